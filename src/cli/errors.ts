@@ -1,0 +1,22 @@
+// Errors the CLI knows how to print without a stack trace, each with its exit code. Anything else is a
+// bug and is printed as one line too (with the stack only under DEBUG).
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Wrong flags or arguments. */
+export class UsageError extends CliError {}
+
+/** A docker compose command that tcompose does not implement yet: it says so instead of pretending. */
+export class NotImplementedError extends CliError {
+  constructor(readonly command: string) {
+    super(`'${command}' is not implemented yet in tcompose (use 'docker compose ${command}' meanwhile)`);
+  }
+}

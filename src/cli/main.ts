@@ -1,0 +1,104 @@
+import { Command, CommanderError, Option } from "commander";
+import { formatDiagnosticHeadline, InvalidProjectError } from "../project/load/diagnostics.js";
+import { composeCommands } from "./commands/catalog.js";
+import { registerVersion } from "./commands/version.js";
+import { CliError, NotImplementedError } from "./errors.js";
+import { version } from "./version.js";
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** The commands built so far; every other command of the catalog says it is not implemented yet. */
+const implemented: Record<string, (program: Command, io: Io) => void> = {
+  version: (program, io) => registerVersion(program, io.stdout),
+};
+
+// docker compose's global flags; every command sees them (commander: program.opts()).
+function addGlobalOptions(program: Command): void {
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .addOption(
+      new Option("--ansi <when>", 'Control when to print ANSI control characters ("never"|"always"|"auto")')
+        .choices(["never", "always", "auto"])
+        .default("auto"),
+    )
+    .option("--compatibility", "Run compose in backward compatibility mode")
+    .option("--dry-run", "Execute command in dry run mode")
+    .option("--env-file <path>", "Specify an alternate environment file", collect)
+    .option("-f, --file <path>", "Compose configuration files", collect)
+    .option("--parallel <n>", "Control max parallelism, -1 for unlimited", "-1")
+    .option("--profile <profile>", "Specify a profile to enable", collect)
+    .addOption(
+      new Option("--progress <type>", "Set type of progress output")
+        .choices(["auto", "tty", "plain", "json", "quiet"])
+        .default("auto"),
+    )
+    .option("--project-directory <path>", "Specify an alternate working directory")
+    .option("-p, --project-name <name>", "Project name");
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command("tcompose")
+    .description(
+      "Define and run multi-container applications with Docker (a Docker Compose v2 implementation)",
+    )
+    .version(`tcompose version ${version}`, "-v, --version", "Show the tcompose version information")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .showSuggestionAfterError(true);
+  addGlobalOptions(program);
+  for (const { name, description } of composeCommands) {
+    const register = implemented[name];
+    if (register) {
+      register(program, io);
+      continue;
+    }
+    program
+      .command(name)
+      .description(`${description} (not implemented yet)`)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .helpOption(false)
+      .action(() => {
+        throw new NotImplementedError(name);
+      });
+  }
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message (help, version, or a usage error).
+    return error.exitCode === 0 ? 0 : 1;
+  }
+  if (error instanceof InvalidProjectError) {
+    for (const d of error.diagnostics) io.stderr(`${formatDiagnosticHeadline(d)}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof CliError) {
+    io.stderr(`tcompose: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`tcompose: ${message}\n`);
+  if (process.env.DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  return 1;
+}
