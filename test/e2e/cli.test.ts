@@ -1,0 +1,39 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { composeCommands } from "../../src/cli/commands/catalog.js";
+import { cliPath } from "../helpers/paths.js";
+
+function tcompose(...args: string[]) {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("tcompose as a process", () => {
+  it("prints its version with --version and exits 0", () => {
+    const { version } = JSON.parse(tcompose("version", "--format", "json").stdout) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(tcompose("--version")).toEqual({ code: 0, stdout: `tcompose version ${version}\n`, stderr: "" });
+    expect(tcompose("version", "--short")).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("lists every docker compose command in --help", () => {
+    const { code, stdout } = tcompose("--help");
+    expect(code).toBe(0);
+    for (const { name } of composeCommands) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
+  });
+
+  it("says a command is not implemented yet, with exit code 1 and no stack trace", () => {
+    const { code, stdout, stderr } = tcompose("up", "-d", "--wait");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      "tcompose: 'up' is not implemented yet in tcompose (use 'docker compose up' meanwhile)\n",
+    );
+  });
+
+  it("rejects an unknown flag with exit code 1", () => {
+    const { code, stderr } = tcompose("--no-such-flag");
+    expect(code).toBe(1);
+    expect(stderr).toContain("unknown option '--no-such-flag'");
+  });
+});

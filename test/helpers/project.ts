@@ -1,0 +1,20 @@
+import { randomBytes } from "node:crypto";
+import type { Engine } from "../../src/project/engine/index.js";
+import { projectFilter } from "../../src/project/labels.js";
+
+/** A project name no other test (or run) uses, so tests can run in parallel and leave no clashes. */
+export function uniqueProjectName(prefix: string): string {
+  return `tct-${prefix}-${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * Removes every container and network labelled with the project. Tests call it in afterEach/finally so
+ * a failing test leaves nothing on the engine.
+ */
+export async function removeProject(engine: Engine, project: string): Promise<void> {
+  const filter = projectFilter(project);
+  const containers = await engine.listContainers(filter, { all: true });
+  await Promise.all(containers.map((c) => engine.removeContainer(c.id, { force: true, volumes: true })));
+  const networks = await engine.listNetworks(filter);
+  await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
+}

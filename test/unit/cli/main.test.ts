@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { run } from "../../../src/cli/main.js";
+import { InvalidProjectError } from "../../../src/project/load/diagnostics.js";
+
+function capture() {
+  const out = { stdout: "", stderr: "" };
+  return { out, io: { stdout: (t: string) => (out.stdout += t), stderr: (t: string) => (out.stderr += t) } };
+}
+
+describe("cli/main", () => {
+  it("returns 1 and one line for a command not implemented yet", async () => {
+    const { out, io } = capture();
+    expect(await run(["logs", "-f", "web"], io)).toBe(1);
+    expect(out.stderr).toBe(
+      "tcompose: 'logs' is not implemented yet in tcompose (use 'docker compose logs' meanwhile)\n",
+    );
+  });
+
+  it("accepts docker compose's global flags before the command", async () => {
+    const { out, io } = capture();
+    const argv = [
+      "-f",
+      "a.yaml",
+      "-f",
+      "b.yaml",
+      "-p",
+      "x",
+      "--ansi",
+      "never",
+      "--progress",
+      "plain",
+      "version",
+    ];
+    expect(await run([...argv, "--short"], io)).toBe(0);
+    expect(out.stdout).toBe("0.0.0-dev\n");
+  });
+
+  it("rejects a bad --ansi value", async () => {
+    const { out, io } = capture();
+    expect(await run(["--ansi", "sometimes", "version"], io)).toBe(1);
+    expect(out.stderr).toContain("'sometimes' is invalid");
+  });
+
+  it("gives exit code 15 for an invalid compose file, one located line per problem", () => {
+    const error = new InvalidProjectError([
+      {
+        path: ["services", "web", "ports", 1],
+        message: "bad port",
+        position: { file: "compose.yaml", line: 7, column: 9 },
+      },
+    ]);
+    expect(error.exitCode).toBe(15);
+    expect(error.message).toBe("compose.yaml:7:9: services.web.ports[1]: bad port");
+  });
+});
