@@ -1,0 +1,86 @@
+// Semantic checks the schema cannot make, on the merged long-form project. Messages follow the
+// reference's (observed on 2.26); each also carries the document path so the CLI can point at the line.
+import { buildGraph, findCycle, type ServiceEdges, undefinedDependencies } from "../graph.js";
+import type { Diagnostic } from "./diagnostics.js";
+
+type Dict = Record<string, unknown>;
+
+const asDict = (v: unknown): Dict => (v && typeof v === "object" && !Array.isArray(v) ? (v as Dict) : {});
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function undefinedReferences(services: Dict, project: Dict): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const declared = (kind: string) => new Set(Object.keys(asDict(project[kind])));
+  const networks = declared("networks");
+  const volumes = declared("volumes");
+  const secrets = declared("secrets");
+  const configs = declared("configs");
+  for (const [name, raw] of Object.entries(services)) {
+    const service = asDict(raw);
+    const refer = (kind: string, ref: string, path: (string | number)[]) =>
+      out.push({
+        path: ["services", name, ...path],
+        message: `service "${name}" refers to undefined ${kind} ${ref}`,
+      });
+    for (const net of Object.keys(asDict(service.networks))) {
+      if (!networks.has(net)) refer("network", net, ["networks", net]);
+    }
+    asList(service.volumes).forEach((v, i) => {
+      const { type, source } = asDict(v);
+      if (type === "volume" && typeof source === "string" && source !== "" && !volumes.has(source)) {
+        refer("volume", source, ["volumes", i]);
+      }
+    });
+    for (const [kind, known] of [
+      ["secrets", secrets],
+      ["configs", configs],
+    ] as const) {
+      asList(service[kind]).forEach((ref, i) => {
+        const source = typeof ref === "string" ? ref : asDict(ref).source;
+        if (typeof source === "string" && !known.has(source)) refer(kind.slice(0, -1), source, [kind, i]);
+      });
+    }
+  }
+  return out;
+}
+
+function dependencyProblems(services: Dict): Diagnostic[] {
+  const graph = buildGraph(services as Record<string, ServiceEdges>);
+  const out: Diagnostic[] = undefinedDependencies(graph).map(([service, missing]) => ({
+    path: ["services", service],
+    message: `service "${service}" depends on undefined service "${missing}"`,
+  }));
+  const cycle = findCycle(graph);
+  if (cycle) {
+    out.push({
+      path: ["services", cycle[0] ?? ""],
+      message: `dependency cycle detected: ${cycle.join(" -> ")}`,
+    });
+  }
+  return out;
+}
+
+function containerNameConflicts(services: Dict): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, raw] of Object.entries(services)) {
+    const service = asDict(raw);
+    const replicas = asDict(service.deploy).replicas ?? service.scale;
+    if (service.container_name && typeof replicas === "number" && replicas > 1) {
+      out.push({
+        path: ["services", name, "container_name"],
+        message: `can't set container_name and scale ${replicas} on service "${name}": a container name must be unique`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Every semantic problem of the project at once. */
+export function checkProject(project: Dict): Diagnostic[] {
+  const services = asDict(project.services);
+  return [
+    ...undefinedReferences(services, project),
+    ...dependencyProblems(services),
+    ...containerNameConflicts(services),
+  ];
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { checkProject } from "../../../src/project/load/check.js";
+
+describe("semantic checks", () => {
+  it("reports every undefined network, volume, secret and config with its path, at once", () => {
+    const project = {
+      services: {
+        a: {
+          networks: { front: null, default: null },
+          volumes: [
+            { type: "volume", source: "data", target: "/d" },
+            { type: "bind", source: "/host", target: "/h" },
+            { type: "volume", target: "/anon" },
+          ],
+          secrets: [{ source: "s" }],
+          configs: ["c"],
+        },
+      },
+      networks: { default: {} },
+    };
+    expect(checkProject(project)).toEqual([
+      {
+        path: ["services", "a", "networks", "front"],
+        message: 'service "a" refers to undefined network front',
+      },
+      { path: ["services", "a", "volumes", 0], message: 'service "a" refers to undefined volume data' },
+      { path: ["services", "a", "secrets", 0], message: 'service "a" refers to undefined secret s' },
+      { path: ["services", "a", "configs", 0], message: 'service "a" refers to undefined config c' },
+    ]);
+  });
+
+  it("names undefined dependencies and the cycle, like the reference", () => {
+    const project = {
+      services: {
+        a: { depends_on: { b: {} } },
+        b: { depends_on: { c: {} } },
+        c: { depends_on: { a: {} }, volumes_from: ["ghost"] },
+      },
+    };
+    expect(checkProject(project)).toEqual([
+      { path: ["services", "c"], message: 'service "c" depends on undefined service "ghost"' },
+      { path: ["services", "a"], message: "dependency cycle detected: a -> b -> c -> a" },
+    ]);
+  });
+
+  it("refuses container_name with more than one replica", () => {
+    const project = {
+      services: { a: { container_name: "foo", deploy: { replicas: 2 } }, b: { container_name: "bar" } },
+    };
+    expect(checkProject(project)).toEqual([
+      {
+        path: ["services", "a", "container_name"],
+        message: `can't set container_name and scale 2 on service "a": a container name must be unique`,
+      },
+    ]);
+  });
+});
