@@ -1,0 +1,593 @@
+// The canonical form of a compose document: every short syntax turned into the long form the reference
+// prints (what `docker compose config --no-normalize` shows). Pure: plain data in, plain data out, and
+// diagnostics for values the schema cannot catch. Paths stay as written here; normalize.ts resolves them.
+//
+// Rules are tables keyed by field name (SERVICE_RULES, BUILD_RULES, …): a rule maps one field's value to
+// its long form, or to OMIT when the reference prints nothing for it (Go's omitempty on a zero value).
+
+import { isIP } from "node:net";
+import type { Diagnostic } from "./diagnostics.js";
+import { splitShellWords } from "./shellwords.js";
+import { canonicalDuration, formatSize, parseSize } from "./units.js";
+
+export type Path = (string | number)[];
+export type Mapping = Record<string, unknown>;
+export interface Canonical<T> {
+  value: T;
+  diagnostics: Diagnostic[];
+}
+
+interface Ctx {
+  diagnostics: Diagnostic[];
+}
+
+/** A rule's answer when the field is to be left out of the output. */
+export const OMIT: unique symbol = Symbol("omit");
+type Rule = (value: unknown, path: Path, ctx: Ctx) => unknown;
+type Rules = Record<string, Rule>;
+
+export function isMapping(value: unknown): value is Mapping {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function report(ctx: Ctx, path: Path, message: string): typeof OMIT {
+  ctx.diagnostics.push({ path, message });
+  return OMIT;
+}
+
+/** Applies `rules` to the fields of a mapping; fields without a rule pass through unchanged. */
+function applyRules(value: Mapping, rules: Rules, path: Path, ctx: Ctx): Mapping {
+  const out: Mapping = {};
+  for (const [key, field] of Object.entries(value)) {
+    const rule = rules[key];
+    const result = rule ? rule(field, [...path, key], ctx) : field;
+    if (result !== OMIT) out[key] = result;
+  }
+  return out;
+}
+
+function objectRule(rules: Rules, finish?: (value: Mapping) => Mapping): Rule {
+  return (value, path, ctx) => {
+    if (!isMapping(value)) return value;
+    const out = applyRules(value, rules, path, ctx);
+    return finish ? finish(out) : out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Scalars
+
+/** A scalar as Go prints it after the reference converts it to a string (1.50 → "1.5", true → "true"). */
+export function scalarToString(value: unknown): string {
+  return typeof value === "string" ? value : String(value);
+}
+
+const durationRule: Rule = (value, path, ctx) => {
+  if (typeof value !== "string") return value;
+  const parsed = canonicalDuration(value);
+  return parsed.ok ? parsed.value : report(ctx, path, parsed.error);
+};
+
+/** Sizes print as a string of bytes; a zero size prints nothing. */
+const sizeRule: Rule = (value, path, ctx) => {
+  if (typeof value !== "string" && typeof value !== "number") return value;
+  const parsed = parseSize(value);
+  if (!parsed.ok) return report(ctx, path, parsed.error);
+  return parsed.value === 0 ? OMIT : formatSize(parsed.value);
+};
+
+/** cpus may be written as a string; the reference prints a number, and nothing for 0. */
+const cpusRule: Rule = (value, path, ctx) => {
+  if (typeof value !== "string" && typeof value !== "number") return value;
+  const n = typeof value === "number" ? value : Number(value.trim() === "" ? Number.NaN : value);
+  if (Number.isNaN(n)) return report(ctx, path, `invalid cpus value: '${value}'`);
+  return n === 0 ? OMIT : n;
+};
+
+/** Booleans the reference omits when false. */
+const omitFalse: Rule = (value) => (value === false ? OMIT : value);
+
+/** `dns: 8.8.8.8` → ["8.8.8.8"]; an empty string prints nothing. */
+const stringOrListRule: Rule = (value) => {
+  if (typeof value === "string") return value === "" ? OMIT : [value];
+  return value;
+};
+
+const stringListRule: Rule = (value) => (Array.isArray(value) ? value.map(scalarToString) : value);
+
+/** Every value of a mapping as a string (driver_opts, logging options). */
+const stringValuesRule: Rule = (value) => {
+  if (!isMapping(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? "" : scalarToString(v)]));
+};
+
+/**
+ * A list of `KEY=VALUE` strings or a mapping → a mapping of strings. `KEY` alone (or a null value) becomes
+ * `bare`: null for environment and build args (resolved later), "" for labels, sysctls and the like.
+ * Later duplicates win, like the reference.
+ */
+function keyValueRule(bare: null | ""): Rule {
+  return (value) => {
+    if (Array.isArray(value)) {
+      const out: Mapping = {};
+      for (const item of value) {
+        const text = scalarToString(item);
+        const eq = text.indexOf("=");
+        if (eq < 0) out[text] = bare;
+        else out[text.slice(0, eq)] = text.slice(eq + 1);
+      }
+      return out;
+    }
+    if (!isMapping(value)) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, v === null ? bare : scalarToString(v)]),
+    );
+  };
+}
+const environmentRule = keyValueRule(null);
+const labelsRule = keyValueRule("");
+
+/** `command: "a 'b c'"` → ["a", "b c"], split like the reference (see shellwords.ts). */
+const commandRule: Rule = (value, path, ctx) => {
+  if (typeof value !== "string") return value;
+  const split = splitShellWords(value);
+  return split.ok ? split.words : report(ctx, path, split.error);
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// ports and expose
+
+const PROTOCOLS = new Set(["tcp", "udp", "sctp"]);
+
+interface PortRange {
+  start: number;
+  end: number;
+}
+
+function parsePortRange(text: string): PortRange | undefined {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (!m?.[1]) return undefined;
+  const start = Number(m[1]);
+  const end = m[2] === undefined ? start : Number(m[2]);
+  if (start > 65535 || end > 65535 || end < start) return undefined;
+  return { start, end };
+}
+
+/** "ip:host:container" split at colons; an IPv6 host IP keeps its colons (it has to be in brackets). */
+function splitPortParts(spec: string): { ip: string; host: string; container: string } {
+  const parts = spec.split(":");
+  const n = parts.length;
+  const container = parts[n - 1] ?? "";
+  if (n === 1) return { ip: "", host: "", container };
+  if (n === 2) return { ip: "", host: parts[0] ?? "", container };
+  return { ip: parts.slice(0, n - 2).join(":"), host: parts[n - 2] ?? "", container };
+}
+
+/** The host IP without brackets, or an error worded like the reference's. */
+function parseHostIp(raw: string): { ip: string } | { error: string } {
+  if (raw === "") return { ip: "" };
+  let ip = raw;
+  if (raw.startsWith("[") && raw.endsWith("]")) ip = raw.slice(1, -1);
+  else if (raw.includes(":"))
+    return { error: `Invalid ip address ${raw}: address ${raw}:: too many colons in address` };
+  return isIP(ip) === 0 ? { error: `Invalid ip address: ${ip}` } : { ip };
+}
+
+/**
+ * A short port spec → long-form entries (rule of the reference: a container range expands to one entry per
+ * port; a host range of the same length pairs up; a host range with a single container port stays whole).
+ */
+export function parsePortSpec(spec: string): { ports: Mapping[] } | { error: string } {
+  const slash = spec.lastIndexOf("/");
+  const protocol = slash >= 0 ? spec.slice(slash + 1) : "tcp";
+  if (!PROTOCOLS.has(protocol)) return { error: `Invalid proto: ${protocol}` };
+  const parts = splitPortParts(slash >= 0 ? spec.slice(0, slash) : spec);
+  const ip = parseHostIp(parts.ip);
+  if ("error" in ip) return ip;
+  const container = parsePortRange(parts.container);
+  if (!container) return { error: `Invalid containerPort: ${parts.container}` };
+  const host = parts.host === "" ? undefined : parsePortRange(parts.host);
+  if (parts.host !== "" && !host) return { error: `Invalid hostPort: ${parts.host}` };
+  const containerCount = container.end - container.start;
+  if (host && host.end - host.start !== containerCount && containerCount !== 0) {
+    return {
+      error: `Invalid ranges specified for container and host Ports: ${parts.container} and ${parts.host}`,
+    };
+  }
+  const ports: Mapping[] = [];
+  for (let i = 0; i <= containerCount; i++) {
+    let published: string | undefined;
+    if (host && host.end - host.start === containerCount) published = String(host.start + i);
+    else if (host) published = parts.host;
+    ports.push(longPort({ hostIp: ip.ip, target: container.start + i, published, protocol }));
+  }
+  return { ports };
+}
+
+function longPort(p: {
+  hostIp: string;
+  target: number;
+  published: string | undefined;
+  protocol: string;
+}): Mapping {
+  const out: Mapping = { mode: "ingress" };
+  if (p.hostIp !== "") out.host_ip = p.hostIp;
+  out.target = p.target;
+  if (p.published !== undefined) out.published = p.published;
+  out.protocol = p.protocol;
+  return out;
+}
+
+/** A long-form port gets the reference's defaults (mode ingress, protocol tcp) and a string `published`. */
+function completeLongPort(port: Mapping): Mapping {
+  const out: Mapping = {};
+  if (port.name !== undefined) out.name = port.name;
+  out.mode = port.mode ?? "ingress";
+  if (port.host_ip !== undefined && port.host_ip !== "") out.host_ip = port.host_ip;
+  out.target = port.target;
+  if (port.published !== undefined && port.published !== null && port.published !== "") {
+    out.published = scalarToString(port.published);
+  }
+  out.protocol = port.protocol ?? "tcp";
+  if (port.app_protocol !== undefined) out.app_protocol = port.app_protocol;
+  return out;
+}
+
+/** Identical short specs are kept once (the reference drops repeated entries). */
+const portsRule: Rule = (value, path, ctx) => {
+  if (!Array.isArray(value)) return value;
+  const out: Mapping[] = [];
+  const seen = new Set<string>();
+  for (const [i, item] of value.entries()) {
+    if (isMapping(item)) {
+      out.push(completeLongPort(item));
+      continue;
+    }
+    const spec = scalarToString(item);
+    if (seen.has(spec)) continue;
+    seen.add(spec);
+    const parsed = parsePortSpec(spec);
+    if ("error" in parsed) report(ctx, [...path, i], parsed.error);
+    else out.push(...parsed.ports);
+  }
+  return out;
+};
+
+/** expose: strings, each once. */
+const exposeRule: Rule = (value) => (Array.isArray(value) ? [...new Set(value.map(scalarToString))] : value);
+
+// ---------------------------------------------------------------------------------------------------------
+// volumes
+
+const PROPAGATIONS = new Set(["shared", "rshared", "slave", "rslave", "private", "rprivate"]);
+
+/**
+ * Splits a short volume spec at colons. Rule of the reference: a colon right after a one-letter section is a
+ * Windows drive letter and does not split ("c:/x" is one section, so is "e:/e" — even when "e" names a volume).
+ */
+function splitVolumeSpec(spec: string): string[] | { error: string } {
+  const parts: string[] = [];
+  let buffer = "";
+  for (const ch of spec) {
+    if (ch === ":" && !(buffer.length === 1 && /[A-Za-z]/.test(buffer))) {
+      if (buffer === "") return { error: `invalid spec: ${spec}: empty section between colons` };
+      parts.push(buffer);
+      buffer = "";
+    } else buffer += ch;
+  }
+  if (buffer === "") return { error: `invalid spec: ${spec}: empty section between colons` };
+  parts.push(buffer);
+  if (parts.length > 3) return { error: `invalid spec: ${spec}: too many colons` };
+  return parts;
+}
+
+/** A source that is a host path rather than a volume name. */
+export function isHostPath(source: string): boolean {
+  return /^[./~]/.test(source) || /^[A-Za-z]:/.test(source);
+}
+
+export function parseVolumeSpec(spec: string): { volume: Mapping } | { error: string } {
+  const parts = splitVolumeSpec(spec);
+  if ("error" in parts) return parts;
+  const [first = "", second, mode] = parts;
+  if (second === undefined) {
+    // Rule of the reference, by experiment: an anonymous volume spec shorter than 3 characters gets no
+    // `volume: {}` ("/a"), a longer one does ("/ab").
+    return { volume: { type: "volume", target: first, ...(spec.length > 2 ? { volume: {} } : {}) } };
+  }
+  const type = isHostPath(first) ? "bind" : "volume";
+  return { volume: withVolumeOptions({ type, source: first, target: second }, mode) };
+}
+
+/** Applies "ro,z,nocopy,rshared…" (later ro/rw win; unknown words, and cached/delegated, are ignored). */
+function withVolumeOptions(base: Mapping, mode: string | undefined): Mapping {
+  const options = mode ? mode.split(",") : [];
+  let readOnly = false;
+  const bind: Mapping = {};
+  let nocopy = false;
+  for (const option of options) {
+    if (option === "ro" || option === "rw") readOnly = option === "ro";
+    else if (option === "z" || option === "Z") bind.selinux = option;
+    else if (PROPAGATIONS.has(option)) bind.propagation = option;
+    else if (option === "nocopy") nocopy = true;
+  }
+  const out: Mapping = { ...base };
+  if (readOnly) out.read_only = true;
+  if (base.type === "bind") bind.create_host_path = true;
+  if (Object.keys(bind).length > 0) out.bind = bind;
+  if (base.type === "volume" || nocopy) out.volume = nocopy ? { nocopy: true } : {};
+  return out;
+}
+
+const longVolumeRules: Rules = {
+  read_only: omitFalse,
+  bind: objectRule({ create_host_path: omitFalse }),
+  volume: objectRule({ nocopy: omitFalse }),
+  tmpfs: objectRule({ size: sizeRule }),
+};
+
+/** Rule of the reference: two entries with the same target are one — the later replaces the earlier in place. */
+function dedupeByTarget(volumes: unknown[]): unknown[] {
+  const index = new Map<unknown, number>();
+  const out: unknown[] = [];
+  for (const volume of volumes) {
+    const target = isMapping(volume) ? volume.target : undefined;
+    const at = target === undefined ? undefined : index.get(target);
+    if (at !== undefined) out[at] = volume;
+    else {
+      if (target !== undefined) index.set(target, out.length);
+      out.push(volume);
+    }
+  }
+  return out;
+}
+
+const volumesRule: Rule = (value, path, ctx) => {
+  if (!Array.isArray(value)) return value;
+  const out: unknown[] = [];
+  for (const [i, item] of value.entries()) {
+    const parsed = isMapping(item)
+      ? { volume: applyRules(item, longVolumeRules, [...path, i], ctx) }
+      : parseVolumeSpec(scalarToString(item));
+    if ("error" in parsed) report(ctx, [...path, i], parsed.error);
+    else out.push(parsed.volume);
+  }
+  return dedupeByTarget(out);
+};
+
+/** tmpfs, like dns: a string is a one-item list. */
+const tmpfsRule = stringOrListRule;
+
+// ---------------------------------------------------------------------------------------------------------
+// depends_on, networks, secrets/configs, devices, extra_hosts, env_file, ulimits
+
+/** List → map with the reference's defaults; `restart` only printed when true. */
+const dependsOnRule: Rule = (value) => {
+  const deps = Array.isArray(value) ? Object.fromEntries(value.map((n) => [scalarToString(n), {}])) : value;
+  if (!isMapping(deps)) return value;
+  const out: Mapping = {};
+  for (const [name, raw] of Object.entries(deps)) {
+    const dep = isMapping(raw) ? raw : {};
+    const entry: Mapping = { condition: dep.condition ?? "service_started" };
+    if (dep.restart === true) entry.restart = true;
+    entry.required = dep.required ?? true;
+    out[name] = entry;
+  }
+  return out;
+};
+
+/** A service's `networks: [a, b]` → `{a: null, b: null}`. */
+const serviceNetworksRule: Rule = (value) => {
+  if (!Array.isArray(value)) return value;
+  return Object.fromEntries(value.map((name) => [scalarToString(name), null]));
+};
+
+/** Secrets are mounted at /run/secrets/<source> unless a target is given; configs get no default target. */
+function fileReferencesRule(defaultTargetDir: string | undefined): Rule {
+  return (value) => {
+    if (!Array.isArray(value)) return value;
+    return value.map((item) => {
+      const { source, target, ...rest } = isMapping(item) ? item : { source: scalarToString(item) };
+      const out: Mapping = { source };
+      if (target !== undefined && target !== null) out.target = target;
+      else if (defaultTargetDir !== undefined) out.target = `${defaultTargetDir}${scalarToString(source)}`;
+      return { ...out, ...rest };
+    });
+  };
+}
+
+/** "/dev/a[:/dev/b[:perms]]" → {source, target, permissions}; permissions default "rwm". */
+const devicesRule: Rule = (value) => {
+  if (!Array.isArray(value)) return value;
+  return value.map((item) => {
+    if (isMapping(item)) return item;
+    const [source = "", target = source, permissions = "rwm"] = scalarToString(item).split(":");
+    return { source, target, permissions };
+  });
+};
+
+/**
+ * extra_hosts as the reference prints them: "host=ip" strings, sorted as whole strings (so "a-b=…" comes
+ * before "a=…"); the list form may use "=" or ":" between host and address.
+ */
+const extraHostsRule: Rule = (value, path, ctx) => {
+  const hosts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const text = scalarToString(item);
+      const sep = text.includes("=") ? text.indexOf("=") : text.indexOf(":");
+      if (sep < 0) report(ctx, [...path, i], `invalid additional host, missing IP: ${text}`);
+      else hosts.push(`${text.slice(0, sep)}=${text.slice(sep + 1)}`);
+    }
+  } else if (isMapping(value)) {
+    for (const [host, ips] of Object.entries(value)) {
+      for (const ip of Array.isArray(ips) ? ips : [ips]) hosts.push(`${host}=${scalarToString(ip)}`);
+    }
+  } else return value;
+  return hosts.sort();
+};
+
+/** env_file: a path or a list → [{path, required}], required defaulting to true. */
+const envFileRule: Rule = (value) => {
+  const items = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(items)) return value;
+  return items.map((item) => {
+    const entry = isMapping(item) ? item : { path: scalarToString(item) };
+    return { ...entry, path: entry.path, required: entry.required ?? true };
+  });
+};
+
+/** `nofile: 1024` stays a number; a zero single limit prints as {}. */
+const ulimitsRule: Rule = (value) => {
+  if (!isMapping(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === 0 ? {} : v]));
+};
+
+/** pull_policy if_not_present is an alias the reference prints as "missing". */
+const pullPolicyRule: Rule = (value) => (value === "if_not_present" ? "missing" : value);
+
+// ---------------------------------------------------------------------------------------------------------
+// healthcheck, build, deploy, logging
+
+const HEALTHCHECK_ORDER = [
+  "test",
+  "timeout",
+  "interval",
+  "retries",
+  "start_period",
+  "start_interval",
+  "disable",
+];
+
+function reorder(value: Mapping, order: string[]): Mapping {
+  const out: Mapping = {};
+  for (const key of order) if (key in value) out[key] = value[key];
+  for (const [key, v] of Object.entries(value)) if (!(key in out)) out[key] = v;
+  return out;
+}
+
+const HEALTHCHECK_RULES: Rules = {
+  // A string test runs in a shell: rule of the reference, `test: x` → ["CMD-SHELL", "x"].
+  test: (value) => (typeof value === "string" ? ["CMD-SHELL", value] : value),
+  interval: durationRule,
+  timeout: durationRule,
+  start_period: durationRule,
+  start_interval: durationRule,
+  disable: omitFalse,
+};
+
+const BUILD_RULES: Rules = {
+  args: environmentRule,
+  labels: labelsRule,
+  additional_contexts: labelsRule,
+  extra_hosts: extraHostsRule,
+  shm_size: sizeRule,
+  ulimits: ulimitsRule,
+  no_cache: omitFalse,
+  pull: omitFalse,
+  privileged: omitFalse,
+};
+
+/** `build: ./dir` → {context: "./dir"}; normalize.ts adds the default dockerfile and resolves the path. */
+const buildRule: Rule = (value, path, ctx) => {
+  if (typeof value === "string") return { context: value };
+  return objectRule(BUILD_RULES)(value, path, ctx);
+};
+
+const RESOURCE_RULES: Rules = { cpus: cpusRule, memory: sizeRule };
+
+const DEPLOY_RULES: Rules = {
+  resources: objectRule({ limits: objectRule(RESOURCE_RULES), reservations: objectRule(RESOURCE_RULES) }),
+  restart_policy: objectRule({ delay: durationRule, window: durationRule }),
+  update_config: objectRule({ delay: durationRule, monitor: durationRule }),
+  rollback_config: objectRule({ delay: durationRule, monitor: durationRule }),
+  labels: labelsRule,
+};
+
+/** The reference always prints `resources` and `placement` in a deploy section, empty if unset. */
+const deployRule = objectRule(DEPLOY_RULES, (deploy) => ({ resources: {}, placement: {}, ...deploy }));
+
+// ---------------------------------------------------------------------------------------------------------
+// the tables
+
+const SERVICE_RULES: Rules = {
+  annotations: labelsRule,
+  build: buildRule,
+  command: commandRule,
+  configs: fileReferencesRule(undefined),
+  cpus: cpusRule,
+  depends_on: dependsOnRule,
+  deploy: deployRule,
+  devices: devicesRule,
+  dns: stringOrListRule,
+  dns_opt: stringOrListRule,
+  dns_search: stringOrListRule,
+  entrypoint: commandRule,
+  env_file: envFileRule,
+  environment: environmentRule,
+  expose: exposeRule,
+  extra_hosts: extraHostsRule,
+  group_add: stringListRule,
+  healthcheck: objectRule(HEALTHCHECK_RULES, (h) => reorder(h, HEALTHCHECK_ORDER)),
+  labels: labelsRule,
+  logging: objectRule({ options: stringValuesRule }),
+  mem_limit: sizeRule,
+  mem_reservation: sizeRule,
+  memswap_limit: sizeRule,
+  networks: serviceNetworksRule,
+  ports: portsRule,
+  pull_policy: pullPolicyRule,
+  secrets: fileReferencesRule("/run/secrets/"),
+  shm_size: sizeRule,
+  stop_grace_period: durationRule,
+  storage_opt: stringValuesRule,
+  sysctls: labelsRule,
+  tmpfs: tmpfsRule,
+  ulimits: ulimitsRule,
+  volumes: volumesRule,
+};
+
+/** Top-level networks always print an `ipam` section (empty if unset). */
+const NETWORK_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule };
+const VOLUME_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule };
+const FILE_OBJECT_RULES: Rules = { labels: labelsRule };
+
+export function canonicalizeService(service: Mapping, path: Path): Canonical<Mapping> {
+  const ctx: Ctx = { diagnostics: [] };
+  return { value: applyRules(service, SERVICE_RULES, path, ctx), diagnostics: ctx.diagnostics };
+}
+
+function canonicalizeEach(
+  section: unknown,
+  path: Path,
+  each: (entry: Mapping, path: Path) => Mapping,
+): unknown {
+  if (!isMapping(section)) return section;
+  return Object.fromEntries(
+    Object.entries(section).map(([key, entry]) => [key, each(isMapping(entry) ? entry : {}, [...path, key])]),
+  );
+}
+
+/** The canonical form of a whole (merged, interpolated) compose document. */
+export function canonicalizeProject(project: Mapping): Canonical<Mapping> {
+  const ctx: Ctx = { diagnostics: [] };
+  const out: Mapping = { ...project };
+  const sections: Record<string, (entry: Mapping, path: Path) => Mapping> = {
+    services: (service, path) => {
+      const result = canonicalizeService(service, path);
+      ctx.diagnostics.push(...result.diagnostics);
+      return result.value;
+    },
+    networks: (network, path) => ({
+      ...applyRules(network, NETWORK_RULES, path, ctx),
+      ipam: network.ipam ?? {},
+    }),
+    volumes: (volume, path) => applyRules(volume, VOLUME_RULES, path, ctx),
+    secrets: (secret, path) => applyRules(secret, FILE_OBJECT_RULES, path, ctx),
+    configs: (config, path) => applyRules(config, FILE_OBJECT_RULES, path, ctx),
+  };
+  for (const [name, each] of Object.entries(sections)) {
+    if (name in project) out[name] = canonicalizeEach(project[name], [name], each);
+  }
+  return { value: out, diagnostics: ctx.diagnostics };
+}

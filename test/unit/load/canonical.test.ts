@@ -1,0 +1,269 @@
+import { describe, expect, it } from "vitest";
+import {
+  canonicalizeProject,
+  canonicalizeService,
+  parsePortSpec,
+  parseVolumeSpec,
+} from "../../../src/project/load/canonical.js";
+
+const at = ["services", "web"];
+
+function field(service: Record<string, unknown>, key: string): unknown {
+  const result = canonicalizeService(service, at);
+  expect(result.diagnostics).toEqual([]);
+  return result.value[key];
+}
+
+describe("ports", () => {
+  it("turns each short form into the reference's long form", () => {
+    expect(parsePortSpec("80")).toEqual({ ports: [{ mode: "ingress", target: 80, protocol: "tcp" }] });
+    expect(parsePortSpec("127.0.0.1:8080:80/udp")).toEqual({
+      ports: [{ mode: "ingress", host_ip: "127.0.0.1", target: 80, published: "8080", protocol: "udp" }],
+    });
+    expect(parsePortSpec("[::1]::80")).toEqual({
+      ports: [{ mode: "ingress", host_ip: "::1", target: 80, protocol: "tcp" }],
+    });
+    expect(parsePortSpec("9090-9091:8080-8081")).toEqual({
+      ports: [
+        { mode: "ingress", target: 8080, published: "9090", protocol: "tcp" },
+        { mode: "ingress", target: 8081, published: "9091", protocol: "tcp" },
+      ],
+    });
+    expect(parsePortSpec("8000-8002:80")).toEqual({
+      ports: [{ mode: "ingress", target: 80, published: "8000-8002", protocol: "tcp" }],
+    });
+    expect(parsePortSpec("3000-3001")).toEqual({
+      ports: [
+        { mode: "ingress", target: 3000, protocol: "tcp" },
+        { mode: "ingress", target: 3001, protocol: "tcp" },
+      ],
+    });
+  });
+
+  it("completes the long form and keeps repeated short specs once", () => {
+    expect(field({ ports: [3000, "3000", { target: 81, published: 8181 }] }, "ports")).toEqual([
+      { mode: "ingress", target: 3000, protocol: "tcp" },
+      { mode: "ingress", target: 81, published: "8181", protocol: "tcp" },
+    ]);
+  });
+
+  it.each([
+    ["8000-7999:80", "Invalid hostPort: 8000-7999"],
+    ["abc", "Invalid containerPort: abc"],
+    ["70000", "Invalid containerPort: 70000"],
+    ["80/xyz", "Invalid proto: xyz"],
+    ["1.2.3.4:80", "Invalid hostPort: 1.2.3.4"],
+    ["foo:80:80", "Invalid ip address: foo"],
+    ["::1:8082:80", "Invalid ip address ::1: address ::1:: too many colons in address"],
+    ["9090-9091:8080-8082", "Invalid ranges specified for container and host Ports: 8080-8082 and 9090-9091"],
+    ["8080:80-81", "Invalid ranges specified for container and host Ports: 80-81 and 8080"],
+  ])("%s is reported with the reference's message", (spec, message) => {
+    const result = canonicalizeService({ ports: ["80", spec] }, at);
+    expect(result.diagnostics).toEqual([{ path: ["services", "web", "ports", 1], message }]);
+  });
+});
+
+describe("volumes", () => {
+  it("parses short binds, named and anonymous volumes with their options", () => {
+    expect(parseVolumeSpec("./data:/data:ro,z")).toEqual({
+      volume: {
+        type: "bind",
+        source: "./data",
+        target: "/data",
+        read_only: true,
+        bind: { selinux: "z", create_host_path: true },
+      },
+    });
+    expect(parseVolumeSpec("data:/d:nocopy,rprivate")).toEqual({
+      volume: {
+        type: "volume",
+        source: "data",
+        target: "/d",
+        bind: { propagation: "rprivate" },
+        volume: { nocopy: true },
+      },
+    });
+    expect(parseVolumeSpec("/anon")).toEqual({ volume: { type: "volume", target: "/anon", volume: {} } });
+    // Quirks of the reference: a two-character anonymous spec gets no `volume: {}`; "e:" is a drive letter.
+    expect(parseVolumeSpec("/a")).toEqual({ volume: { type: "volume", target: "/a" } });
+    expect(parseVolumeSpec("e:/e")).toEqual({ volume: { type: "volume", target: "e:/e", volume: {} } });
+    expect(parseVolumeSpec("./b:/b:rw,nocopy")).toEqual({
+      volume: {
+        type: "bind",
+        source: "./b",
+        target: "/b",
+        bind: { create_host_path: true },
+        volume: { nocopy: true },
+      },
+    });
+    expect(parseVolumeSpec("./b:/b:ro,rw")).toEqual({
+      volume: { type: "bind", source: "./b", target: "/b", bind: { create_host_path: true } },
+    });
+  });
+
+  it("lets a later volume with the same target replace an earlier one in place", () => {
+    expect(field({ volumes: ["va:/x", "/y", "vb:/x:ro"] }, "volumes")).toEqual([
+      { type: "volume", source: "vb", target: "/x", read_only: true, volume: {} },
+      { type: "volume", target: "/y" },
+    ]);
+  });
+
+  it("drops false defaults of the long form and converts tmpfs sizes", () => {
+    expect(
+      field(
+        {
+          volumes: [
+            { type: "bind", source: ".", target: "/t", bind: { create_host_path: false }, read_only: false },
+            { type: "tmpfs", target: "/m", tmpfs: { size: "1g", mode: 493 } },
+          ],
+        },
+        "volumes",
+      ),
+    ).toEqual([
+      { type: "bind", source: ".", target: "/t", bind: {} },
+      { type: "tmpfs", target: "/m", tmpfs: { size: "1073741824", mode: 493 } },
+    ]);
+  });
+
+  it.each([
+    ["./b:/b:", "invalid spec: ./b:/b:: empty section between colons"],
+    [":/b", "invalid spec: :/b: empty section between colons"],
+    ["/a:/b:ro:x", "invalid spec: /a:/b:ro:x: too many colons"],
+  ])("%s is reported", (spec, message) => {
+    expect(canonicalizeService({ volumes: [spec] }, at).diagnostics).toEqual([
+      { path: ["services", "web", "volumes", 0], message },
+    ]);
+  });
+});
+
+describe("other service fields", () => {
+  it("depends_on: list → map; map entries get the defaults", () => {
+    expect(field({ depends_on: ["db"] }, "depends_on")).toEqual({
+      db: { condition: "service_started", required: true },
+    });
+    expect(
+      field(
+        { depends_on: { db: { condition: "service_healthy", restart: true, required: false } } },
+        "depends_on",
+      ),
+    ).toEqual({ db: { condition: "service_healthy", restart: true, required: false } });
+  });
+
+  it("build: a string is the context", () => {
+    expect(field({ build: "./app" }, "build")).toEqual({ context: "./app" });
+    expect(
+      field({ build: { context: ".", args: ["A=1", "B"], shm_size: "64m", no_cache: false } }, "build"),
+    ).toEqual({
+      context: ".",
+      args: { A: "1", B: null },
+      shm_size: "67108864",
+    });
+  });
+
+  it("environment keeps KEY without = as null; labels make it an empty string", () => {
+    expect(field({ environment: ["A=1", "B", "C=", "D=x=y", "A=2"] }, "environment")).toEqual({
+      A: "2",
+      B: null,
+      C: "",
+      D: "x=y",
+    });
+    expect(field({ environment: { X: 1, Y: true, Z: null, F: 1.5 } }, "environment")).toEqual({
+      X: "1",
+      Y: "true",
+      Z: null,
+      F: "1.5",
+    });
+    expect(field({ labels: ["a=b", "c"] }, "labels")).toEqual({ a: "b", c: "" });
+    expect(field({ labels: { a: null, b: 1 } }, "labels")).toEqual({ a: "", b: "1" });
+  });
+
+  it("healthcheck: a string test runs in a shell; durations print like Go", () => {
+    expect(
+      field({ healthcheck: { interval: "90s", test: "curl x", retries: 3, disable: false } }, "healthcheck"),
+    ).toEqual({ test: ["CMD-SHELL", "curl x"], interval: "1m30s", retries: 3 });
+  });
+
+  it("command and entrypoint strings are split into words", () => {
+    expect(field({ command: "echo 'a b'" }, "command")).toEqual(["echo", "a b"]);
+    expect(field({ entrypoint: ["/bin/sh", "-c"] }, "entrypoint")).toEqual(["/bin/sh", "-c"]);
+  });
+
+  it("networks list → map of nulls", () => {
+    expect(field({ networks: ["front", "back"] }, "networks")).toEqual({ front: null, back: null });
+  });
+
+  it("extra_hosts print as sorted host=ip strings", () => {
+    expect(field({ extra_hosts: ["b:::1", "a=1.1.1.1"] }, "extra_hosts")).toEqual(["a=1.1.1.1", "b=::1"]);
+    expect(field({ extra_hosts: { h: ["::1", "2.2.2.2"] } }, "extra_hosts")).toEqual(["h=2.2.2.2", "h=::1"]);
+  });
+
+  it("sizes, cpus, ulimits, secrets, configs, devices, dns, env_file, pull_policy, deploy", () => {
+    const service = canonicalizeService(
+      {
+        mem_limit: "1g",
+        shm_size: 0,
+        cpus: "0.5",
+        ulimits: { nofile: 1024, core: 0 },
+        secrets: ["s", { source: "t", target: "/x" }],
+        configs: ["c"],
+        devices: ["/dev/a", "/dev/b:/dev/c", "/dev/d:/dev/e:r"],
+        dns: "8.8.8.8",
+        env_file: ["a.env", { path: "b.env", required: false }],
+        pull_policy: "if_not_present",
+        deploy: { resources: { limits: { cpus: "0.5", memory: "50M" } }, restart_policy: { delay: "5s" } },
+      },
+      at,
+    ).value;
+    expect(service).toEqual({
+      mem_limit: "1073741824",
+      cpus: 0.5,
+      ulimits: { nofile: 1024, core: {} },
+      secrets: [
+        { source: "s", target: "/run/secrets/s" },
+        { source: "t", target: "/x" },
+      ],
+      configs: [{ source: "c" }],
+      devices: [
+        { source: "/dev/a", target: "/dev/a", permissions: "rwm" },
+        { source: "/dev/b", target: "/dev/c", permissions: "rwm" },
+        { source: "/dev/d", target: "/dev/e", permissions: "r" },
+      ],
+      dns: ["8.8.8.8"],
+      env_file: [
+        { path: "a.env", required: true },
+        { path: "b.env", required: false },
+      ],
+      pull_policy: "missing",
+      deploy: {
+        resources: { limits: { cpus: 0.5, memory: "52428800" } },
+        placement: {},
+        restart_policy: { delay: "5s" },
+      },
+    });
+  });
+
+  it("reports bad durations, sizes and command lines at their path", () => {
+    const result = canonicalizeService(
+      { stop_grace_period: "10x", mem_limit: "1x", command: '"a', healthcheck: { interval: "1d" } },
+      at,
+    );
+    expect(result.diagnostics).toEqual([
+      { path: [...at, "stop_grace_period"], message: 'time: unknown unit "x" in duration "10x"' },
+      { path: [...at, "mem_limit"], message: "invalid size: '1x'" },
+      { path: [...at, "command"], message: "invalid command line string" },
+      { path: [...at, "healthcheck", "interval"], message: 'time: unknown unit "d" in duration "1d"' },
+    ]);
+  });
+});
+
+describe("top-level sections", () => {
+  it("networks get an ipam section; driver_opts become strings", () => {
+    const { value } = canonicalizeProject({
+      services: { web: { image: "x" } },
+      networks: { front: null, back: { driver_opts: { a: 1 } } },
+      volumes: { data: { driver_opts: { o: 1 } } },
+    });
+    expect(value.networks).toEqual({ front: { ipam: {} }, back: { driver_opts: { a: "1" }, ipam: {} } });
+    expect(value.volumes).toEqual({ data: { driver_opts: { o: "1" } } });
+  });
+});
