@@ -1,0 +1,316 @@
+// Compose variable interpolation ($VAR, ${VAR}, ${VAR:-default} …) and the type casts the reference applies
+// right after it. Every rule here was learned from docker compose v2.26 (`config` as the oracle); the
+// comments name the rule where the behaviour is surprising.
+import type { Diagnostic } from "./diagnostics.js";
+import { type Parsed, parseComposeBool, parseGoFloat, parseGoInt } from "./gonumbers.js";
+import { goQuote } from "./gostrings.js";
+
+/** Reads a variable: undefined when unset ("set but empty" is the empty string, and differs). */
+export type Lookup = (name: string) => string | undefined;
+
+export type TemplateError =
+  | { kind: "invalid"; template: string }
+  | { kind: "required"; variable: string; detail: string };
+
+export interface Substitution {
+  value: string;
+  /** Each unset variable read, in order, once per occurrence: the reference warns for each. */
+  unset: string[];
+  /** The first error; the reference stops there. */
+  error?: TemplateError;
+}
+
+class TemplateFailure extends Error {
+  constructor(readonly failure: TemplateError) {
+    super(failure.kind);
+  }
+}
+
+/** Interpolates one string. */
+export function substitute(template: string, lookup: Lookup): Substitution {
+  const unset: string[] = [];
+  try {
+    return { value: expand(template, { lookup, unset }), unset };
+  } catch (e) {
+    if (e instanceof TemplateFailure) return { value: "", unset, error: e.failure };
+    throw e;
+  }
+}
+
+interface Scope {
+  lookup: Lookup;
+  unset: string[];
+}
+
+// Names are [_a-z][_a-z0-9]* matched case-insensitively the Go way, so U+017F (ſ) and U+212A (Kelvin K)
+// fold into the class too; `$é`, `$1` or `$-` are not variables and stay literal.
+const nameStart = /[_a-zA-Z\u017f\u212a]/;
+const nameChar = /[_a-zA-Z0-9\u017f\u212a]/;
+
+function nameEnd(text: string, from: number): number {
+  let i = from;
+  if (!nameStart.test(text[i] ?? "")) return i;
+  while (nameChar.test(text[i] ?? "")) i++;
+  return i;
+}
+
+function readVariable(name: string, scope: Scope): string {
+  const value = scope.lookup(name);
+  if (value === undefined) scope.unset.push(name);
+  return value ?? "";
+}
+
+function expand(template: string, scope: Scope): string {
+  let out = "";
+  let i = 0;
+  for (;;) {
+    const dollar = template.indexOf("$", i);
+    if (dollar < 0) return out + template.slice(i);
+    out += template.slice(i, dollar);
+    const next = template[dollar + 1] ?? "";
+    const end = nameEnd(template, dollar + 1);
+    if (next === "$") {
+      out += "$";
+      i = dollar + 2;
+    } else if (next === "{") {
+      const braced = expandBraced(template, dollar, scope);
+      out += braced.text;
+      i = braced.end;
+    } else if (end > dollar + 1) {
+      out += readVariable(template.slice(dollar + 1, end), scope);
+      i = end;
+    } else {
+      out += "$";
+      i = dollar + 1;
+    }
+  }
+}
+
+const operators = [":-", ":+", ":?", "-", "+", "?"] as const;
+type Operator = (typeof operators)[number];
+
+/**
+ * `${…}` at `dollar`. The reference matches `${NAME<op>.*}` greedily up to the last `}` of the line
+ * (`.` never crosses a newline), then cuts it at the first balanced `}` (counting every `{`); the operand
+ * and the text after that cut are each interpolated on their own, so an error inside them quotes only
+ * that piece. Anything else after `${` is an invalid template.
+ */
+function expandBraced(template: string, dollar: number, scope: Scope): { text: string; end: number } {
+  const invalid = () => new TemplateFailure({ kind: "invalid", template });
+  const end = nameEnd(template, dollar + 2);
+  if (end === dollar + 2) throw invalid();
+  const name = template.slice(dollar + 2, end);
+  if (template[end] === "}") return { text: readVariable(name, scope), end: end + 1 };
+  const op = operators.find((o) => template.startsWith(o, end));
+  if (op === undefined) throw invalid();
+  const operandStart = end + op.length;
+  const lineEnd = template.indexOf("\n", operandStart);
+  const last = template.lastIndexOf("}", lineEnd < 0 ? template.length : lineEnd);
+  if (last < operandStart) throw invalid();
+  const close = firstBalancedClose(template, dollar + 1, last);
+  const operand = expand(template.slice(operandStart, close), scope);
+  let text = applyOperator(name, op, operand, scope);
+  if (close < last) text += expand(template.slice(close + 1, last + 1), scope);
+  return { text, end: last + 1 };
+}
+
+function firstBalancedClose(template: string, open: number, last: number): number {
+  let depth = 0;
+  for (let i = open; i < last; i++) {
+    if (template[i] === "{") depth++;
+    else if (template[i] === "}" && --depth === 0) return i;
+  }
+  return last;
+}
+
+// The operand is interpolated before the operator is applied, even when it is not used: its unset
+// variables warn and its errors fail (`${SET:-${UNSET:?x}}` fails in the reference).
+function applyOperator(name: string, op: Operator, operand: string, scope: Scope): string {
+  const value = scope.lookup(name);
+  const empty = value === undefined || (op.startsWith(":") && value === "");
+  switch (op) {
+    case ":-":
+    case "-":
+      return empty ? operand : (value ?? "");
+    case ":+":
+    case "+":
+      return empty ? "" : operand;
+    default:
+      if (empty) throw new TemplateFailure({ kind: "required", variable: name, detail: operand });
+      return value ?? "";
+  }
+}
+
+// ---- messages (the reference's exact text) ----
+
+/** The reference's warning for an unset variable (logrus `%q` of a name, which is always plain ASCII). */
+export function unsetVariableWarning(name: string): string {
+  return `The "${name}" variable is not set. Defaulting to a blank string.`;
+}
+
+/** "services.web.ports.[].target": the reference prints every sequence index as `[]`. */
+export function referencePath(path: readonly (string | number)[]): string {
+  return path.map((part) => (typeof part === "number" ? "[]" : part)).join(".");
+}
+
+/** The error's own text, as env files report it (no document path). */
+export function templateErrorText(error: TemplateError): string {
+  if (error.kind === "invalid") return `Invalid template: ${goQuote(error.template)}`;
+  const detail = error.detail === "" ? "" : `: ${error.detail}`;
+  return `required variable ${error.variable} is missing a value${detail}`;
+}
+
+/** The text `config` prints for an interpolation error in a compose document. */
+export function documentErrorText(error: TemplateError, path: readonly (string | number)[]): string {
+  const where = referencePath(path);
+  if (error.kind === "invalid") {
+    return `invalid interpolation format for ${where}.\nYou may need to escape any $ with another $.\n${error.template}`;
+  }
+  return `error while interpolating ${where}: ${templateErrorText(error)}`;
+}
+
+// ---- whole documents ----
+
+export type Path = (string | number)[];
+
+export interface DocumentResult {
+  value: unknown;
+  /** Located problems; `message` is the reference's full text, which already names the path. */
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+/**
+ * Interpolates every string value of a parsed document (mappings, sequences, scalars), returning a new
+ * document. Mapping keys are left alone, as the reference does (`environment: {"${X}": 1}` keeps the
+ * key `${X}`); numbers, booleans and null pass through.
+ */
+export function interpolateDocument(document: unknown, lookup: Lookup): DocumentResult {
+  const result: DocumentResult = { value: undefined, errors: [], warnings: [] };
+  result.value = mapStrings(document, [], (text, path) => {
+    const s = substitute(text, lookup);
+    for (const name of s.unset) result.warnings.push({ path, message: unsetVariableWarning(name) });
+    if (!s.error) return s.value;
+    result.errors.push({ path, message: documentErrorText(s.error, path) });
+    return text;
+  });
+  return result;
+}
+
+function mapStrings(node: unknown, path: Path, fn: (text: string, path: Path) => unknown): unknown {
+  if (typeof node === "string") return fn(node, path);
+  if (Array.isArray(node)) return node.map((item, i) => mapStrings(item, [...path, i], fn));
+  if (node !== null && typeof node === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) out[key] = mapStrings(value, [...path, key], fn);
+    return out;
+  }
+  return node;
+}
+
+// ---- type casts after interpolation ----
+
+export type CastKind = "bool" | "int" | "int64" | "float" | "float32";
+
+/**
+ * The paths whose string values the reference converts right after interpolation (learned by setting
+ * each schema field to "x" and reading the error: these fail with "failed to cast to expected type"; the
+ * others, such as ports.*.published, mem_limit, durations, build.* or depends_on.*.required, stay strings
+ * here and are checked later by the schema or the model). `*` is any mapping key, `[]` any sequence index.
+ * Casting applies to every string there, interpolated or literal, and never with --no-interpolate.
+ */
+export const castTable: ReadonlyArray<readonly [pattern: string, kind: CastKind]> = [
+  ["services.*.cpu_count", "int64"],
+  ["services.*.cpu_percent", "float"],
+  ["services.*.cpu_period", "int64"],
+  ["services.*.cpu_quota", "int64"],
+  ["services.*.cpu_rt_period", "int64"],
+  ["services.*.cpu_rt_runtime", "int64"],
+  ["services.*.cpu_shares", "int64"],
+  ["services.*.cpus", "float32"],
+  ["services.*.init", "bool"],
+  ["services.*.oom_kill_disable", "bool"],
+  ["services.*.oom_score_adj", "int64"],
+  ["services.*.pids_limit", "int64"],
+  ["services.*.privileged", "bool"],
+  ["services.*.read_only", "bool"],
+  ["services.*.scale", "int"],
+  ["services.*.stdin_open", "bool"],
+  ["services.*.tty", "bool"],
+  ["services.*.configs.[].mode", "int"],
+  ["services.*.secrets.[].mode", "int"],
+  ["services.*.ports.[].target", "int"],
+  ["services.*.healthcheck.retries", "int"],
+  ["services.*.healthcheck.disable", "bool"],
+  ["services.*.deploy.replicas", "int"],
+  ["services.*.deploy.update_config.parallelism", "int"],
+  ["services.*.deploy.update_config.max_failure_ratio", "float"],
+  ["services.*.deploy.rollback_config.parallelism", "int"],
+  ["services.*.deploy.rollback_config.max_failure_ratio", "float"],
+  ["services.*.deploy.restart_policy.max_attempts", "int"],
+  ["services.*.deploy.placement.max_replicas_per_node", "int"],
+  ["services.*.ulimits.*", "int"],
+  ["services.*.ulimits.*.hard", "int"],
+  ["services.*.ulimits.*.soft", "int"],
+  ["services.*.volumes.[].read_only", "bool"],
+  ["services.*.volumes.[].volume.nocopy", "bool"],
+  ["networks.*.external", "bool"],
+  ["networks.*.internal", "bool"],
+  ["networks.*.attachable", "bool"],
+  ["networks.*.enable_ipv4", "bool"],
+  ["networks.*.enable_ipv6", "bool"],
+  ["volumes.*.external", "bool"],
+  ["secrets.*.external", "bool"],
+  ["configs.*.external", "bool"],
+];
+
+const compiledTable = castTable.map(([pattern, kind]) => ({ parts: pattern.split("."), kind }));
+
+/** The cast that applies at a document path, if any. */
+export function castKindAt(path: readonly (string | number)[]): CastKind | undefined {
+  const matches = (parts: string[]) =>
+    parts.length === path.length &&
+    parts.every((part, i) => {
+      const actual = path[i];
+      if (part === "[]") return typeof actual === "number";
+      return typeof actual === "string" && (part === "*" || part === actual);
+    });
+  return compiledTable.find((entry) => matches(entry.parts))?.kind;
+}
+
+function castValue(text: string, kind: CastKind): Parsed<number | boolean> & { warning?: string } {
+  switch (kind) {
+    case "bool":
+      return parseComposeBool(text);
+    case "int":
+      return parseGoInt(text, "Atoi");
+    case "int64":
+      return parseGoInt(text, "ParseInt");
+    case "float":
+      return parseGoFloat(text, 64);
+    case "float32":
+      return parseGoFloat(text, 32);
+  }
+}
+
+/**
+ * Converts the strings found at the paths of `castTable` into numbers and booleans, as the reference
+ * does after interpolating (its message still says "error while interpolating"). Other values are kept.
+ */
+export function castTypes(document: unknown): DocumentResult {
+  const result: DocumentResult = { value: undefined, errors: [], warnings: [] };
+  result.value = mapStrings(document, [], (text, path) => {
+    const kind = castKindAt(path);
+    if (kind === undefined) return text;
+    const cast = castValue(text, kind);
+    if (cast.warning) result.warnings.push({ path, message: cast.warning });
+    if (cast.ok) return cast.value;
+    const where = referencePath(path);
+    result.errors.push({
+      path,
+      message: `error while interpolating ${where}: failed to cast to expected type: ${cast.error}`,
+    });
+    return text;
+  });
+  return result;
+}
