@@ -1,0 +1,100 @@
+// `config` output in the reference's shapes (observed on 2.26): YAML in the order of compose-go's Project
+// (name, services, networks, volumes, secrets, configs), services and map-like fields sorted by key; JSON
+// with `command` and `entrypoint` always present (null when unset). After interpolation every `$` is
+// printed doubled, in keys and values, so the output can be fed back as a compose file.
+import { stringify } from "yaml";
+
+type Mapping = Record<string, unknown>;
+
+const topLevelOrder = ["name", "services", "networks", "volumes", "secrets", "configs"];
+/** Service fields whose values are maps with user-chosen keys: printed sorted, like Go maps. */
+const mapFields = new Set([
+  "environment",
+  "labels",
+  "annotations",
+  "sysctls",
+  "depends_on",
+  "networks",
+  "ulimits",
+]);
+
+const isMapping = (v: unknown): v is Mapping => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function sortedKeys(m: Mapping): Mapping {
+  return Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, m[k]]),
+  );
+}
+
+function escapeDollars(value: unknown): unknown {
+  if (typeof value === "string") return value.replaceAll("$", () => "$$");
+  if (Array.isArray(value)) return value.map(escapeDollars);
+  if (isMapping(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.replaceAll("$", () => "$$"), escapeDollars(v)]),
+    );
+  }
+  return value;
+}
+
+function orderService(service: Mapping, json: boolean): Mapping {
+  const out: Mapping = json ? { command: null, entrypoint: null } : {};
+  for (const key of Object.keys(service).sort()) {
+    const value = service[key];
+    out[key] = mapFields.has(key) && isMapping(value) ? sortedKeys(value) : value;
+  }
+  return out;
+}
+
+function orderProject(project: Mapping, json: boolean): Mapping {
+  const out: Mapping = {};
+  const keys = [
+    ...topLevelOrder.filter((k) => k in project),
+    ...Object.keys(project).filter((k) => !topLevelOrder.includes(k)),
+  ];
+  for (const key of keys) {
+    const value = project[key];
+    if (key === "services" && isMapping(value)) {
+      out[key] = Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((name) => [
+            name,
+            isMapping(value[name]) ? orderService(value[name] as Mapping, json) : value[name],
+          ]),
+      );
+    } else if (isMapping(value) && key !== "name") {
+      out[key] = sortedKeys(json ? value : dropEmptyIpam(value));
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** Go's YAML encoder leaves out a network's empty `ipam` struct; its JSON encoder keeps it. */
+function dropEmptyIpam(resources: Mapping): Mapping {
+  return Object.fromEntries(
+    Object.entries(resources).map(([name, r]) => {
+      if (!isMapping(r) || !isMapping(r.ipam) || Object.keys(r.ipam).length > 0) return [name, r];
+      const { ipam: _empty, ...rest } = r;
+      return [name, rest];
+    }),
+  );
+}
+
+export interface ConfigRenderOptions {
+  format: "yaml" | "json";
+  /** False with --no-interpolate: the document is printed as written. */
+  interpolated: boolean;
+}
+
+export function renderConfig(project: Mapping, options: ConfigRenderOptions): string {
+  const json = options.format === "json";
+  const shaped = options.interpolated ? orderProject(project, json) : project;
+  const value = options.interpolated ? escapeDollars(shaped) : shaped;
+  // YAML 1.1 rules for quoting, so strings such as "yes" or "on" stay strings for Go's YAML reader.
+  return json ? JSON.stringify(value, null, 2) : stringify(value, { version: "1.1", lineWidth: 0 });
+}
