@@ -109,7 +109,10 @@ export function levels(graph: Graph): string[][] {
     return d;
   };
   const out: string[][] = [];
-  for (const name of graph.services) (out[depthOf(name)] ??= []).push(name);
+  for (const name of graph.services) {
+    const d = depthOf(name);
+    out[d] = [...(out[d] ?? []), name];
+  }
   return out;
 }
 
