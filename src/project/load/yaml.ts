@@ -1,0 +1,480 @@
+// One compose file's text → plain data, read the way the reference reads it (Go's yaml.v3 decoding into
+// `interface{}`, then compose-go's reset processor), plus a way back from any document path to file:line:col.
+//
+// The `yaml` package only builds the node tree here; values are made by our own walk, because yaml.v3's
+// scalar rules differ from both of the package's schemas:
+//   - plain scalars: `0440` is octal (288), `0b101`/`0o17`/`0x1F` and signed forms are integers, `_` is
+//     dropped from numbers (`1_000`), `08` is the float 8, `yes`/`no`/`on`/`off` stay strings;
+//   - a scalar with a tag yaml.v3 does not know (`!reset`, `!override`, `!foo`) is the string it spells;
+//   - explicit `!!int`, `!!str` … convert quoted text;
+//   - every key must be a string (compose-go: "Non-string key in …"); keys must be unique, `<<` included;
+//   - `<<` merges: keys written in the mapping win, then earlier merge sources win over later ones.
+// Timestamps (`2001-12-14`) are kept as their text; their paths are returned because the reference turns
+// them into Go times (a string field then fails, an environment value prints "2001-12-14 00:00:00 +0000 UTC").
+//
+// `!reset` / `!override` nodes are recorded by path (also through aliases and `<<`, like compose-go). The
+// reference drops `!reset` nodes from the data; here they stay (an empty one is null) because the merge step
+// applies resets to the keys it visits. A file may hold several documents; the reference loads each like
+// a file of its own, in order.
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseAllDocuments,
+  type Scalar,
+  type YAMLMap,
+} from "yaml";
+import type { Diagnostic, SourcePosition } from "./diagnostics.js";
+
+export type DocumentPath = readonly (string | number)[];
+
+export interface YamlTags {
+  /** Paths of nodes tagged `!reset`. */
+  resets: DocumentPath[];
+  /** Paths of nodes tagged `!override`. */
+  overrides: DocumentPath[];
+}
+
+export interface YamlDocument {
+  /** Plain data: objects, arrays, strings, numbers, booleans, null (null for an empty document). */
+  value: unknown;
+  tags: YamlTags;
+  /** Paths of plain scalars yaml.v3 reads as timestamps (kept here as strings). */
+  timestamps: DocumentPath[];
+}
+
+/** "key" asks for the position of a mapping key rather than of its value (for unknown-key errors). */
+export type Locate = (path: DocumentPath, at?: "key" | "value") => SourcePosition | undefined;
+
+export interface ParsedYaml extends YamlDocument {
+  /** Every document of the file, in order; value/tags/timestamps above are the first one's. */
+  documents: YamlDocument[];
+  /** Searches the documents from the last (later documents override earlier ones). */
+  locate: Locate;
+  diagnostics: Diagnostic[];
+}
+
+type YamlNode = Node | Pair | null | undefined;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Path = (string | number)[];
+
+const coreTag = "tag:yaml.org,2002:";
+/** Guards against alias bombs ("billion laughs"): nodes produced while expanding aliases. */
+const maxAliasExpansion = 100_000;
+
+export function parseYamlDocument(file: string, text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    merge: true,
+    uniqueKeys: false,
+    prettyErrors: false,
+    lineCounter,
+  });
+  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  const diagnostics: Diagnostic[] = [];
+  const position = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+
+  const documents: YamlDocument[] = [];
+  for (const doc of list) {
+    const first = doc.errors[0];
+    if (first) {
+      // The parser's later errors are mostly consequences of the first.
+      diagnostics.push({ path: [], position: position(first.pos[0]), message: lowerFirst(first.message) });
+      documents.push({ value: null, tags: { resets: [], overrides: [] }, timestamps: [] });
+      continue;
+    }
+    const reader = new DocumentReader(doc, position, diagnostics);
+    const value = reader.read(doc.contents, []);
+    if (!isPlainMapping(value)) {
+      diagnostics.push({
+        path: [],
+        position: position(value !== null && doc.contents ? doc.contents.range[0] : doc.range[0]),
+        message: "top-level object must be a mapping",
+      });
+    }
+    documents.push({ value, tags: reader.tags, timestamps: reader.timestamps });
+  }
+
+  const locate: Locate = (path, at = "value") => {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const doc = list[i];
+      const offset = doc && doc.errors.length === 0 ? findOffset(doc, path, at) : undefined;
+      if (offset !== undefined) return position(offset);
+    }
+    return undefined;
+  };
+
+  const main = documents[0] ?? { value: null, tags: { resets: [], overrides: [] }, timestamps: [] };
+  return { ...main, documents, locate, diagnostics };
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function isPlainMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Own data property, also for "__proto__" (plain assignment would set the prototype). */
+function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function hasKey(target: Record<string, unknown>, key: string): boolean {
+  return Object.hasOwn(target, key);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Node tree → plain data.
+
+class DocumentReader {
+  readonly tags: YamlTags = { resets: [], overrides: [] };
+  readonly timestamps: Path[] = [];
+  /** Collections being read: an alias to one of them is a cycle. */
+  private readonly open = new Set<Node>();
+  private aliasDepth = 0;
+  private expanded = 0;
+  private aliasBudgetReported = false;
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly position: (offset: number) => SourcePosition,
+    private readonly diagnostics: Diagnostic[],
+  ) {}
+
+  read(node: YamlNode, path: Path): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return this.readAlias(node, path);
+    if (this.aliasDepth > 0 && ++this.expanded > maxAliasExpansion) return this.tooManyAliases(node, path);
+    const tag = (node as Node).tag;
+    if (tag === "!reset") this.tags.resets.push([...path]);
+    if (tag === "!override") this.tags.overrides.push([...path]);
+    if (isScalar(node)) return this.readScalar(node, path);
+    if (isMap(node)) return this.readMap(node, path);
+    if (isSeq(node)) {
+      this.open.add(node);
+      const out = node.items.map((item, i) => this.read(item as YamlNode, [...path, i]));
+      this.open.delete(node);
+      return out;
+    }
+    return null;
+  }
+
+  private report(node: YamlNode, path: Path, message: string, hint?: string): void {
+    const range = node && "range" in node ? node.range : undefined;
+    const d: Mutable<Diagnostic> = { path: [...path], message };
+    if (range) d.position = this.position(range[0]);
+    if (hint) d.hint = hint;
+    this.diagnostics.push(d);
+  }
+
+  private tooManyAliases(node: YamlNode, path: Path): null {
+    if (!this.aliasBudgetReported)
+      this.report(node, path, "document expands to too many nodes through aliases");
+    this.aliasBudgetReported = true;
+    return null;
+  }
+
+  private readAlias(node: Alias, path: Path): unknown {
+    const target = node.resolve(this.doc) as YamlNode;
+    if (!target) {
+      this.report(node, path, `unknown anchor '${node.source}' referenced`);
+      return null;
+    }
+    if (this.open.has(target as Node)) {
+      this.report(node, path, `alias *${node.source} refers to a node that contains it (a cycle)`);
+      return null;
+    }
+    this.aliasDepth++;
+    const value = this.read(target, path);
+    this.aliasDepth--;
+    return value;
+  }
+
+  private readScalar(node: Scalar, path: Path): unknown {
+    const resolved = resolveScalar(node);
+    if (resolved.error) this.report(node, path, resolved.error);
+    if (resolved.timestamp) this.timestamps.push([...path]);
+    return resolved.value;
+  }
+
+  private readMap(node: YAMLMap, path: Path): Record<string, unknown> {
+    this.open.add(node);
+    const out: Record<string, unknown> = {};
+    const seen = new Map<string, number>();
+    const merges: YamlNode[] = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as YamlNode;
+      const raw = keyText(keyNode, this.doc);
+      const line = this.lineOf(keyNode);
+      const earlier = seen.get(raw);
+      if (earlier !== undefined) {
+        this.report(keyNode, path, `mapping key "${raw}" already defined at line ${earlier}`);
+        continue;
+      }
+      seen.set(raw, line);
+      if (isMergeKey(keyNode)) {
+        merges.push(pair.value as YamlNode);
+        continue;
+      }
+      const key = this.readKey(keyNode, path);
+      setKey(out, key, this.read(pair.value as YamlNode, [...path, key]));
+    }
+    for (const source of merges) this.mergeInto(out, source, path);
+    this.open.delete(node);
+    return out;
+  }
+
+  private lineOf(node: YamlNode): number {
+    const range = node && "range" in node ? node.range : undefined;
+    return range ? this.position(range[0]).line : 0;
+  }
+
+  private readKey(keyNode: YamlNode, path: Path): string {
+    const target = isAlias(keyNode) ? (keyNode.resolve(this.doc) as YamlNode) : keyNode;
+    if (isScalar(target)) {
+      const { value } = resolveScalar(target);
+      if (typeof value === "string") return value;
+      const text = keyText(target, this.doc);
+      this.report(keyNode, path, `mapping key ${text} is not a string`, `quote it: "${text}"`);
+      return text;
+    }
+    this.report(keyNode, path, "mapping key is not a string");
+    return String(keyText(keyNode, this.doc));
+  }
+
+  /** `<<: *a`, `<<: {…}` or `<<: [*a, *b]`: adds the keys the mapping does not have yet. */
+  private mergeInto(out: Record<string, unknown>, source: YamlNode, path: Path): void {
+    const deref = (n: YamlNode) => (isAlias(n) ? (n.resolve(this.doc) as YamlNode) : n);
+    // Only a sequence written in place lists sources; an alias must lead to a mapping (yaml.v3).
+    const sources = isSeq(source) ? source.items.map((item) => item as YamlNode) : [source];
+    for (const item of sources) {
+      if (!isMap(deref(item))) {
+        this.report(item ?? source, path, "map merge requires map or sequence of maps as the value");
+        continue;
+      }
+      const merged = this.read(item, path);
+      if (!isPlainMapping(merged)) continue;
+      for (const [k, v] of Object.entries(merged)) if (!hasKey(out, k)) setKey(out, k, v);
+    }
+  }
+}
+
+function isMergeKey(node: YamlNode): boolean {
+  return isScalar(node) && node.type === "PLAIN" && !node.tag && node.source === "<<";
+}
+
+/** The key as written (yaml.v3 compares keys by their text: `1` and `"1"` are the same key). */
+function keyText(node: YamlNode, doc: Document.Parsed): string {
+  if (isScalar(node)) return scalarText(node);
+  if (isAlias(node)) return keyText(node.resolve(doc) as YamlNode, doc);
+  return node ? String(node) : "";
+}
+
+function scalarText(node: Scalar): string {
+  if (typeof node.source === "string") return node.source;
+  return node.value === null || node.value === undefined ? "" : String(node.value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Scalars, by yaml.v3's resolve rules.
+
+interface Resolved {
+  value: unknown;
+  timestamp?: boolean;
+  error?: string;
+}
+
+function resolveScalar(node: Scalar): Resolved {
+  const text = scalarText(node);
+  const plain = node.type === "PLAIN";
+  const tag = node.tag;
+  if (!tag || tag === "!") {
+    if (!plain || tag === "!") return { value: text };
+    return resolvePlain(text);
+  }
+  if (!tag.startsWith(coreTag)) {
+    // yaml.v3 leaves scalars with tags it does not know as text; an empty `!reset` means "nothing".
+    return { value: text === "" && tag === "!reset" ? null : text };
+  }
+  return resolveTagged(tag.slice(coreTag.length), text);
+}
+
+const nullWords = new Set(["", "~", "null", "Null", "NULL"]);
+const trueWords = new Set(["true", "True", "TRUE"]);
+const falseWords = new Set(["false", "False", "FALSE"]);
+const specialFloats = new Map<string, number>([
+  ...[".nan", ".NaN", ".NAN"].map((s): [string, number] => [s, Number.NaN]),
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s): [string, number] => [
+    s,
+    Number.POSITIVE_INFINITY,
+  ]),
+  ...["-.inf", "-.Inf", "-.INF"].map((s): [string, number] => [s, Number.NEGATIVE_INFINITY]),
+]);
+const yamlStyleFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+function resolvePlain(text: string): Resolved {
+  if (nullWords.has(text)) return { value: null };
+  if (trueWords.has(text)) return { value: true };
+  if (falseWords.has(text)) return { value: false };
+  const special = specialFloats.get(text);
+  if (special !== undefined) return { value: special };
+  const first = text.charAt(0);
+  if (first === ".") {
+    const n = /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : Number.NaN;
+    return { value: Number.isFinite(n) ? n : text };
+  }
+  if (!/^[-+0-9]/.test(first)) return { value: text };
+  if (/^[0-9]/.test(first) && isTimestamp(text)) return { value: text, timestamp: true };
+  const number = goNumber(text.replaceAll("_", ""));
+  return { value: number ?? text };
+}
+
+/** strconv.ParseInt(s, 0, 64), then ParseUint(s, 0, 64), then a YAML-style float. */
+function goNumber(s: string): number | undefined {
+  const int = goInteger(s);
+  if (int !== undefined) return int;
+  if (yamlStyleFloat.test(s)) {
+    const n = Number(s);
+    // Go's ParseFloat fails on overflow (the text then stays a string).
+    if (Number.isFinite(n)) return n;
+  }
+  return undefined;
+}
+
+const int64Min = -(1n << 63n);
+const int64Max = (1n << 63n) - 1n;
+const uint64Max = (1n << 64n) - 1n;
+
+function goInteger(s: string): number | undefined {
+  const m = /^([-+]?)(0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]+)|([1-9][0-9]*|0))$/.exec(s);
+  if (!m) return undefined;
+  const [, sign = "", , hex, oct, bin, legacyOct, dec] = m;
+  const digits =
+    hex !== undefined ? `0x${hex}` : oct !== undefined ? `0o${oct}` : bin !== undefined ? `0b${bin}` : "";
+  const magnitude = BigInt(digits || (legacyOct !== undefined ? `0o${legacyOct}` : (dec ?? "0")));
+  const n = sign === "-" ? -magnitude : magnitude;
+  // ParseUint takes no sign, so "+…" beyond int64 is not a number.
+  const fits = n >= int64Min && n <= int64Max ? true : sign === "" && n <= uint64Max;
+  return fits ? Number(n) : undefined;
+}
+
+/** yaml.v3's timestamp formats: a date, optionally with a time (`T`/`t`/space) and zone. */
+function isTimestamp(text: string): boolean {
+  const m =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[-+]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?))?$/.exec(
+      text,
+    );
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function resolveTagged(tag: string, text: string): Resolved {
+  const fail = (kind: string): Resolved => ({ value: text, error: `cannot decode "${text}" as a !!${kind}` });
+  switch (tag) {
+    case "str":
+      return { value: text };
+    case "null":
+      return nullWords.has(text) ? { value: null } : fail(tag);
+    case "bool": {
+      if (trueWords.has(text)) return { value: true };
+      return falseWords.has(text) ? { value: false } : fail(tag);
+    }
+    case "int": {
+      const n = goInteger(text.replaceAll("_", ""));
+      return n === undefined ? fail(tag) : { value: n };
+    }
+    case "float": {
+      const special = specialFloats.get(text);
+      if (special !== undefined) return { value: special };
+      const n = goNumber(text.replaceAll("_", ""));
+      return n === undefined ? fail(tag) : { value: n };
+    }
+    case "timestamp":
+      return isTimestamp(text) ? { value: text, timestamp: true } : fail(tag);
+    case "binary":
+      return { value: Buffer.from(text.replace(/\s+/g, ""), "base64").toString("latin1") };
+    default:
+      return { value: text };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Document path → source offset.
+
+function findOffset(doc: Document.Parsed, path: DocumentPath, at: "key" | "value"): number | undefined {
+  let node: YamlNode = doc.contents;
+  let keyOffset: number | undefined;
+  for (const segment of path) {
+    node = derefNode(node, doc);
+    keyOffset = undefined;
+    if (isMap(node) && typeof segment === "string") {
+      const pair = findPair(node, segment, doc, new Set());
+      if (!pair) return undefined;
+      keyOffset = offsetOf(pair.key as YamlNode);
+      node = pair.value as YamlNode;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment] as YamlNode;
+      if (node === undefined) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  if (at === "key" && keyOffset !== undefined) return keyOffset;
+  // An empty value (`web:`) has no text of its own: its key stands for it.
+  const value = derefNode(node, doc);
+  if (isScalar(value) && value.value === null && scalarText(value) === "" && keyOffset !== undefined)
+    return keyOffset;
+  return offsetOf(node) ?? keyOffset ?? (path.length === 0 ? 0 : undefined);
+}
+
+function derefNode(node: YamlNode, doc: Document.Parsed): YamlNode {
+  let current = node;
+  for (let hops = 0; isAlias(current) && hops < 100; hops++) current = current.resolve(doc) as YamlNode;
+  return current;
+}
+
+function offsetOf(node: YamlNode): number | undefined {
+  return node && "range" in node && node.range ? node.range[0] : undefined;
+}
+
+/** The pair written in the mapping, else the first merge source that has the key (yaml.v3's precedence). */
+function findPair(map: YAMLMap, key: string, doc: Document.Parsed, visiting: Set<Node>): Pair | undefined {
+  if (visiting.has(map)) return undefined;
+  visiting.add(map);
+  const merges: YamlNode[] = [];
+  for (const pair of map.items) {
+    const k = pair.key as YamlNode;
+    if (isMergeKey(k)) merges.push(pair.value as YamlNode);
+    else if (keyValue(k, doc) === key) return pair as Pair;
+  }
+  for (const merge of merges) {
+    const sources = isSeq(merge)
+      ? merge.items.map((i) => derefNode(i as YamlNode, doc))
+      : [derefNode(merge, doc)];
+    for (const source of sources) {
+      const found = isMap(source) ? findPair(source, key, doc, visiting) : undefined;
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function keyValue(node: YamlNode, doc: Document.Parsed): string {
+  const target = derefNode(node, doc);
+  if (!isScalar(target)) return keyText(target, doc);
+  const { value } = resolveScalar(target);
+  return typeof value === "string" ? value : scalarText(target);
+}
