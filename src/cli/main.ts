@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { formatDiagnosticHeadline, InvalidProjectError } from "../project/load/diagnostics.js";
 import { composeCommands } from "./commands/catalog.js";
+import { registerConfig } from "./commands/config.js";
 import { registerVersion } from "./commands/version.js";
 import { CliError, NotImplementedError } from "./errors.js";
 import { version } from "./version.js";
@@ -17,6 +18,7 @@ const processIo: Io = {
 
 /** The commands built so far; every other command of the catalog says it is not implemented yet. */
 const implemented: Record<string, (program: Command, io: Io) => void> = {
+  config: registerConfig,
   version: (program, io) => registerVersion(program, io.stdout),
 };
 

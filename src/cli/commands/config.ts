@@ -1,0 +1,80 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { builtImageName } from "../../project/labels.js";
+import type { Mapping } from "../../project/load/canonical.js";
+import { NotImplementedError, UsageError } from "../errors.js";
+import type { Io } from "../main.js";
+import { loadFromCommand } from "../project-options.js";
+import { renderConfig } from "../render/config.js";
+
+interface ConfigFlags {
+  format: string;
+  quiet?: boolean;
+  services?: boolean;
+  volumes?: boolean;
+  profiles?: boolean;
+  images?: boolean;
+  hash?: string;
+  variables?: boolean;
+  resolveImageDigests?: boolean;
+  interpolate: boolean;
+  normalize: boolean;
+  pathResolution: boolean;
+  consistency: boolean;
+  output?: string;
+}
+
+const lines = (items: Iterable<string>) => [...items].map((i) => `${i}\n`).join("");
+
+function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string | undefined {
+  const services = (model.services ?? {}) as Record<string, Mapping>;
+  if (flags.services) return lines(Object.keys(services));
+  if (flags.volumes) return lines(Object.keys((model.volumes ?? {}) as Mapping));
+  if (flags.profiles) return lines([...profiles].sort());
+  if (flags.images) {
+    const name = String(model.name);
+    return lines(Object.entries(services).map(([s, svc]) => String(svc.image ?? builtImageName(name, s))));
+  }
+  return undefined;
+}
+
+export function registerConfig(program: Command, io: Io): void {
+  program
+    .command("config")
+    .alias("convert")
+    .description("Parse, resolve and render compose file in canonical format")
+    .argument("[service...]")
+    .option("--format <format>", "Format the output. Values: [yaml | json]", "yaml")
+    .option("-q, --quiet", "Only validate the configuration, don't print anything")
+    .option("--services", "Print the service names, one per line")
+    .option("--volumes", "Print the volume names, one per line")
+    .option("--profiles", "Print the profile names, one per line")
+    .option("--images", "Print the image names, one per line")
+    .option("--hash <services>", "Print the service config hash, one per line")
+    .option("--variables", "Print model variables and default values")
+    .option("--resolve-image-digests", "Pin image tags to digests")
+    .option("--no-interpolate", "Don't interpolate environment variables")
+    .option("--no-normalize", "Don't normalize compose model")
+    .option("--no-path-resolution", "Don't resolve file paths")
+    .option("--no-consistency", "Don't check model consistency - warning: may produce invalid Compose output")
+    .option("-o, --output <file>", "Save to file (default to stdout)")
+    .action((_services: string[], flags: ConfigFlags, command: Command) => {
+      if (flags.format !== "yaml" && flags.format !== "json") {
+        throw new UsageError(`unsupported format "${flags.format}"`);
+      }
+      if (flags.hash) throw new NotImplementedError("config --hash");
+      if (flags.variables) throw new NotImplementedError("config --variables");
+      if (flags.resolveImageDigests) throw new NotImplementedError("config --resolve-image-digests");
+      const project = loadFromCommand(
+        command,
+        { interpolate: flags.interpolate, normalize: flags.normalize, consistency: flags.consistency },
+        io.stderr,
+      );
+      if (flags.quiet) return;
+      const text =
+        listing(flags, project.model, project.profiles) ??
+        renderConfig(project.model, { format: flags.format, interpolated: flags.interpolate });
+      if (flags.output) writeFileSync(flags.output, text);
+      else io.stdout(text.endsWith("\n") ? text : `${text}\n`);
+    });
+}

@@ -1,0 +1,313 @@
+// The loader: from options, the environment and a file system to the project model that `config` prints
+// and every other command works from. Each step is a pure module of this folder; this file only wires them
+// in the reference's order:
+//   .env for COMPOSE_* → files → env files → per file: YAML → interpolate → cast → extends
+//   → merge → schema → profiles → canonical long forms → name → normalize → env_file → checks.
+// Problems are collected, located (file:line:col) and returned together; nothing here throws for bad input.
+import path from "node:path";
+import { validateCompose } from "../../schema/validate.js";
+import { canonicalizeProject, canonicalizeService, isMapping, type Mapping } from "./canonical.js";
+import { checkProject } from "./check.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { parseEnvFile } from "./envfile.js";
+import { resolveExtends } from "./extends.js";
+import { type FileSystem, selectFiles, stdinFile } from "./files.js";
+import { castTypes, interpolateDocument, type Lookup } from "./interpolate.js";
+import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge.js";
+import { normalizeProject } from "./normalize.js";
+import { activeProfiles, applyProfiles } from "./profiles.js";
+import { resolveProjectName } from "./project-name.js";
+import { type Locate, parseYamlDocument } from "./yaml.js";
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface LoadOptions {
+  /** -f, in order ("-" for stdin). */
+  files?: string[];
+  projectDirectory?: string;
+  /** -p */
+  projectName?: string;
+  /** --env-file, in order; they replace the project directory's .env. */
+  envFiles?: string[];
+  /** --profile */
+  profiles?: string[];
+  /** Services a command names: always enabled, whatever their profiles. */
+  services?: string[];
+  /** False with --no-interpolate. */
+  interpolate?: boolean;
+  /** False with --no-normalize. */
+  normalize?: boolean;
+  /** False with --no-consistency. */
+  consistency?: boolean;
+}
+
+export interface LoadInput {
+  options: LoadOptions;
+  /** The shell environment. */
+  env: Environment;
+  fs: FileSystem;
+  home: string;
+  /** Standard input's text, for `-f -`. */
+  readStdin?: () => string;
+}
+
+export interface Project {
+  name: string;
+  workingDir: string;
+  /** The compose files, absolute ("-" for stdin). */
+  configFiles: string[];
+  /** The env files read for interpolation (absolute), in order. */
+  envFiles: string[];
+  /** Shell environment over the env files: what interpolation saw. */
+  environment: Record<string, string>;
+  /** The model, in the long form `docker compose config --format json` prints. */
+  model: Mapping;
+  /** Every profile a service of the files declares, enabled or not. */
+  profiles: string[];
+}
+
+export interface LoadResult {
+  project?: Project;
+  warnings: string[];
+  /** Located problems of the documents (exit code 15). */
+  problems: Diagnostic[];
+  /** A failure that is not a document problem, with the reference's exit code. */
+  failure?: { message: string; exitCode: number };
+}
+
+interface ParsedFile {
+  file: string;
+  /** Each YAML document of the file, interpolated; the reference loads them like files, in order. */
+  docs: TaggedDocument[];
+  locate: Locate;
+}
+
+/** Reads one env file into `into`; a problem ends the load, like the reference (exit 1 for .env). */
+function readEnvFile(
+  fs: FileSystem,
+  file: string,
+  lookup: Lookup,
+  into: Record<string, string>,
+): string | undefined {
+  const text = fs.readFile(file);
+  if (text === undefined) return `couldn't find env file: ${file}`;
+  const parsed = parseEnvFile(file, text, lookup);
+  const error = parsed.errors[0];
+  if (error) return `failed to read ${file}: ${error.message}`;
+  for (const [k, v] of parsed.variables) into[k] = v;
+  return undefined;
+}
+
+/** .env (or --env-file) under the shell: the shell always wins for interpolation. */
+function projectEnvironment(
+  fs: FileSystem,
+  env: Environment,
+  envFiles: string[],
+): { environment: Record<string, string>; error?: string } {
+  const fromFiles: Record<string, string> = {};
+  const shell = (name: string) => env[name];
+  for (const file of envFiles) {
+    const error = readEnvFile(fs, file, shell, fromFiles);
+    if (error) return { environment: {}, error };
+  }
+  const environment: Record<string, string> = { ...fromFiles };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) environment[k] = v;
+  return { environment };
+}
+
+function toLongForm(field: LongFormField, entry: unknown): unknown[] {
+  if (isMapping(entry)) return [entry];
+  const long = canonicalizeService({ [field]: [entry] }, []).value[field];
+  return Array.isArray(long) && long.length > 0 ? long : [entry];
+}
+
+export function loadProject(input: LoadInput): LoadResult {
+  const { options, env, fs } = input;
+  const warnings: string[] = [];
+  const problems: Diagnostic[] = [];
+  const fail = (message: string, exitCode: number): LoadResult => ({
+    warnings,
+    problems,
+    failure: { message, exitCode },
+  });
+
+  // COMPOSE_* variables may come from the .env of the working (or --project-directory) directory.
+  const envDir = options.projectDirectory ? path.resolve(fs.cwd, options.projectDirectory) : fs.cwd;
+  const earlyEnvFiles = options.envFiles?.length
+    ? options.envFiles.map((f) => path.resolve(fs.cwd, f))
+    : [path.join(envDir, ".env")].filter((f) => fs.isFile(f));
+  const early = projectEnvironment(fs, env, earlyEnvFiles);
+  if (early.error) return fail(early.error, 1);
+
+  const selection = selectFiles(
+    {
+      ...(options.files ? { files: options.files } : {}),
+      ...(options.projectDirectory ? { projectDirectory: options.projectDirectory } : {}),
+      ...(early.environment.COMPOSE_FILE ? { composeFile: early.environment.COMPOSE_FILE } : {}),
+      ...(early.environment.COMPOSE_PATH_SEPARATOR
+        ? { pathSeparator: early.environment.COMPOSE_PATH_SEPARATOR }
+        : {}),
+    },
+    fs,
+  );
+  warnings.push(...selection.warnings);
+  if (selection.missing) return fail(selection.missing, 14);
+  const projectDir = selection.projectDir;
+
+  const envFiles = options.envFiles?.length
+    ? earlyEnvFiles
+    : [path.join(projectDir, ".env")].filter((f) => fs.isFile(f));
+  const { environment, error } = projectEnvironment(fs, env, envFiles);
+  if (error) return fail(error, 1);
+  const lookup: Lookup = (name) => environment[name];
+  const interpolate = options.interpolate !== false;
+
+  const parsed = new Map<string, ParsedFile>();
+  const parse = (file: string): ParsedFile | Diagnostic => {
+    const known = parsed.get(file);
+    if (known) return known;
+    const text = file === stdinFile ? (input.readStdin?.() ?? "") : fs.readFile(file);
+    if (text === undefined) return { path: [], message: `open ${file}: no such file or directory` };
+    const yaml = parseYamlDocument(file, text);
+    problems.push(...yaml.diagnostics);
+    const docs = yaml.documents.map(({ value, tags }) => {
+      if (!interpolate) return { value, ...tags };
+      const interpolated = interpolateDocument(value, lookup);
+      const cast = castTypes(interpolated.value);
+      for (const w of [...interpolated.warnings, ...cast.warnings]) warnings.push(w.message);
+      problems.push(...[...interpolated.errors, ...cast.errors].map((d) => locateIn(d, [yaml.locate], file)));
+      return { value: cast.value, ...tags };
+    });
+    const result: ParsedFile = { file, locate: yaml.locate, docs };
+    parsed.set(file, result);
+    return result;
+  };
+
+  const documents: TaggedDocument[] = [];
+  for (const file of selection.files) {
+    const one = parse(file);
+    if (!("docs" in one)) return fail(one.message, 14);
+    for (const document of one.docs) {
+      const resolved = resolveExtends({
+        file,
+        document,
+        readDocument: (f) => {
+          const other = parse(f);
+          if (!("docs" in other)) return other;
+          return other.docs[0] ?? { value: {} };
+        },
+        merge: { toLongForm },
+      });
+      problems.push(...resolved.diagnostics.map((d) => locateIn(d, [one.locate], file)));
+      documents.push(resolved.document);
+    }
+  }
+  // Later files win in a merge, so a merged value is looked up in the last file that has its path.
+  const locators = [...parsed.values()].reverse().map((p) => p.locate);
+  const locateAny: Locate = (p, at) => {
+    for (const l of locators) {
+      const position = l(p, at);
+      if (position) return position;
+    }
+    return undefined;
+  };
+  const locate = (d: Diagnostic) => locateIn(d, locators, selection.files[0] ?? "");
+  if (problems.length > 0) return { warnings, problems };
+
+  const merged = mergeDocuments(documents, { toLongForm });
+  const document = isMapping(merged) ? merged : {};
+  if (interpolate) problems.push(...validateCompose(document, locateAny).map(locate));
+  if (problems.length > 0) return { warnings, problems };
+
+  const declared = isMapping(document.services) ? document.services : {};
+  const profiles = [
+    ...new Set(
+      Object.values(declared).flatMap((s) => (isMapping(s) && Array.isArray(s.profiles) ? s.profiles : [])),
+    ),
+  ].map(String);
+  const services = applyProfiles(
+    declared,
+    activeProfiles(options.profiles, environment.COMPOSE_PROFILES),
+    options.services ?? [],
+  );
+  const canonical = canonicalizeProject({ ...document, services });
+  problems.push(...canonical.diagnostics.map(locate));
+
+  const name = resolveProjectName({
+    ...(options.projectName ? { flag: options.projectName } : {}),
+    ...(environment.COMPOSE_PROJECT_NAME ? { environment: environment.COMPOSE_PROJECT_NAME } : {}),
+    ...(typeof document.name === "string" ? { topLevel: document.name } : {}),
+    projectDir,
+  });
+  if ("error" in name) return fail(name.error, name.exitCode);
+
+  let model: Mapping = { ...canonical.value, name: name.name };
+  if (options.normalize !== false) {
+    const normalized = normalizeProject(model, {
+      projectName: name.name,
+      workingDir: projectDir,
+      home: input.home,
+      environment,
+    });
+    problems.push(...normalized.diagnostics.map(locate));
+    model = normalized.value;
+    const merged = mergeEnvFiles(model, fs, lookup);
+    if (merged.error) return fail(merged.error, 15);
+    model = merged.model;
+  }
+  if (options.consistency !== false) problems.push(...checkProject(model).map(locate));
+  if (problems.length > 0) return { warnings, problems };
+
+  return {
+    warnings,
+    problems,
+    project: {
+      name: name.name,
+      workingDir: projectDir,
+      configFiles: selection.files,
+      envFiles,
+      environment,
+      model,
+      profiles,
+    },
+  };
+}
+
+/**
+ * env_file contents go into `environment` (the service's own `environment` wins) and `env_file` is dropped,
+ * as the reference prints it. A missing file is an error unless `required: false`.
+ */
+function mergeEnvFiles(model: Mapping, fs: FileSystem, lookup: Lookup): { model: Mapping; error?: string } {
+  if (!isMapping(model.services)) return { model };
+  const services: Mapping = {};
+  for (const [name, raw] of Object.entries(model.services)) {
+    if (!isMapping(raw) || !Array.isArray(raw.env_file)) {
+      services[name] = raw;
+      continue;
+    }
+    const fromFiles: Record<string, string> = {};
+    for (const entry of raw.env_file) {
+      if (!isMapping(entry) || typeof entry.path !== "string") continue;
+      if (entry.required === false && !fs.isFile(entry.path)) continue;
+      const error = readEnvFile(fs, entry.path, lookup, fromFiles);
+      if (error) return { model, error };
+    }
+    const { env_file: _read, ...rest } = raw;
+    const own = isMapping(raw.environment) ? raw.environment : {};
+    services[name] = { ...rest, environment: { ...fromFiles, ...own } };
+  }
+  return { model: { ...model, services } };
+}
+
+/** Fills a diagnostic's position from the first document that has its path (or the nearest parent). */
+function locateIn(d: Diagnostic, locators: Locate[], fallbackFile: string): Diagnostic {
+  if (d.position) return d;
+  for (let n = d.path.length; n >= 0; n--) {
+    const prefix = d.path.slice(0, n);
+    for (const locate of locators) {
+      const position = locate(prefix);
+      if (position) return { ...d, position };
+    }
+  }
+  return fallbackFile ? { ...d, position: { file: fallbackFile, line: 1, column: 1 } } : d;
+}
