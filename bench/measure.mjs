@@ -1,0 +1,128 @@
+// Process runner and timer. Every timed command goes through runTimed so both tools are measured the
+// same way: wall clock from spawn to exit with process.hrtime, peak RSS from GNU time when present.
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const GNU_TIME = "/usr/bin/time";
+const OUTPUT_CAP = 4 * 1024 * 1024;
+
+/** Returns the GNU time path when it supports `-f %M -o FILE`, else null (BusyBox/BSD time do not). */
+export function detectGnuTime() {
+  if (!existsSync(GNU_TIME)) return null;
+  const dir = mkdtempSync(join(tmpdir(), "bench-time-"));
+  try {
+    const out = join(dir, "rss");
+    const res = spawnSync(GNU_TIME, ["-f", "%M", "-o", out, "true"]);
+    return res.status === 0 && parseRss(readFileSync(out, "utf8")) !== null ? GNU_TIME : null;
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// GNU time writes "Command exited with non-zero status N" before the format line when the child
+// fails, so the figure is the last line of the file.
+function parseRss(text) {
+  const last = text.trim().split("\n").pop() ?? "";
+  return /^\d+$/.test(last) ? Number(last) : null;
+}
+
+function readRss(file) {
+  try {
+    return parseRss(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+let rssCounter = 0;
+
+/**
+ * Runs cmd to completion and times it. Never throws: a spawn error or a timeout is a non-zero code.
+ * @returns {Promise<{code: number, seconds: number, rssKiB: number|null, stdout: string, stderr: string}>}
+ */
+export async function runTimed(
+  cmd,
+  args,
+  { cwd, env, timeBin = null, scratch = tmpdir(), timeoutMs = 300_000 } = {},
+) {
+  const rssFile = timeBin ? join(scratch, `rss-${process.pid}-${rssCounter++}`) : null;
+  const [file, argv] = timeBin ? [timeBin, ["-f", "%M", "-o", rssFile, cmd, ...args]] : [cmd, args];
+  const start = process.hrtime.bigint();
+  // A process group of its own, so a timeout kills the tool and not only the time wrapper.
+  const child = spawn(file, argv, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const out = collect(child);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child.pid);
+  }, timeoutMs);
+  const { code, end } = await waitExit(child);
+  clearTimeout(timer);
+  const { stdout, stderr } = await out;
+  const rssKiB = rssFile ? readRss(rssFile) : null;
+  if (rssFile) rmSync(rssFile, { force: true });
+  // Put the timeout first so it becomes the reported failure line.
+  const why = timedOut ? `timed out after ${timeoutMs / 1000} s\n` : "";
+  return { code, seconds: Number(end - start) / 1e9, rssKiB, stdout, stderr: why + stderr };
+}
+
+// The clock stops at 'exit', not 'close': a grandchild holding the pipes open is not the tool's time.
+function waitExit(child) {
+  return new Promise((resolve) => {
+    child.on("error", () => resolve({ code: 127, end: process.hrtime.bigint() }));
+    child.on("exit", (code) => resolve({ code: code ?? 128, end: process.hrtime.bigint() }));
+  });
+}
+
+function collect(child) {
+  const chunks = { stdout: [], stderr: [] };
+  const sizes = { stdout: 0, stderr: 0 };
+  for (const name of ["stdout", "stderr"]) {
+    child[name].on("data", (buf) => {
+      // Capped so a runaway tool cannot exhaust the harness's memory.
+      if (sizes[name] < OUTPUT_CAP) chunks[name].push(buf);
+      sizes[name] += buf.length;
+    });
+  }
+  return new Promise((resolve) => {
+    child.on("close", () => resolve(decode(chunks)));
+    child.on("error", (err) => resolve({ stdout: "", stderr: String(err.message) }));
+  });
+}
+
+function decode(chunks) {
+  return {
+    stdout: Buffer.concat(chunks.stdout).toString("utf8"),
+    stderr: Buffer.concat(chunks.stderr).toString("utf8"),
+  };
+}
+
+function killGroup(pid) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Untimed helper for setup and clean-up commands; never throws. */
+export function run(cmd, args, { cwd, env } = {}) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env, maxBuffer: OUTPUT_CAP }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Median, min and max of a list of numbers (null for an empty list). */
+export function stats(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
