@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { formatDiagnosticHeadline, InvalidProjectError } from "../project/load/diagnostics.js";
+import { InvalidProjectError } from "../project/load/diagnostics.js";
 import { composeCommands } from "./commands/catalog.js";
 import { registerConfig } from "./commands/config.js";
 import { registerVersion } from "./commands/version.js";
 import { CliError, NotImplementedError } from "./errors.js";
+import { renderDiagnostics } from "./render/diagnostics.js";
 import { version } from "./version.js";
 
 export interface Io {
@@ -86,13 +88,21 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
   }
 }
 
+function readTextOrNothing(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 function reportError(error: unknown, io: Io): number {
   if (error instanceof CommanderError) {
     // commander has already printed its message (help, version, or a usage error).
     return error.exitCode === 0 ? 0 : 1;
   }
   if (error instanceof InvalidProjectError) {
-    for (const d of error.diagnostics) io.stderr(`${formatDiagnosticHeadline(d)}\n`);
+    io.stderr(renderDiagnostics(error.diagnostics, readTextOrNothing, process.cwd()));
     return error.exitCode;
   }
   if (error instanceof CliError) {

@@ -45,7 +45,17 @@ function orderService(service: Mapping, json: boolean): Mapping {
     const value = service[key];
     out[key] = mapFields.has(key) && isMapping(value) ? sortedKeys(value) : value;
   }
+  if (json && isMapping(out.develop)) out.develop = withWatchExec(out.develop);
   return out;
+}
+
+/** Go's JSON encoding prints each watch rule's zero `exec` struct (its YAML encoding omits it). */
+function withWatchExec(develop: Mapping): Mapping {
+  if (!Array.isArray(develop.watch)) return develop;
+  const watch = develop.watch.map((rule) =>
+    isMapping(rule) && !("exec" in rule) ? { ...rule, exec: { command: null } } : rule,
+  );
+  return { ...develop, watch };
 }
 
 function orderProject(project: Mapping, json: boolean): Mapping {
@@ -85,6 +95,27 @@ function dropEmptyIpam(resources: Mapping): Mapping {
   );
 }
 
+/** Extension fields (`x-*`) below the top level, which Go's JSON encoding of the model leaves out. */
+function dropNestedExtensions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNestedExtensions);
+  if (!isMapping(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !k.startsWith("x-"))
+      .map(([k, v]) => [k, dropNestedExtensions(v)]),
+  );
+}
+
+function withoutExtensions(project: Mapping, json: boolean): Mapping {
+  const out: Mapping = {};
+  for (const [key, value] of Object.entries(project)) {
+    // JSON drops them everywhere below the top; YAML only from top-level volumes (observed on 2.26).
+    if (json || key === "volumes") out[key] = key.startsWith("x-") ? value : dropNestedExtensions(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
 export interface ConfigRenderOptions {
   format: "yaml" | "json";
   /** False with --no-interpolate: the document is printed as written. */
@@ -93,7 +124,7 @@ export interface ConfigRenderOptions {
 
 export function renderConfig(project: Mapping, options: ConfigRenderOptions): string {
   const json = options.format === "json";
-  const shaped = options.interpolated ? orderProject(project, json) : project;
+  const shaped = options.interpolated ? orderProject(withoutExtensions(project, json), json) : project;
   const value = options.interpolated ? escapeDollars(shaped) : shaped;
   // YAML 1.1 rules for quoting, so strings such as "yes" or "on" stay strings for Go's YAML reader.
   return json ? JSON.stringify(value, null, 2) : stringify(value, { version: "1.1", lineWidth: 0 });

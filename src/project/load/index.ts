@@ -216,7 +216,7 @@ export function loadProject(input: LoadInput): LoadResult {
 
   const merged = mergeDocuments(documents, { toLongForm });
   const document = isMapping(merged) ? merged : {};
-  if (interpolate) problems.push(...validateCompose(document, locateAny).map(locate));
+  if (interpolate) problems.push(...validateAll(documents, locateAny).map(locate));
   if (problems.length > 0) return { warnings, problems };
 
   const declared = isMapping(document.services) ? document.services : {};
@@ -271,6 +271,35 @@ export function loadProject(input: LoadInput): LoadResult {
       profiles,
     },
   };
+}
+
+/**
+ * The schema, as the reference applies it: on what has been merged so far after each file (merging drops
+ * duplicates from lists such as dns, so `[a, a]` passes), and on each document as written for what the
+ * merge reshapes (an extra_hosts map becomes strings), leaving out duplicates and `!reset` nodes there.
+ * Each problem is reported once.
+ */
+function validateAll(documents: TaggedDocument[], locate: Locate): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  const add = (d: Diagnostic) => {
+    const key = `${d.path.join("\u0000")}\u0000${d.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(d);
+  };
+  for (const doc of documents) {
+    const resets = (doc.resets ?? []).map((p) => p.join("\u0000"));
+    const underReset = (d: Diagnostic) => resets.some((r) => d.path.join("\u0000").startsWith(r));
+    for (const d of validateCompose(doc.value, locate)) {
+      if (!d.message.startsWith("duplicate entry") && !underReset(d)) add(d);
+    }
+  }
+  for (let n = 1; n <= documents.length; n++) {
+    const merged = mergeDocuments(documents.slice(0, n), { toLongForm });
+    for (const d of validateCompose(isMapping(merged) ? merged : {}, locate)) add(d);
+  }
+  return out;
 }
 
 /**
