@@ -46,6 +46,33 @@ function orderService(service: Mapping, json: boolean): Mapping {
     out[key] = mapFields.has(key) && isMapping(value) ? sortedKeys(value) : value;
   }
   if (json && isMapping(out.develop)) out.develop = withWatchExec(out.develop);
+  if (!json) Object.assign(out, yamlZeroValues(out));
+  return out;
+}
+
+/**
+ * Where Go's YAML and JSON encodings of the model differ on zero values (observed on 2.26): YAML omits
+ * deploy's empty `resources` and `placement`, and prints a zero ulimit as `soft: 0, hard: 0` where JSON
+ * prints `{}`.
+ */
+function yamlZeroValues(service: Mapping): Mapping {
+  const out: Mapping = {};
+  if (isMapping(service.deploy)) {
+    const deploy = { ...service.deploy };
+    for (const key of ["resources", "placement"]) {
+      const v = deploy[key];
+      if (isMapping(v) && Object.keys(v).length === 0) delete deploy[key];
+    }
+    out.deploy = deploy;
+  }
+  if (isMapping(service.ulimits)) {
+    out.ulimits = Object.fromEntries(
+      Object.entries(service.ulimits).map(([k, v]) => [
+        k,
+        isMapping(v) && Object.keys(v).length === 0 ? { soft: 0, hard: 0 } : v,
+      ]),
+    );
+  }
   return out;
 }
 

@@ -75,6 +75,24 @@ function containerNameConflicts(services: Dict): Diagnostic[] {
   return out;
 }
 
+/** GPU reservations name either a count or device ids, never both (the reference refuses it). */
+function deviceRequestConflicts(services: Dict): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, raw] of Object.entries(services)) {
+    const devices = asList(asDict(asDict(asDict(asDict(raw).deploy).resources).reservations).devices);
+    devices.forEach((d, i) => {
+      const device = asDict(d);
+      if (device.count !== undefined && device.device_ids !== undefined) {
+        out.push({
+          path: ["services", name, "deploy", "resources", "reservations", "devices", i],
+          message: '"count" and "device_ids" attributes are exclusive',
+        });
+      }
+    });
+  }
+  return out;
+}
+
 /** Every semantic problem of the project at once. */
 export function checkProject(project: Dict): Diagnostic[] {
   const services = asDict(project.services);
@@ -82,5 +100,6 @@ export function checkProject(project: Dict): Diagnostic[] {
     ...undefinedReferences(services, project),
     ...dependencyProblems(services),
     ...containerNameConflicts(services),
+    ...deviceRequestConflicts(services),
   ];
 }

@@ -198,6 +198,9 @@ export function loadProject(input: LoadInput): LoadResult {
         },
         merge: { toLongForm },
       });
+      // A file that extends names but cannot be opened ends the load like a missing -f file (exit 14).
+      const unreadable = resolved.diagnostics.find((d) => d.message.startsWith("open "));
+      if (unreadable) return fail(unreadable.message, 14);
       problems.push(...resolved.diagnostics.map((d) => locateIn(d, [one.locate], file)));
       documents.push(resolved.document);
     }

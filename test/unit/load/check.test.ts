@@ -55,3 +55,19 @@ describe("semantic checks", () => {
     ]);
   });
 });
+
+describe("device reservations", () => {
+  it("refuses count together with device_ids", () => {
+    const devices = [
+      { capabilities: ["gpu"], count: 1, device_ids: ["0"] },
+      { capabilities: ["gpu"], count: 1 },
+    ];
+    const project = { services: { w: { deploy: { resources: { reservations: { devices } } } } } };
+    expect(checkProject(project)).toEqual([
+      {
+        path: ["services", "w", "deploy", "resources", "reservations", "devices", 0],
+        message: '"count" and "device_ids" attributes are exclusive',
+      },
+    ]);
+  });
+});
