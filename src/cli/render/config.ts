@@ -3,8 +3,7 @@
 // with `command` and `entrypoint` always present (null when unset). After interpolation every `$` is
 // printed doubled, in keys and values, so the output can be fed back as a compose file.
 import { stringify } from "yaml";
-
-type Mapping = Record<string, unknown>;
+import { isMapping, type Mapping } from "../../project/load/document.js";
 
 const topLevelOrder = ["name", "services", "networks", "volumes", "secrets", "configs"];
 /** Service fields whose values are maps with user-chosen keys: printed sorted, like Go maps. */
@@ -17,8 +16,6 @@ const mapFields = new Set([
   "networks",
   "ulimits",
 ]);
-
-const isMapping = (v: unknown): v is Mapping => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function sortedKeys(m: Mapping): Mapping {
   return Object.fromEntries(

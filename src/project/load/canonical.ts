@@ -7,11 +7,12 @@
 
 import { isIP } from "node:net";
 import type { Diagnostic } from "./diagnostics.js";
+import { isMapping, type Mapping } from "./document.js";
 import { splitShellWords } from "./shellwords.js";
 import { canonicalDuration, formatSize, parseSize } from "./units.js";
 
 export type Path = (string | number)[];
-export type Mapping = Record<string, unknown>;
+export { isMapping, type Mapping };
 export interface Canonical<T> {
   value: T;
   diagnostics: Diagnostic[];
@@ -25,10 +26,6 @@ interface Ctx {
 export const OMIT: unique symbol = Symbol("omit");
 type Rule = (value: unknown, path: Path, ctx: Ctx) => unknown;
 type Rules = Record<string, Rule>;
-
-export function isMapping(value: unknown): value is Mapping {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function report(ctx: Ctx, path: Path, message: string): typeof OMIT {
   ctx.diagnostics.push({ path, message });

@@ -2,31 +2,30 @@
 // reference's (observed on 2.26); each also carries the document path so the CLI can point at the line.
 import { buildGraph, findCycle, type ServiceEdges, undefinedDependencies } from "../graph.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { isMapping, type Mapping } from "./document.js";
 
-type Dict = Record<string, unknown>;
-
-const asDict = (v: unknown): Dict => (v && typeof v === "object" && !Array.isArray(v) ? (v as Dict) : {});
+const asMapping = (v: unknown): Mapping => (isMapping(v) ? v : {});
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-function undefinedReferences(services: Dict, project: Dict): Diagnostic[] {
+function undefinedReferences(services: Mapping, project: Mapping): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const declared = (kind: string) => new Set(Object.keys(asDict(project[kind])));
+  const declared = (kind: string) => new Set(Object.keys(asMapping(project[kind])));
   const networks = declared("networks");
   const volumes = declared("volumes");
   const secrets = declared("secrets");
   const configs = declared("configs");
   for (const [name, raw] of Object.entries(services)) {
-    const service = asDict(raw);
+    const service = asMapping(raw);
     const refer = (kind: string, ref: string, path: (string | number)[]) =>
       out.push({
         path: ["services", name, ...path],
         message: `service "${name}" refers to undefined ${kind} ${ref}`,
       });
-    for (const net of Object.keys(asDict(service.networks))) {
+    for (const net of Object.keys(asMapping(service.networks))) {
       if (!networks.has(net)) refer("network", net, ["networks", net]);
     }
     asList(service.volumes).forEach((v, i) => {
-      const { type, source } = asDict(v);
+      const { type, source } = asMapping(v);
       if (type === "volume" && typeof source === "string" && source !== "" && !volumes.has(source)) {
         refer("volume", source, ["volumes", i]);
       }
@@ -36,7 +35,7 @@ function undefinedReferences(services: Dict, project: Dict): Diagnostic[] {
       ["configs", configs],
     ] as const) {
       asList(service[kind]).forEach((ref, i) => {
-        const source = typeof ref === "string" ? ref : asDict(ref).source;
+        const source = typeof ref === "string" ? ref : asMapping(ref).source;
         if (typeof source === "string" && !known.has(source)) refer(kind.slice(0, -1), source, [kind, i]);
       });
     }
@@ -44,7 +43,7 @@ function undefinedReferences(services: Dict, project: Dict): Diagnostic[] {
   return out;
 }
 
-function dependencyProblems(services: Dict): Diagnostic[] {
+function dependencyProblems(services: Mapping): Diagnostic[] {
   const graph = buildGraph(services as Record<string, ServiceEdges>);
   const out: Diagnostic[] = undefinedDependencies(graph).map(([service, missing]) => ({
     path: ["services", service],
@@ -60,11 +59,11 @@ function dependencyProblems(services: Dict): Diagnostic[] {
   return out;
 }
 
-function containerNameConflicts(services: Dict): Diagnostic[] {
+function containerNameConflicts(services: Mapping): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [name, raw] of Object.entries(services)) {
-    const service = asDict(raw);
-    const replicas = asDict(service.deploy).replicas ?? service.scale;
+    const service = asMapping(raw);
+    const replicas = asMapping(service.deploy).replicas ?? service.scale;
     if (service.container_name && typeof replicas === "number" && replicas > 1) {
       out.push({
         path: ["services", name, "container_name"],
@@ -76,12 +75,14 @@ function containerNameConflicts(services: Dict): Diagnostic[] {
 }
 
 /** GPU reservations name either a count or device ids, never both (the reference refuses it). */
-function deviceRequestConflicts(services: Dict): Diagnostic[] {
+function deviceRequestConflicts(services: Mapping): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [name, raw] of Object.entries(services)) {
-    const devices = asList(asDict(asDict(asDict(asDict(raw).deploy).resources).reservations).devices);
+    const devices = asList(
+      asMapping(asMapping(asMapping(asMapping(raw).deploy).resources).reservations).devices,
+    );
     devices.forEach((d, i) => {
-      const device = asDict(d);
+      const device = asMapping(d);
       if (device.count !== undefined && device.device_ids !== undefined) {
         out.push({
           path: ["services", name, "deploy", "resources", "reservations", "devices", i],
@@ -94,8 +95,8 @@ function deviceRequestConflicts(services: Dict): Diagnostic[] {
 }
 
 /** Every semantic problem of the project at once. */
-export function checkProject(project: Dict): Diagnostic[] {
-  const services = asDict(project.services);
+export function checkProject(project: Mapping): Diagnostic[] {
+  const services = asMapping(project.services);
   return [
     ...undefinedReferences(services, project),
     ...dependencyProblems(services),

@@ -23,6 +23,7 @@
 //   - a cycle, a missing service or a missing file is an error.
 import path from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
+import { isMapping, type Mapping } from "./document.js";
 import {
   type MergeOptions,
   mergeTagged,
@@ -52,8 +53,6 @@ export interface ExtendsResult {
   diagnostics: Diagnostic[];
 }
 
-type Mapping = Record<string, unknown>;
-
 interface LoadedFile {
   file: string;
   services: Mapping;
@@ -69,10 +68,6 @@ interface Resolver {
   /** Services whose chain failed, reported once. */
   failed: Set<string>;
   diagnostics: Diagnostic[];
-}
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function defaultResolvePath(written: string, fileDir: string): string {

@@ -28,6 +28,8 @@
 // The reference also fails with "cannot override services.x.build.ssh" when two files set build.ssh;
 // here the two are merged by id.
 
+import { isMapping, type Mapping } from "./document.js";
+
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
@@ -59,8 +61,6 @@ export interface TagSet {
   overrides: ReadonlySet<string>;
 }
 
-type Mapping = Record<string, unknown>;
-
 type Strategy =
   /** Mappings merged key by key, recursively; anything else replaced (the default). */
   | "deep"
@@ -89,10 +89,6 @@ const REMOVED: unique symbol = Symbol("removed");
 
 // ---------------------------------------------------------------------------------------------------
 // Shapes: one side of a field to merge form.
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** String-or-list fields (dns: 8.8.8.8, tmpfs: /run). */
 function asList(value: unknown): unknown {
