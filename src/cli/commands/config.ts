@@ -67,7 +67,12 @@ export function registerConfig(program: Command, io: Io): void {
       if (flags.resolveImageDigests) throw new NotImplementedError("config --resolve-image-digests");
       const project = loadFromCommand(
         command,
-        { interpolate: flags.interpolate, normalize: flags.normalize, consistency: flags.consistency },
+        {
+          interpolate: flags.interpolate,
+          normalize: flags.normalize,
+          consistency: flags.consistency,
+          resolvePaths: flags.pathResolution,
+        },
         io.stderr,
       );
       if (flags.quiet) return;

@@ -39,6 +39,8 @@ export interface LoadOptions {
   normalize?: boolean;
   /** False with --no-consistency. */
   consistency?: boolean;
+  /** False with --no-path-resolution. */
+  resolvePaths?: boolean;
 }
 
 export interface LoadInput {
@@ -245,19 +247,19 @@ export function loadProject(input: LoadInput): LoadResult {
   if ("error" in name) return fail(name.error, name.exitCode);
 
   let model: Mapping = { ...canonical.value, name: name.name };
-  if (options.normalize !== false) {
-    const normalized = normalizeProject(model, {
-      projectName: name.name,
-      workingDir: projectDir,
-      home: input.home,
-      environment,
-    });
-    problems.push(...normalized.diagnostics.map(locate));
-    model = normalized.value;
-    const merged = mergeEnvFiles(model, fs, lookup);
-    if (merged.error) return fail(merged.error, 15);
-    model = merged.model;
-  }
+  const normalized = normalizeProject(model, {
+    resolvePaths: options.resolvePaths !== false,
+    projectLevel: options.normalize !== false,
+    projectName: name.name,
+    workingDir: projectDir,
+    home: input.home,
+    environment,
+  });
+  problems.push(...normalized.diagnostics.map(locate));
+  model = normalized.value;
+  const withEnvFiles = mergeEnvFiles(model, fs, lookup, projectDir);
+  if (withEnvFiles.error) return fail(withEnvFiles.error, 15);
+  model = withEnvFiles.model;
   if (options.consistency !== false) problems.push(...checkProject(model).map(locate));
   if (problems.length > 0) return { warnings, problems };
 
@@ -309,7 +311,12 @@ function validateAll(documents: TaggedDocument[], locate: Locate): Diagnostic[] 
  * env_file contents go into `environment` (the service's own `environment` wins) and `env_file` is dropped,
  * as the reference prints it. A missing file is an error unless `required: false`.
  */
-function mergeEnvFiles(model: Mapping, fs: FileSystem, lookup: Lookup): { model: Mapping; error?: string } {
+function mergeEnvFiles(
+  model: Mapping,
+  fs: FileSystem,
+  lookup: Lookup,
+  projectDir: string,
+): { model: Mapping; error?: string } {
   if (!isMapping(model.services)) return { model };
   const services: Mapping = {};
   for (const [name, raw] of Object.entries(model.services)) {
@@ -320,8 +327,10 @@ function mergeEnvFiles(model: Mapping, fs: FileSystem, lookup: Lookup): { model:
     const fromFiles: Record<string, string> = {};
     for (const entry of raw.env_file) {
       if (!isMapping(entry) || typeof entry.path !== "string") continue;
-      if (entry.required === false && !fs.isFile(entry.path)) continue;
-      const error = readEnvFile(fs, entry.path, lookup, fromFiles);
+      // Still relative with --no-path-resolution: read it from the project directory all the same.
+      const file = path.resolve(projectDir, entry.path);
+      if (entry.required === false && !fs.isFile(file)) continue;
+      const error = readEnvFile(fs, file, lookup, fromFiles);
       if (error) return { model, error };
     }
     const { env_file: _read, ...rest } = raw;

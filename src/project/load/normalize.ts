@@ -16,6 +16,10 @@ export interface NormalizeContext {
    * environment used for interpolation). Unset: nothing resolves.
    */
   environment?: Readonly<Record<string, string | undefined>>;
+  /** False with --no-normalize: only the service-level steps. */
+  projectLevel?: boolean;
+  /** False with --no-path-resolution: paths are printed as written. */
+  resolvePaths?: boolean;
 }
 
 type ServiceStep = (service: Mapping, ctx: NormalizeContext) => Mapping;
@@ -27,6 +31,9 @@ export function normalizeProject(project: Mapping, ctx: NormalizeContext): Canon
   const services = mapEntries(project.services, (service) =>
     SERVICE_STEPS.reduce((s, step) => step(s, ctx), service),
   );
+  // --no-normalize (projectLevel false) still resolves paths and prunes, as the reference does, but adds
+  // no default network, no implicit dependencies and no resource names.
+  if (ctx.projectLevel === false) return { value: pruneUnused({ ...project, services }), diagnostics: [] };
   let out: Mapping = { ...project, services: addImplicitDependencies(attachDefaultNetwork(services)) };
   out = addDefaultNetwork(out, ctx.projectName);
   out = pruneUnused(out);
@@ -56,6 +63,7 @@ const WINDOWS_ABSOLUTE = /^[A-Za-z]:[\\/]/;
 
 /** A host path made absolute: `~` expanded, relative paths joined to the working directory and cleaned. */
 export function resolvePath(path: string, ctx: NormalizeContext): string {
+  if (ctx.resolvePaths === false) return path;
   const expanded = expandHome(path, ctx.home);
   if (expanded.startsWith("/") || WINDOWS_ABSOLUTE.test(expanded)) return expanded;
   return posix.join(ctx.workingDir, expanded);
