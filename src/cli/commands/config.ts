@@ -4,8 +4,6 @@ import { builtImageName } from "../../project/labels.js";
 import type { Mapping } from "../../project/load/canonical.js";
 import { NotImplementedError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
-import { loadFromCommand } from "../project-options.js";
-import { renderConfig } from "../render/config.js";
 
 interface ConfigFlags {
   format: string;
@@ -58,13 +56,19 @@ export function registerConfig(program: Command, io: Io): void {
     .option("--no-path-resolution", "Don't resolve file paths")
     .option("--no-consistency", "Don't check model consistency - warning: may produce invalid Compose output")
     .option("-o, --output <file>", "Save to file (default to stdout)")
-    .action((_services: string[], flags: ConfigFlags, command: Command) => {
+    .action(async (_services: string[], flags: ConfigFlags, command: Command) => {
       if (flags.format !== "yaml" && flags.format !== "json") {
         throw new UsageError(`unsupported format "${flags.format}"`);
       }
       if (flags.hash) throw new NotImplementedError("config --hash");
       if (flags.variables) throw new NotImplementedError("config --variables");
       if (flags.resolveImageDigests) throw new NotImplementedError("config --resolve-image-digests");
+      // Loaded on use: the loader, YAML parser and schema validator are most of the bundle, and
+      // `tcompose --version` or `--help` should not parse them.
+      const [{ loadFromCommand }, { renderConfig }] = await Promise.all([
+        import("../project-options.js"),
+        import("../render/config.js"),
+      ]);
       const project = loadFromCommand(
         command,
         {
