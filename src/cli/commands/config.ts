@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { builtImageName } from "../../project/labels.js";
 import type { Mapping } from "../../project/load/canonical.js";
-import { NotImplementedError, UsageError } from "../errors.js";
+import type { Project } from "../../project/load/index.js";
+import { CliError, NotImplementedError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
 
 interface ConfigFlags {
@@ -36,6 +37,32 @@ function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string
   return undefined;
 }
 
+// --- config --hash (begin) ---------------------------------------------------------------------------------
+/**
+ * `<service> <hash>` lines, as the reference's runHash (cmd/compose/config.go): `*` is every enabled service,
+ * otherwise a comma list; either way sorted by name (byte order), duplicates kept; a name that is not an
+ * enabled service fails with "no such service: <name>: not found" (or ": disabled" for a profile's).
+ */
+function hashLines(
+  spec: string,
+  project: Project,
+  isDeclared: (name: string) => boolean,
+  { compareGoStrings, serviceConfigHash, withDefaultPlatform }: typeof import("../../project/hash.js"),
+): string {
+  const services = (project.model.services ?? {}) as Record<string, Mapping>;
+  const names = spec === "*" ? Object.keys(services) : spec.split(",");
+  return lines(
+    names.sort(compareGoStrings).map((name) => {
+      const service = services[name];
+      if (!service) {
+        throw new CliError(`no such service: ${name}: ${isDeclared(name) ? "disabled" : "not found"}`);
+      }
+      return `${name} ${serviceConfigHash(withDefaultPlatform(service, project.environment))}`;
+    }),
+  );
+}
+// --- config --hash (end) -----------------------------------------------------------------------------------
+
 export function registerConfig(program: Command, io: Io): void {
   program
     .command("config")
@@ -60,7 +87,6 @@ export function registerConfig(program: Command, io: Io): void {
       if (flags.format !== "yaml" && flags.format !== "json") {
         throw new UsageError(`unsupported format "${flags.format}"`);
       }
-      if (flags.hash) throw new NotImplementedError("config --hash");
       if (flags.variables) throw new NotImplementedError("config --variables");
       if (flags.resolveImageDigests) throw new NotImplementedError("config --resolve-image-digests");
       // Loaded on use: the loader, YAML parser and schema validator are most of the bundle, and
@@ -76,9 +102,18 @@ export function registerConfig(program: Command, io: Io): void {
           normalize: flags.normalize,
           consistency: flags.consistency,
           resolvePaths: flags.pathResolution,
+          mergeEnvFiles: !flags.hash,
         },
         io.stderr,
       );
+      // The reference checks --hash after --services and --volumes, and prints it to stdout even with -o.
+      if (flags.hash && !flags.services && !flags.volumes) {
+        const enabling = (name: string) => loadFromCommand(command, { services: [name] }, () => {});
+        const declared = (name: string) => Boolean((enabling(name).model.services as Mapping)?.[name]);
+        const text = hashLines(flags.hash, project, declared, await import("../../project/hash.js"));
+        if (!flags.quiet) io.stdout(text);
+        return;
+      }
       if (flags.quiet) return;
       const text =
         listing(flags, project.model, project.profiles) ??

@@ -41,6 +41,11 @@ export interface LoadOptions {
   consistency?: boolean;
   /** False with --no-path-resolution. */
   resolvePaths?: boolean;
+  /**
+   * False keeps `env_file` as a list instead of merging the files into `environment`: `config --hash` hashes
+   * that form, while `up` hashes (and labels) the merged one (observed on 2.26).
+   */
+  mergeEnvFiles?: boolean;
 }
 
 export interface LoadInput {
@@ -257,9 +262,11 @@ export function loadProject(input: LoadInput): LoadResult {
   });
   problems.push(...normalized.diagnostics.map(locate));
   model = normalized.value;
-  const withEnvFiles = mergeEnvFiles(model, fs, lookup, projectDir);
-  if (withEnvFiles.error) return fail(withEnvFiles.error, 15);
-  model = withEnvFiles.model;
+  if (options.mergeEnvFiles !== false) {
+    const withEnvFiles = mergeEnvFiles(model, fs, lookup, projectDir);
+    if (withEnvFiles.error) return fail(withEnvFiles.error, 15);
+    model = withEnvFiles.model;
+  }
   if (options.consistency !== false) problems.push(...checkProject(model).map(locate));
   if (problems.length > 0) return { warnings, problems };
 
