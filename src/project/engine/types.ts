@@ -39,11 +39,40 @@ export interface ContainerCreateRequest {
   WorkingDir?: string;
   User?: string;
   Hostname?: string;
+  Domainname?: string;
   Tty?: boolean;
   OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  StopSignal?: string;
+  StopTimeout?: number;
+  Healthcheck?: {
+    Test?: string[];
+    Interval?: number;
+    Timeout?: number;
+    StartPeriod?: number;
+    StartInterval?: number;
+    Retries?: number;
+  };
+  MacAddress?: string;
+  NetworkDisabled?: boolean;
   ExposedPorts?: Record<string, Record<string, never>>;
   HostConfig?: Record<string, unknown>;
-  NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases?: string[] }> };
+  NetworkingConfig?: {
+    EndpointsConfig: Record<
+      string,
+      {
+        Aliases?: string[];
+        Links?: string[];
+        IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
+        IPAddress?: string;
+        IPv6Gateway?: string;
+        MacAddress?: string;
+      }
+    >;
+  };
 }
 
 export interface ContainerSummary {

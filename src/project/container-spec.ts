@@ -1,0 +1,894 @@
+// The one mapping from a service of the loaded model (the long form `config --format json` prints) to the
+// body of POST /containers/create that docker compose 2.26 sends for it (pkg/compose/create.go,
+// getCreateConfigs), so containers created by either tool look the same to the other. Pure: everything the
+// reference learns from the engine (image id, real network names, ids of containers it shares namespaces
+// with, containers of linked services, the API version) comes in through the context.
+//
+// Facts observed on docker compose 2.26.1 against Engine 20.10 (API 1.41), see
+// test/integration/container-spec.reference.test.ts:
+// - bind mounts with `create_host_path` (every short `./a:/b` entry) go to HostConfig.Binds as
+//   "source:target:rw|ro[,selinux][,propagation]"; long-form binds without it, named and anonymous volumes,
+//   tmpfs volumes and file secrets/configs go to HostConfig.Mounts (the engine keeps both);
+// - only the highest-priority network is in the create request (NetworkMode + one EndpointsConfig); below
+//   API 1.44 the others are connected one by one before start (`connect` here), from 1.44 on all are sent;
+// - aliases are [container name, service name, ...network aliases]; the engine appends the short id;
+// - Env, Ulimits, Mounts, ExtraHosts and the depends_on label come from Go maps, so the reference's order
+//   varies from run to run; here they are written in a stable order (Env and depends_on sorted by name).
+import path from "node:path";
+import type { ContainerCreateRequest, Labels } from "./engine/types.js";
+import { builtImageName, containerName, label, oneoffValue } from "./labels.js";
+import { isMapping, type Mapping } from "./load/document.js";
+import { parseGoDuration, parseSize } from "./load/units.js";
+
+/**
+ * The value of `com.docker.compose.version`. Decision: the reference version tcompose is compatible with,
+ * not tcompose's own. The reference only writes this label (api.VersionLabel is never read back in 2.26:
+ * not by convergence, ps, ls nor down), so any value works for it; the reference's own value keeps the
+ * containers identical whichever tool created them, and tells other tools (Desktop, IDEs) which compose
+ * behaviour the project follows.
+ */
+export const composeVersionLabel = "2.26.1";
+
+export interface ContainerSpecContext {
+  project: string;
+  service: string;
+  /** The container number (`com.docker.compose.container-number`). */
+  number: number;
+  /** The project's working directory (absolute). */
+  workingDir: string;
+  /** The compose files, absolute; joined with "," in the label. */
+  configFiles: string[];
+  /** Only the `--env-file` files (absolute): the reference writes the label only when the flag is given. */
+  envFiles?: string[];
+  /**
+   * Each network of the model (its key) to the name the engine knows it by: `networks.<key>.name`. The
+   * reference uses the network id for an external network.
+   */
+  networks: Record<string, string>;
+  /** Each volume of the model (its key) to its real name: `volumes.<key>.name`. */
+  volumes: Record<string, string>;
+  /** The model's top-level `volumes` (for driver_opts o=bind), `secrets` and `configs` declarations. */
+  declared?: { volumes?: Mapping; secrets?: Mapping; configs?: Mapping };
+  /** The image's id ("sha256:…"), for `com.docker.compose.image`; the label is left out when unknown. */
+  imageId?: string;
+  configHash: string;
+  /** The engine's API version: 1.44 changed how networks and MAC addresses are sent. Default 1.41. */
+  apiVersion?: string;
+  /** `run` containers: oneoff "True" and no network aliases unless asked for. */
+  oneoff?: boolean;
+  /** False leaves the service name and network aliases out (`run` without --use-aliases). Default true. */
+  useNetworkAliases?: boolean;
+  /** Canonical names of the containers of each service named in `links` (and of this one for `run`). */
+  linkedContainers?: Record<string, string[]>;
+}
+
+export interface NetworkConnectRequest {
+  network: string;
+  EndpointConfig: EndpointSettings;
+}
+
+export interface ContainerSpec {
+  create: ContainerCreateRequest;
+  /** Networks to connect before start, in priority order (engines below API 1.44). */
+  connect: NetworkConnectRequest[];
+}
+
+type EndpointSettings = NonNullable<ContainerCreateRequest["NetworkingConfig"]>["EndpointsConfig"][string];
+
+export class ContainerSpecError extends Error {
+  constructor(
+    readonly service: string,
+    message: string,
+  ) {
+    super(`service ${service}: ${message}`);
+  }
+}
+
+export interface Mount {
+  Type: string;
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string };
+  VolumeOptions?: { NoCopy?: boolean; Subpath?: string };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
+/** The container for one service, as the reference's `up`/`create` would create it. */
+export function containerSpec(service: Mapping, context: ContainerSpecContext): ContainerSpec {
+  const name = typeof service.container_name === "string" ? service.container_name : defaultName(context);
+  const create: ContainerCreateRequest = {
+    name,
+    Image:
+      typeof service.image === "string" ? service.image : builtImageName(context.project, context.service),
+    // create.go: AttachStdout/AttachStderr are always true; AttachStdin only for `run -i`.
+    AttachStdout: true,
+    AttachStderr: true,
+    Labels: containerLabels(service, context),
+  };
+  const host: HostConfig = {};
+  for (const rule of configRules) rule(service, create, context);
+  for (const rule of hostRules) rule(service, host, context);
+  const { binds, mounts } = volumeMounts(service, context);
+  if (binds.length > 0) host.Binds = binds;
+  if (mounts.length > 0) host.Mounts = mounts;
+  const links = containerLinks(service, context);
+  if (links.length > 0) host.Links = links;
+  const network = networkSettings(service, context, name, links);
+  host.NetworkMode = network.mode;
+  if (network.endpoints) create.NetworkingConfig = { EndpointsConfig: network.endpoints };
+  if (network.macAddress) create.MacAddress = network.macAddress;
+  if (service.network_mode === "disabled") create.NetworkDisabled = true;
+  create.HostConfig = host;
+  return { create, connect: network.connect };
+}
+
+function defaultName(context: ContainerSpecContext): string {
+  return containerName(context.project, context.service, context.number);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Labels
+
+/**
+ * Service labels, then the reference's own (cmd/compose/compose.go CustomLabels and create.go
+ * prepareLabels), which win over a service label of the same name.
+ */
+export function containerLabels(service: Mapping, context: ContainerSpecContext): Labels {
+  const labels: Labels = {};
+  if (isMapping(service.labels)) for (const [k, v] of Object.entries(service.labels)) labels[k] = String(v);
+  labels[label.project] = context.project;
+  labels[label.service] = context.service;
+  labels[label.version] = composeVersionLabel;
+  labels[label.workingDir] = context.workingDir;
+  labels[label.configFiles] = context.configFiles.join(",");
+  labels[label.oneoff] = oneoffValue(context.oneoff ?? false);
+  if (context.envFiles && context.envFiles.length > 0)
+    labels[label.environmentFile] = context.envFiles.join(",");
+  if (context.imageId) labels[label.image] = context.imageId;
+  labels[label.configHash] = context.configHash;
+  labels[label.containerNumber] = String(context.number);
+  labels[label.dependsOn] = dependsOnLabel(service.depends_on);
+  return labels;
+}
+
+/** `service:condition:restart` (Go's %t for restart) per dependency, comma-joined; "" when none. */
+export function dependsOnLabel(dependsOn: unknown): string {
+  if (!isMapping(dependsOn)) return "";
+  return Object.keys(dependsOn)
+    .sort()
+    .map((name) => {
+      const d = dependsOn[name];
+      const condition = isMapping(d) && typeof d.condition === "string" ? d.condition : "";
+      const restart = isMapping(d) && d.restart === true;
+      return `${name}:${condition}:${restart}`;
+    })
+    .join(",");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Container config: the fields copied as they are, then those that need converting
+
+type ConfigRule = (service: Mapping, out: ContainerCreateRequest, context: ContainerSpecContext) => void;
+
+/** Model field → container Config field, for values the reference copies unchanged. */
+const configCopies: [string, "Hostname" | "Domainname" | "User" | "WorkingDir" | "StopSignal"][] = [
+  ["hostname", "Hostname"],
+  ["domainname", "Domainname"],
+  ["user", "User"],
+  ["working_dir", "WorkingDir"],
+  ["stop_signal", "StopSignal"],
+];
+
+const configRules: ConfigRule[] = [
+  (s, out) => {
+    for (const [from, to] of configCopies)
+      if (typeof s[from] === "string" && s[from] !== "") out[to] = s[from];
+  },
+  // A nil command or entrypoint is left to the image; an empty list is sent as one (create.go).
+  (s, out) => {
+    if (Array.isArray(s.command)) out.Cmd = s.command.map(String);
+    if (Array.isArray(s.entrypoint)) out.Entrypoint = s.entrypoint.map(String);
+  },
+  (s, out) => {
+    if (s.tty === true) out.Tty = true;
+    if (s.stdin_open === true) out.OpenStdin = true;
+  },
+  (s, out) => {
+    const env = environment(s.environment);
+    if (env.length > 0) out.Env = env;
+  },
+  (s, out) => {
+    const ports = exposedPorts(s);
+    if (Object.keys(ports).length > 0) out.ExposedPorts = ports;
+  },
+  (s, out, context) => {
+    const check = healthcheck(s.healthcheck, context);
+    if (check) out.Healthcheck = check;
+  },
+  // ToSeconds: stop_grace_period in whole seconds, truncated.
+  (s, out, context) => {
+    if (typeof s.stop_grace_period !== "string") return;
+    out.StopTimeout = Math.trunc(Number(duration(s.stop_grace_period, context)) / 1e9);
+  },
+];
+
+/** convert.go ToMobyEnv: `KEY=value`, or just `KEY` for a variable without a value (null). */
+export function environment(env: unknown): string[] {
+  if (!isMapping(env)) return [];
+  return Object.keys(env)
+    .sort()
+    .map((k) => (env[k] === null || env[k] === undefined ? k : `${k}=${String(env[k])}`));
+}
+
+/** buildContainerPorts: `expose` entries as written (a range stays one key), then `<target>/<protocol>`. */
+function exposedPorts(service: Mapping): Record<string, Record<string, never>> {
+  const ports: Record<string, Record<string, never>> = {};
+  if (Array.isArray(service.expose)) for (const e of service.expose) ports[String(e)] = {};
+  for (const p of portList(service)) ports[portKey(p)] = {};
+  return ports;
+}
+
+function portList(service: Mapping): Mapping[] {
+  return Array.isArray(service.ports) ? service.ports.filter(isMapping) : [];
+}
+
+function portKey(port: Mapping): string {
+  return `${String(port.target)}/${typeof port.protocol === "string" ? port.protocol : "tcp"}`;
+}
+
+type Healthcheck = NonNullable<ContainerCreateRequest["Healthcheck"]>;
+
+/** ToMobyHealthCheck: durations in ns, zero fields left out (Go omitempty), `disable` → ["NONE"]. */
+function healthcheck(check: unknown, context: ContainerSpecContext): Healthcheck | undefined {
+  if (!isMapping(check)) return undefined;
+  const out: Healthcheck = {};
+  if (check.disable === true) out.Test = ["NONE"];
+  else if (Array.isArray(check.test)) out.Test = check.test.map(String);
+  const durations = [
+    ["interval", "Interval"],
+    ["timeout", "Timeout"],
+    ["start_period", "StartPeriod"],
+    ["start_interval", "StartInterval"],
+  ] as const;
+  for (const [from, to] of durations) {
+    const value = check[from];
+    if (typeof value !== "string") continue;
+    if (from === "start_interval" && !apiAtLeast(context, "1.44")) {
+      throw new ContainerSpecError(
+        context.service,
+        "can't set healthcheck.start_interval as feature require Docker Engine v25 or later",
+      );
+    }
+    const nanos = Number(duration(value, context));
+    if (nanos !== 0) out[to] = nanos;
+  }
+  if (typeof check.retries === "number" && check.retries !== 0) out.Retries = check.retries;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Host config
+
+export type HostConfig = {
+  Binds?: string[];
+  Mounts?: Mount[];
+  NetworkMode?: string;
+  PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+  RestartPolicy?: { Name: string; MaximumRetryCount: number };
+  Links?: string[];
+  Tmpfs?: Record<string, string>;
+  Ulimits?: { Name: string; Soft: number; Hard: number }[];
+  Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
+  DeviceRequests?: {
+    Driver?: string;
+    Count: number;
+    DeviceIDs?: string[];
+    Capabilities: string[][];
+    Options?: Record<string, string>;
+  }[];
+  LogConfig?: { Type: string; Config?: Record<string, string> };
+  SecurityOpt?: string[];
+  MaskedPaths?: string[];
+  ReadonlyPaths?: string[];
+  [field: string]: unknown;
+};
+
+type HostRule = (service: Mapping, out: HostConfig, context: ContainerSpecContext) => void;
+
+/** Model field → HostConfig field, for values the reference copies unchanged (strings, lists, maps). */
+const hostCopies: [string, string][] = [
+  ["cap_add", "CapAdd"],
+  ["cap_drop", "CapDrop"],
+  ["ipc", "IpcMode"],
+  ["cgroup", "CgroupnsMode"],
+  ["pid", "PidMode"],
+  ["userns_mode", "UsernsMode"],
+  ["uts", "UTSMode"],
+  ["isolation", "Isolation"],
+  ["runtime", "Runtime"],
+  ["volume_driver", "VolumeDriver"],
+  ["dns", "Dns"],
+  ["dns_search", "DnsSearch"],
+  ["dns_opt", "DnsOptions"],
+  ["group_add", "GroupAdd"],
+  ["storage_opt", "StorageOpt"],
+  ["annotations", "Annotations"],
+  ["cgroup_parent", "CgroupParent"],
+  ["cpuset", "CpusetCpus"],
+  ["device_cgroup_rules", "DeviceCgroupRules"],
+  ["init", "Init"],
+  ["privileged", "Privileged"],
+  ["read_only", "ReadonlyRootfs"],
+  ["oom_kill_disable", "OomKillDisable"],
+];
+
+/** Model field → HostConfig field for integers (sizes are byte strings in the model). */
+const hostNumbers: [string, string][] = [
+  ["shm_size", "ShmSize"],
+  ["mem_limit", "Memory"],
+  ["memswap_limit", "MemorySwap"],
+  ["mem_reservation", "MemoryReservation"],
+  ["mem_swappiness", "MemorySwappiness"],
+  ["cpu_shares", "CpuShares"],
+  ["cpu_period", "CpuPeriod"],
+  ["cpu_quota", "CpuQuota"],
+  ["cpu_count", "CpuCount"],
+  ["cpu_rt_period", "CpuRealtimePeriod"],
+  ["cpu_rt_runtime", "CpuRealtimeRuntime"],
+  ["oom_score_adj", "OomScoreAdj"],
+  ["pids_limit", "PidsLimit"],
+];
+
+const hostRules: HostRule[] = [
+  (s, out) => {
+    for (const [from, to] of hostCopies) {
+      const v = s[from];
+      if (v === undefined || v === null || v === "" || v === false) continue;
+      if (Array.isArray(v) && v.length === 0) continue;
+      out[to] = Array.isArray(v) ? v.map(String) : isMapping(v) ? stringMap(v) : v;
+    }
+  },
+  (s, out, context) => {
+    for (const [from, to] of hostNumbers) {
+      const n = integer(s[from], context);
+      if (n !== undefined && n !== 0) out[to] = n;
+    }
+  },
+  // cpus and cpu_percent are float32 in compose-go: int64(float32(cpus) * 1e9), in float32 arithmetic.
+  (s, out) => {
+    if (typeof s.cpus === "number" && s.cpus !== 0) out.NanoCpus = float32Times(s.cpus, 1e9);
+    if (typeof s.cpu_percent === "number" && s.cpu_percent !== 0)
+      out.CpuPercent = float32Times(s.cpu_percent, 100);
+  },
+  (s, out, context) => deployResources(s, out, context),
+  (s, out) => {
+    const bindings = portBindings(s);
+    if (Object.keys(bindings).length > 0) out.PortBindings = bindings;
+  },
+  (s, out) => {
+    const policy = restartPolicy(s);
+    if (policy) out.RestartPolicy = policy;
+  },
+  // `/path:options` → { "/path": "options" }; no options → "".
+  (s, out) => {
+    if (!Array.isArray(s.tmpfs) || s.tmpfs.length === 0) return;
+    const tmpfs: Record<string, string> = {};
+    for (const entry of s.tmpfs.map(String)) {
+      const at = entry.indexOf(":");
+      if (at < 0) tmpfs[entry] = "";
+      else tmpfs[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+    out.Tmpfs = tmpfs;
+  },
+  (s, out) => {
+    const ulimits = toUlimits(s.ulimits);
+    if (ulimits.length > 0) out.Ulimits = ulimits;
+  },
+  (s, out) => {
+    if (isMapping(s.sysctls) && Object.keys(s.sysctls).length > 0) out.Sysctls = stringMap(s.sysctls);
+  },
+  // HostsList.AsList(":"): the model writes `host=ip`, the engine wants `host:ip`.
+  (s, out) => {
+    if (!Array.isArray(s.extra_hosts) || s.extra_hosts.length === 0) return;
+    out.ExtraHosts = s.extra_hosts.map((h) => String(h).replace("=", ":"));
+  },
+  (s, out) => {
+    if (!isMapping(s.logging)) return;
+    const driver = typeof s.logging.driver === "string" ? s.logging.driver : "";
+    out.LogConfig = isMapping(s.logging.options)
+      ? { Type: driver, Config: stringMap(s.logging.options) }
+      : { Type: driver };
+  },
+  (s, out, context) => securityOptions(s, out, context),
+  (s, out) => {
+    const devices = deviceMappings(s.devices);
+    if (devices.length > 0) out.Devices = devices;
+  },
+  // volumes_from is already resolved to container ids (resolveServiceReferences).
+  (s, out) => {
+    if (Array.isArray(s.volumes_from) && s.volumes_from.length > 0)
+      out.VolumesFrom = s.volumes_from.map(String);
+  },
+];
+
+/** deploy.resources: limits override mem_limit / cpus / pids_limit; reservations memory and devices. */
+function deployResources(service: Mapping, out: HostConfig, context: ContainerSpecContext): void {
+  const deploy = isMapping(service.deploy) ? service.deploy : {};
+  const resources = isMapping(deploy.resources) ? deploy.resources : {};
+  const limits = isMapping(resources.limits) ? resources.limits : undefined;
+  if (limits) {
+    const memory = integer(limits.memory, context);
+    if (memory) out.Memory = memory;
+    const cpus = typeof limits.cpus === "number" ? limits.cpus : Number(limits.cpus ?? 0);
+    if (cpus) out.NanoCpus = float32Times(cpus, 1e9);
+    if (typeof limits.pids === "number" && limits.pids > 0) out.PidsLimit = limits.pids;
+  }
+  const reservations = isMapping(resources.reservations) ? resources.reservations : undefined;
+  if (!reservations) return;
+  const memory = integer(reservations.memory, context);
+  if (memory) out.MemoryReservation = memory;
+  if (!Array.isArray(reservations.devices)) return;
+  const requests = reservations.devices.filter(isMapping).map((d) => ({
+    ...(typeof d.driver === "string" ? { Driver: d.driver } : {}),
+    // compose-go's DeviceCount: "all" is -1.
+    Count: d.count === "all" ? -1 : typeof d.count === "number" ? d.count : 0,
+    ...(Array.isArray(d.device_ids) ? { DeviceIDs: d.device_ids.map(String) } : {}),
+    Capabilities: [Array.isArray(d.capabilities) ? d.capabilities.map(String) : []],
+    ...(isMapping(d.options) ? { Options: stringMap(d.options) } : {}),
+  }));
+  if (requests.length > 0) out.DeviceRequests = requests;
+}
+
+/** buildContainerPortBindingOptions: one binding per published port, "" for what is not given. */
+function portBindings(service: Mapping): NonNullable<HostConfig["PortBindings"]> {
+  const bindings: NonNullable<HostConfig["PortBindings"]> = {};
+  for (const p of portList(service)) {
+    const key = portKey(p);
+    const binding = {
+      HostIp: typeof p.host_ip === "string" ? p.host_ip : "",
+      HostPort: p.published === undefined || p.published === null ? "" : String(p.published),
+    };
+    bindings[key] = [...(bindings[key] ?? []), binding];
+  }
+  return bindings;
+}
+
+/** mapRestartPolicyCondition: deploy.restart_policy wins over `restart`; "any" → always, "none" → no. */
+const restartNames: Record<string, string> = { none: "no", any: "always" };
+
+function restartPolicy(service: Mapping): HostConfig["RestartPolicy"] {
+  let policy: HostConfig["RestartPolicy"];
+  if (typeof service.restart === "string" && service.restart !== "") {
+    const [name = "", attempts] = service.restart.split(":");
+    policy = { Name: restartNames[name] ?? name, MaximumRetryCount: goAtoi(attempts) };
+  }
+  const deploy = isMapping(service.deploy) ? service.deploy : {};
+  if (isMapping(deploy.restart_policy)) {
+    const { condition, max_attempts } = deploy.restart_policy;
+    const name = typeof condition === "string" ? condition : "";
+    policy = {
+      Name: restartNames[name] ?? name,
+      MaximumRetryCount: typeof max_attempts === "number" ? max_attempts : 0,
+    };
+  }
+  return policy;
+}
+
+/** toUlimits: a single number sets soft and hard; soft/hard given win over it. */
+function toUlimits(ulimits: unknown): NonNullable<HostConfig["Ulimits"]> {
+  if (!isMapping(ulimits)) return [];
+  return Object.keys(ulimits)
+    .sort()
+    .map((name) => {
+      const u = ulimits[name];
+      if (typeof u === "number") return { Name: name, Soft: u, Hard: u };
+      const m = isMapping(u) ? u : {};
+      const single = typeof m.single === "number" ? m.single : 0;
+      const soft = typeof m.soft === "number" && m.soft !== 0 ? m.soft : single;
+      const hard = typeof m.hard === "number" && m.hard !== 0 ? m.hard : single;
+      return { Name: name, Soft: soft, Hard: hard };
+    });
+}
+
+/** `src[:dst[:permissions]]`, permissions "rwm" by default (create.go getDeployResources). */
+function deviceMappings(devices: unknown): NonNullable<HostConfig["Devices"]> {
+  if (!Array.isArray(devices)) return [];
+  return devices.map((entry) => {
+    if (isMapping(entry)) {
+      const source = String(entry.source ?? "");
+      return {
+        PathOnHost: source,
+        PathInContainer: String(entry.target ?? source) || source,
+        CgroupPermissions: String(entry.permissions ?? "rwm") || "rwm",
+      };
+    }
+    const [source = "", target = "", permissions = "rwm"] = String(entry).split(":");
+    return { PathOnHost: source, PathInContainer: target || source, CgroupPermissions: permissions };
+  });
+}
+
+/**
+ * parseSecurityOpts: `systempaths=unconfined` is not sent but empties MaskedPaths and ReadonlyPaths; an
+ * option without "=" must be `no-new-privileges` or `key:value`. A seccomp profile file would be read and
+ * inlined by the reference; that needs the disk, so it is left to the caller (not done here).
+ */
+function securityOptions(service: Mapping, out: HostConfig, context: ContainerSpecContext): void {
+  if (!Array.isArray(service.security_opt) || service.security_opt.length === 0) return;
+  const options: string[] = [];
+  for (const opt of service.security_opt.map(String)) {
+    if (opt === "systempaths=unconfined") {
+      out.MaskedPaths = [];
+      out.ReadonlyPaths = [];
+      continue;
+    }
+    if (!opt.includes("=") && opt !== "no-new-privileges" && !opt.includes(":")) {
+      throw new ContainerSpecError(context.service, `Invalid security-opt: ${JSON.stringify(opt)}`);
+    }
+    options.push(opt);
+  }
+  if (options.length > 0) out.SecurityOpt = options;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Volumes, secrets and configs
+
+/**
+ * buildContainerVolumes: one mount per target (a later entry for the same target wins; secrets and configs
+ * never replace a volume). Binds with create_host_path, and volumes whose declaration has driver_opts
+ * o=bind, are sent as Binds strings; everything else as Mounts. Order: that of the service's entries.
+ */
+export function volumeMounts(
+  service: Mapping,
+  context: ContainerSpecContext,
+): { binds: string[]; mounts: Mount[] } {
+  const byTarget = new Map<string, { mount: Mount; bind?: string }>();
+  const volumes = Array.isArray(service.volumes) ? service.volumes.filter(isMapping) : [];
+  for (const v of volumes) {
+    const mount = buildMount(v, context);
+    byTarget.set(mount.Target, { mount, ...bindString(v, mount) });
+  }
+  for (const m of fileMounts(service.secrets, context.declared?.secrets, "/run/secrets/", context)) {
+    if (!byTarget.has(m.Target)) byTarget.set(m.Target, { mount: m });
+  }
+  for (const m of fileMounts(service.configs, context.declared?.configs, "/", context)) {
+    if (!byTarget.has(m.Target)) byTarget.set(m.Target, { mount: m });
+  }
+  const binds: string[] = [];
+  const mounts: Mount[] = [];
+  for (const { mount, bind } of byTarget.values()) {
+    if (bind !== undefined) binds.push(bind);
+    else mounts.push(mount);
+  }
+  return { binds, mounts };
+}
+
+function buildMount(v: Mapping, context: ContainerSpecContext): Mount {
+  let type = typeof v.type === "string" ? v.type : "volume";
+  let source = typeof v.source === "string" ? v.source : "";
+  if (type === "bind" && !source.startsWith("/")) source = path.resolve(context.workingDir, source);
+  let bindOptions: Mount["BindOptions"];
+  let volumeOptions: Mount["VolumeOptions"];
+  let tmpfsOptions: Mount["TmpfsOptions"];
+  if (type === "volume" && source !== "") source = context.volumes[String(v.source)] ?? source;
+  if (type === "bind" && isMapping(v.bind)) bindOptions = propagation(v.bind);
+  if (type === "volume") {
+    const declared = context.declared?.volumes?.[String(v.source)];
+    const opts = isMapping(declared) && isMapping(declared.driver_opts) ? declared.driver_opts : {};
+    if (opts.o === "bind") {
+      type = "bind";
+      bindOptions = {};
+    } else if (isMapping(v.volume)) {
+      volumeOptions = {
+        ...(v.volume.nocopy === true ? { NoCopy: true } : {}),
+        ...(typeof v.volume.subpath === "string" && v.volume.subpath ? { Subpath: v.volume.subpath } : {}),
+      };
+    }
+  }
+  if (type === "tmpfs" && isMapping(v.tmpfs)) {
+    const size = integer(v.tmpfs.size, context);
+    const mode = typeof v.tmpfs.mode === "number" ? v.tmpfs.mode : undefined;
+    tmpfsOptions = { ...(size ? { SizeBytes: size } : {}), ...(mode ? { Mode: mode } : {}) };
+  }
+  return {
+    Type: type,
+    ...(source !== "" ? { Source: source } : {}),
+    Target: path.posix.normalize(String(v.target ?? "")).replace(/(.)\/$/, "$1"),
+    ...(v.read_only === true ? { ReadOnly: true } : {}),
+    ...(typeof v.consistency === "string" && v.consistency ? { Consistency: v.consistency } : {}),
+    ...(bindOptions ? { BindOptions: bindOptions } : {}),
+    ...(volumeOptions ? { VolumeOptions: volumeOptions } : {}),
+    ...(tmpfsOptions ? { TmpfsOptions: tmpfsOptions } : {}),
+  };
+}
+
+function propagation(bind: Mapping): Mount["BindOptions"] {
+  return typeof bind.propagation === "string" && bind.propagation ? { Propagation: bind.propagation } : {};
+}
+
+/**
+ * The Binds string of compose-go's ServiceVolumeConfig.String(), for a bind with create_host_path, or for a
+ * volume that became a bind (its source then is the volume's real name).
+ */
+function bindString(v: Mapping, mount: Mount): { bind?: string } {
+  const becameBind = mount.Type === "bind" && v.type !== "bind";
+  const createHostPath = isMapping(v.bind) && v.bind.create_host_path === true;
+  if (mount.Type !== "bind" || !(becameBind || createHostPath)) return {};
+  const options = [v.read_only === true ? "ro" : "rw"];
+  if (isMapping(v.bind) && typeof v.bind.selinux === "string" && v.bind.selinux) options.push(v.bind.selinux);
+  if (isMapping(v.bind) && typeof v.bind.propagation === "string" && v.bind.propagation)
+    options.push(v.bind.propagation);
+  if (isMapping(v.volume) && v.volume.nocopy === true) options.push("nocopy");
+  if (isMapping(v.volume) && typeof v.volume.subpath === "string" && v.volume.subpath)
+    options.push(v.volume.subpath);
+  const source = becameBind ? (mount.Source ?? "") : String(v.source ?? "");
+  return { bind: `${source}:${String(v.target)}:${options.join(",")}` };
+}
+
+/**
+ * File secrets and configs are read-only bind mounts (without BindOptions) at /run/secrets/<name> and
+ * /<name>; those from `environment` or `content` are copied in after create by the reference, not mounted.
+ */
+function fileMounts(
+  refs: unknown,
+  declared: Mapping | undefined,
+  base: string,
+  context: ContainerSpecContext,
+) {
+  const mounts: Mount[] = [];
+  if (!Array.isArray(refs)) return mounts;
+  for (const ref of refs.filter(isMapping)) {
+    const source = String(ref.source ?? "");
+    const target = typeof ref.target === "string" && ref.target !== "" ? ref.target : source;
+    const full = target.startsWith("/") ? target : `${base}${target}`;
+    const definition = declared?.[source];
+    if (!isMapping(definition) || typeof definition.file !== "string") continue;
+    const file = path.resolve(context.workingDir, definition.file);
+    mounts.push({ Type: "bind", Source: file, Target: path.posix.normalize(full), ReadOnly: true });
+  }
+  return mounts;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Networks and links
+
+interface NetworkSettings {
+  mode: string;
+  endpoints?: Record<string, EndpointSettings>;
+  connect: NetworkConnectRequest[];
+  macAddress?: string;
+}
+
+/** NetworksByPriority: highest priority first, then by name. */
+export function networksByPriority(networks: unknown): string[] {
+  if (!isMapping(networks)) return [];
+  const priority = (key: string) => {
+    const n = networks[key];
+    return isMapping(n) && typeof n.priority === "number" ? n.priority : 0;
+  };
+  return Object.keys(networks).sort((a, b) => priority(b) - priority(a) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * defaultNetworkSettings and prepareContainerMACAddress (create.go), with the connects of convergence.go.
+ * Below API 1.44 the container-wide MacAddress is the primary network's mac_address when that network has
+ * a configuration at all — so a service-level mac_address is dropped when the primary network entry is a
+ * mapping without one (reference behaviour, seen on 2.26.1) — and the service's otherwise. From 1.44 on the
+ * service's MAC goes to the primary endpoint instead (when it has a configuration).
+ */
+function networkSettings(
+  service: Mapping,
+  context: ContainerSpecContext,
+  name: string,
+  links: string[],
+): NetworkSettings {
+  const keys = networksByPriority(service.networks);
+  const config = (key: string) => (isMapping(service.networks) ? service.networks[key] : undefined);
+  const macOf = (c: unknown) => (isMapping(c) && typeof c.mac_address === "string" ? c.mac_address : "");
+  const serviceMac = typeof service.mac_address === "string" ? service.mac_address : "";
+  const primary = keys[0] === undefined ? undefined : config(keys[0]);
+  if (serviceMac && macOf(primary) && serviceMac !== macOf(primary)) {
+    throw new ContainerSpecError(
+      context.service,
+      `the service-level mac_address should have the same value as network ${keys[0]}`,
+    );
+  }
+  const modern = apiAtLeast(context, "1.44");
+  const withMac = keys.filter((k) => macOf(config(k)) !== "");
+  if (!modern && withMac.length > 1) {
+    throw new ContainerSpecError(
+      context.service,
+      `a MAC address is specified for multiple networks (${withMac.join(", ")}), but this feature requires Docker Engine 1.44 or later (currently: ${context.apiVersion ?? "1.41"})`,
+    );
+  }
+  let macAddress = modern ? "" : serviceMac;
+  if (!modern && keys.length > 0 && isMapping(primary)) macAddress = macOf(primary);
+  const primaryMac = modern && isMapping(primary) ? macOf(primary) || serviceMac : "";
+  const mac = macAddress ? { macAddress } : {};
+
+  if (typeof service.network_mode === "string" && service.network_mode !== "") {
+    return { mode: service.network_mode, connect: [], ...mac };
+  }
+  if (Object.keys(context.networks).length === 0) return { mode: "none", connect: [], ...mac };
+  const primaryKey = keys[0] ?? "default";
+  const realName = (key: string) => context.networks[key] ?? key;
+  const endpoint = (key: string): EndpointSettings => {
+    const settings = endpointSettings(config(key), context, name, links);
+    if (key === primaryKey && primaryMac) settings.MacAddress = primaryMac;
+    return settings;
+  };
+  const endpoints: Record<string, EndpointSettings> = { [realName(primaryKey)]: endpoint(primaryKey) };
+  const connect: NetworkConnectRequest[] = [];
+  for (const key of keys.slice(1)) {
+    if (modern) endpoints[realName(key)] = endpoint(key);
+    else connect.push({ network: realName(key), EndpointConfig: endpoint(key) });
+  }
+  return { mode: realName(primaryKey), endpoints, connect, ...mac };
+}
+
+/**
+ * createEndpointSettings: aliases [container name, service name, ...aliases]; a network entry with any
+ * configuration gets an IPAMConfig (empty when it names no address); the reference also copies the IPv6
+ * address into IPv6Gateway, which is reproduced as sent.
+ */
+function endpointSettings(
+  config: unknown,
+  context: ContainerSpecContext,
+  name: string,
+  links: string[],
+): EndpointSettings {
+  const useAliases = context.useNetworkAliases ?? !context.oneoff;
+  const aliases = [name];
+  if (useAliases) {
+    aliases.push(context.service);
+    if (isMapping(config) && Array.isArray(config.aliases)) aliases.push(...config.aliases.map(String));
+  }
+  const settings: EndpointSettings = { Aliases: aliases };
+  if (links.length > 0) settings.Links = links;
+  if (!isMapping(config)) return settings;
+  const ipv4 = typeof config.ipv4_address === "string" ? config.ipv4_address : "";
+  const ipv6 = typeof config.ipv6_address === "string" ? config.ipv6_address : "";
+  const linkLocal = Array.isArray(config.link_local_ips) ? config.link_local_ips.map(String) : [];
+  settings.IPAMConfig = {
+    ...(ipv4 ? { IPv4Address: ipv4 } : {}),
+    ...(ipv6 ? { IPv6Address: ipv6 } : {}),
+    ...(linkLocal.length > 0 ? { LinkLocalIPs: linkLocal } : {}),
+  };
+  if (ipv4) settings.IPAddress = ipv4;
+  if (ipv6) settings.IPv6Gateway = ipv6;
+  if (typeof config.mac_address === "string" && config.mac_address) settings.MacAddress = config.mac_address;
+  return settings;
+}
+
+/**
+ * getLinks (mimicking compose v1): for each container of a linked service, `<c>:<alias>`,
+ * `<c>:<service>-<n>` and `<c>:<project>-<service>-<n>` — n being this container's number, as the
+ * reference writes it; `run` links its own service's containers; external_links as `<name>:<alias>`.
+ */
+export function containerLinks(service: Mapping, context: ContainerSpecContext): string[] {
+  const links: string[] = [];
+  const containersOf = (s: string) => context.linkedContainers?.[s] ?? [];
+  const n = context.number;
+  for (const raw of Array.isArray(service.links) ? service.links.map(String) : []) {
+    const split = raw.split(":");
+    const linked = split[0] ?? "";
+    const alias = split.length === 2 ? (split[1] ?? linked) : linked;
+    for (const c of containersOf(linked)) {
+      links.push(`${c}:${alias}`, `${c}:${linked}-${n}`, `${c}:${context.project}-${linked}-${n}`);
+    }
+  }
+  if (context.oneoff) {
+    for (const c of containersOf(context.service)) {
+      const short = c.startsWith(`${context.project}-`) ? c.slice(context.project.length + 1) : c;
+      links.push(`${c}:${context.service}`, `${c}:${short}`, `${c}:${c}`);
+    }
+  }
+  for (const raw of Array.isArray(service.external_links) ? service.external_links.map(String) : []) {
+    const split = raw.split(":");
+    const target = split[0] ?? "";
+    links.push(`${target}:${split.length === 2 ? (split[1] ?? target) : target}`);
+  }
+  return links;
+}
+
+/**
+ * convergence.go resolveServiceReferences, run before hashing and creating: `service:<name>` in
+ * network_mode, ipc and pid becomes `container:<id>`, and each volumes_from entry becomes a bare container
+ * id — the access mode (`:ro`) is dropped, as the reference does. `firstContainer` gives the id of the first
+ * (sorted) container of a service; an unknown one is the reference's "container missing" error.
+ */
+export function resolveServiceReferences(
+  service: Mapping,
+  serviceName: string,
+  firstContainer: (service: string) => string | undefined,
+): Mapping {
+  const out: Mapping = { ...service };
+  const need = (name: string, what: string) => {
+    const id = firstContainer(name);
+    if (!id)
+      throw new ContainerSpecError(
+        serviceName,
+        `cannot share ${what} with service ${name}: container missing`,
+      );
+    return id;
+  };
+  if (Array.isArray(service.volumes_from)) {
+    out.volumes_from = service.volumes_from.map((entry) => {
+      const spec = String(entry).split(":");
+      if (spec[0] === "container") return spec[1] ?? "";
+      return need(spec[0] ?? "", "volume");
+    });
+  }
+  const namespaces = [
+    ["network_mode", "network namespace"],
+    ["ipc", "IPC namespace"],
+    ["pid", "PID namespace"],
+  ] as const;
+  for (const [field, what] of namespaces) {
+    const value = service[field];
+    if (typeof value === "string" && value.startsWith("service:")) {
+      out[field] = `container:${need(value.slice("service:".length), what)}`;
+    }
+  }
+  return out;
+}
+
+/** The real names of the model's networks and volumes (their `name:`), for the context. */
+export function resourceNames(model: Mapping): {
+  networks: Record<string, string>;
+  volumes: Record<string, string>;
+} {
+  const names = (section: unknown) => {
+    const out: Record<string, string> = {};
+    if (!isMapping(section)) return out;
+    for (const [key, value] of Object.entries(section)) {
+      out[key] = isMapping(value) && typeof value.name === "string" ? value.name : key;
+    }
+    return out;
+  };
+  return { networks: names(model.networks), volumes: names(model.volumes) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Small conversions
+
+function stringMap(m: Mapping): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = v === null || v === undefined ? "" : String(v);
+  return out;
+}
+
+function duration(text: string, context: ContainerSpecContext): bigint {
+  const parsed = parseGoDuration(text);
+  if (!parsed.ok) throw new ContainerSpecError(context.service, parsed.error);
+  return parsed.value;
+}
+
+/** Integers and byte sizes (the model writes sizes as decimal strings of bytes). */
+function integer(value: unknown, context: ContainerSpecContext): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number") return Math.trunc(value);
+  if (typeof value !== "string") return undefined;
+  // -1 (unlimited swap) and other plain integers are not sizes to parseSize.
+  if (/^[+-]?\d+$/.test(value)) return Number.parseInt(value, 10);
+  const parsed = parseSize(value);
+  if (!parsed.ok) throw new ContainerSpecError(context.service, parsed.error);
+  return parsed.value;
+}
+
+/** int64(float32(x) * factor) with Go's float32 arithmetic. */
+function float32Times(x: number, factor: number): number {
+  return Math.trunc(Math.fround(Math.fround(x) * Math.fround(factor)));
+}
+
+/** strconv.Atoi with the error ignored, as getRestartPolicy does: anything not an integer is 0. */
+function goAtoi(text: string | undefined): number {
+  return text !== undefined && /^[+-]?\d+$/.test(text) ? Number.parseInt(text, 10) : 0;
+}
+
+function apiAtLeast(context: ContainerSpecContext, version: string): boolean {
+  const [major = 0, minor = 0] = (context.apiVersion ?? "1.41").split(".").map(Number);
+  const [wantMajor = 0, wantMinor = 0] = version.split(".").map(Number);
+  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
+}
