@@ -17,4 +17,6 @@ export async function removeProject(engine: Engine, project: string): Promise<vo
   await Promise.all(containers.map((c) => engine.removeContainer(c.id, { force: true, volumes: true })));
   const networks = await engine.listNetworks(filter);
   await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
+  const volumes = await engine.listVolumes(filter);
+  await Promise.all(volumes.map((v) => engine.removeVolume(v.name, true)));
 }

@@ -5,13 +5,27 @@ import Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
 import type {
+  Attachment,
+  BuildRequest,
   ContainerCreateRequest,
   ContainerDetails,
   ContainerSummary,
   Engine,
+  EngineEvent,
+  EventFilter,
+  ExecRequest,
+  ImageDetails,
+  ImageSummary,
+  JsonMessage,
   LabelFilter,
+  LogOptions,
   NetworkCreateRequest,
+  NetworkDetails,
   NetworkSummary,
+  OutputStream,
+  Subscription,
+  VolumeCreateRequest,
+  VolumeSummary,
 } from "./types.js";
 
 const unreachableCodes = new Set([
@@ -23,10 +37,51 @@ const unreachableCodes = new Set([
   "ETIMEDOUT",
 ]);
 
-function labelFilters(filter: LabelFilter): string {
-  const label = Object.entries(filter).map(([k, v]) => (v === true ? k : `${k}=${v}`));
-  return JSON.stringify({ label });
+function labelList(filter: LabelFilter): string[] {
+  return Object.entries(filter).map(([k, v]) => (v === true ? k : `${k}=${v}`));
 }
+
+function labelFilters(filter: LabelFilter): string {
+  return JSON.stringify({ label: labelList(filter) });
+}
+
+/** Splits a stream of JSON messages (one per line, possibly cut anywhere) into objects. */
+function jsonLines(stream: NodeJS.ReadableStream, onMessage: (m: Record<string, unknown>) => void): void {
+  let rest = "";
+  stream.on("data", (chunk: Buffer) => {
+    rest += chunk.toString("utf8");
+    let nl = rest.indexOf("\n");
+    while (nl >= 0) {
+      const line = rest.slice(0, nl).trim();
+      rest = rest.slice(nl + 1);
+      if (line) {
+        try {
+          onMessage(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // not JSON: ignored, as the docker CLI does
+        }
+      }
+      nl = rest.indexOf("\n");
+    }
+  });
+}
+
+/** Follows a JSON progress stream to its end; an `error` inside it rejects. */
+function followMessages(stream: NodeJS.ReadableStream, onMessage: (m: JsonMessage) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failure: string | undefined;
+    jsonLines(stream, (m) => {
+      const message = m as JsonMessage;
+      if (message.error) failure ??= message.errorDetail?.message ?? message.error;
+      onMessage(message);
+    });
+    stream.on("end", () => (failure ? reject(new Error(failure)) : resolve()));
+    stream.on("close", () => (failure ? reject(new Error(failure)) : resolve()));
+    stream.on("error", reject);
+  });
+}
+
+type Outcome = "removed" | "in-use" | "missing";
 
 async function dockerOptions(endpoint: Endpoint): Promise<Docker.DockerOptions> {
   if (endpoint.kind === "unix") return { socketPath: endpoint.socketPath };
@@ -166,19 +221,41 @@ export class DockerEngine implements Engine {
 
   async inspectContainer(id: string): Promise<ContainerDetails> {
     const c = await this.call(`container ${id}`, () => this.docker.getContainer(id).inspect());
+    const health = c.State.Health as
+      | { Status: string; Log?: { ExitCode: number; Output: string }[] | null }
+      | undefined;
     return {
       id: c.Id,
       name: c.Name.replace(/^\//, ""),
       image: c.Config.Image,
+      imageId: c.Image,
+      created: c.Created,
       labels: c.Config.Labels ?? {},
       state: {
         status: c.State.Status,
         running: c.State.Running,
         exitCode: c.State.ExitCode,
-        ...(c.State.Health ? { health: c.State.Health.Status } : {}),
+        startedAt: c.State.StartedAt,
+        finishedAt: c.State.FinishedAt,
+        ...(health
+          ? {
+              health: health.Status,
+              healthLog: (health.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output })),
+            }
+          : {}),
       },
       networks: Object.keys(c.NetworkSettings.Networks ?? {}),
       ports: (c.NetworkSettings.Ports ?? {}) as ContainerDetails["ports"],
+      mounts: (c.Mounts ?? []).map((m) => ({
+        Type: m.Type ?? "",
+        ...(m.Name ? { Name: m.Name } : {}),
+        Source: m.Source,
+        Destination: m.Destination,
+        RW: m.RW,
+      })),
+      tty: Boolean(c.Config.Tty),
+      hasHealthcheck: Boolean(c.Config.Healthcheck?.Test?.length && c.Config.Healthcheck.Test[0] !== "NONE"),
+      raw: c as unknown as Record<string, unknown>,
     };
   }
 
@@ -190,9 +267,338 @@ export class DockerEngine implements Engine {
       id: c.Id,
       names: c.Names.map((n) => n.replace(/^\//, "")),
       image: c.Image,
+      imageId: c.ImageID,
+      command: c.Command,
+      created: c.Created,
       state: c.State,
       status: c.Status,
       labels: c.Labels ?? {},
+      ports: c.Ports ?? [],
+      networks: Object.fromEntries(
+        Object.entries(c.NetworkSettings?.Networks ?? {}).map(([k, v]) => [k, v.IPAddress ?? ""]),
+      ),
     }));
+  }
+
+  /** 404 → undefined, for inspect calls that ask "does it exist?". */
+  private async orMissing<T>(resource: string, request: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(resource, request);
+    } catch (error) {
+      if (error instanceof EngineError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Removal outcomes the reference reports rather than fails on: 404 missing, 409 in use. */
+  private async removal(resource: string, request: () => Promise<unknown>): Promise<Outcome> {
+    try {
+      await this.call(resource, request);
+      return "removed";
+    } catch (error) {
+      if (error instanceof EngineError && error.statusCode === 404) return "missing";
+      if (error instanceof EngineError && error.statusCode === 409) return "in-use";
+      throw error;
+    }
+  }
+
+  async inspectNetwork(idOrName: string): Promise<NetworkDetails | undefined> {
+    const n = await this.orMissing(`network ${idOrName}`, () => this.docker.getNetwork(idOrName).inspect());
+    if (!n) return undefined;
+    return {
+      id: n.Id,
+      name: n.Name,
+      driver: n.Driver,
+      labels: n.Labels ?? {},
+      containers: Object.keys(n.Containers ?? {}),
+    };
+  }
+
+  async listNetworksByName(name: string): Promise<NetworkSummary[]> {
+    const networks = await this.call("networks", () =>
+      this.docker.listNetworks({ filters: JSON.stringify({ name: [name] }) }),
+    );
+    return networks.map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, labels: n.Labels ?? {} }));
+  }
+
+  async connectNetwork(network: string, container: string, endpoint?: Record<string, unknown>) {
+    await this.call(`network ${network}`, () =>
+      this.docker
+        .getNetwork(network)
+        .connect({ Container: container, ...(endpoint ? { EndpointConfig: endpoint } : {}) }),
+    );
+  }
+
+  async disconnectNetwork(network: string, container: string, force = false) {
+    await this.call(`network ${network}`, () =>
+      this.docker.getNetwork(network).disconnect({ Container: container, Force: force }),
+    );
+  }
+
+  async createVolume(request: VolumeCreateRequest): Promise<void> {
+    await this.call(`volume ${request.Name}`, () => this.docker.createVolume(request));
+  }
+
+  async inspectVolume(name: string): Promise<VolumeSummary | undefined> {
+    const v = await this.orMissing(`volume ${name}`, () => this.docker.getVolume(name).inspect());
+    if (!v) return undefined;
+    return { name: v.Name, driver: v.Driver, labels: v.Labels ?? {}, mountpoint: v.Mountpoint };
+  }
+
+  async listVolumes(filter: LabelFilter): Promise<VolumeSummary[]> {
+    const r = await this.call("volumes", () => this.docker.listVolumes({ filters: labelFilters(filter) }));
+    return (r.Volumes ?? []).map((v) => ({
+      name: v.Name,
+      driver: v.Driver,
+      labels: v.Labels ?? {},
+      mountpoint: v.Mountpoint,
+    }));
+  }
+
+  removeVolume(name: string, force = false): Promise<Outcome> {
+    return this.removal(`volume ${name}`, () => this.docker.getVolume(name).remove({ force }));
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    const i = await this.orMissing(`image ${ref}`, () => this.docker.getImage(ref).inspect());
+    if (!i) return undefined;
+    return {
+      id: i.Id,
+      repoTags: i.RepoTags ?? [],
+      repoDigests: i.RepoDigests ?? [],
+      volumes: Object.keys(i.Config?.Volumes ?? {}),
+      labels: i.Config?.Labels ?? {},
+      created: i.Created,
+      size: i.Size,
+    };
+  }
+
+  async listImages(filter?: LabelFilter): Promise<ImageSummary[]> {
+    const list = await this.call("images", () =>
+      this.docker.listImages(filter ? { filters: labelFilters(filter) } : {}),
+    );
+    return list.map((i) => ({
+      id: i.Id,
+      repoTags: i.RepoTags ?? [],
+      created: i.Created,
+      size: i.Size,
+      labels: i.Labels ?? {},
+    }));
+  }
+
+  async pullImageWithProgress(ref: string, onMessage: (m: JsonMessage) => void, platform?: string) {
+    await this.call(`image ${ref}`, async () => {
+      const stream = (await this.docker.pull(ref, platform ? { platform } : {})) as NodeJS.ReadableStream;
+      await followMessages(stream, onMessage);
+    });
+  }
+
+  removeImage(ref: string, options: { force?: boolean } = {}): Promise<Outcome> {
+    return this.removal(`image ${ref}`, () => this.docker.getImage(ref).remove({ force: options.force }));
+  }
+
+  async tagImage(source: string, repo: string, tag: string) {
+    await this.call(`image ${source}`, () => this.docker.getImage(source).tag({ repo, tag }));
+  }
+
+  async pushImage(ref: string, onMessage: (m: JsonMessage) => void) {
+    await this.call(`image ${ref}`, async () => {
+      const stream = (await this.docker.getImage(ref).push({})) as NodeJS.ReadableStream;
+      await followMessages(stream, onMessage);
+    });
+  }
+
+  async buildImage(request: BuildRequest, onMessage: (m: JsonMessage) => void): Promise<string> {
+    let id = "";
+    await this.call("build", async () => {
+      const stream = (await this.docker.buildImage(
+        request.context,
+        request.query as Docker.ImageBuildOptions,
+      )) as NodeJS.ReadableStream;
+      await followMessages(stream, (m) => {
+        if (m.aux?.ID) id = m.aux.ID;
+        onMessage(m);
+      });
+    });
+    return id;
+  }
+
+  async renameContainer(id: string, name: string) {
+    await this.call(`container ${id}`, () => this.docker.getContainer(id).rename({ name }));
+  }
+
+  async killContainer(id: string, signal?: string) {
+    await this.call(`container ${id}`, () => this.docker.getContainer(id).kill(signal ? { signal } : {}));
+  }
+
+  async restartContainer(id: string, timeoutSeconds?: number) {
+    await this.call(`container ${id}`, () =>
+      this.docker.getContainer(id).restart(timeoutSeconds === undefined ? {} : { t: timeoutSeconds }),
+    );
+  }
+
+  async pauseContainer(id: string) {
+    await this.call(`container ${id}`, () => this.docker.getContainer(id).pause());
+  }
+
+  async unpauseContainer(id: string) {
+    await this.call(`container ${id}`, () => this.docker.getContainer(id).unpause());
+  }
+
+  async waitContainer(id: string, condition: "not-running" | "next-exit" | "removed" = "not-running") {
+    const r = (await this.call(`container ${id}`, () =>
+      this.docker.getContainer(id).wait({ condition }),
+    )) as {
+      StatusCode: number;
+    };
+    return r.StatusCode;
+  }
+
+  async topContainer(id: string, psArgs?: string) {
+    return (await this.call(`container ${id}`, () =>
+      this.docker.getContainer(id).top(psArgs ? { ps_args: psArgs } : {}),
+    )) as { Titles: string[]; Processes: string[][] };
+  }
+
+  demux(stream: NodeJS.ReadableStream, onData: (stream: OutputStream, chunk: Buffer) => void): void {
+    // The engine's multiplexed format: an 8-byte header (stream type, 3 zero bytes, big-endian length).
+    let pending: Buffer = Buffer.alloc(0);
+    stream.on("data", (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        const kind = pending[0] === 2 ? "stderr" : "stdout";
+        onData(kind, pending.subarray(8, 8 + size));
+        pending = pending.subarray(8 + size);
+      }
+    });
+  }
+
+  async containerLogs(
+    id: string,
+    options: LogOptions,
+    onData: (stream: OutputStream, chunk: Buffer) => void,
+  ): Promise<{ done: Promise<void>; close(): void }> {
+    const query = {
+      follow: options.follow ?? false,
+      stdout: true,
+      stderr: true,
+      timestamps: options.timestamps ?? false,
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      ...(options.since !== undefined ? { since: options.since } : {}),
+      ...(options.until !== undefined ? { until: options.until } : {}),
+    };
+    const stream = (await this.call(`container ${id}`, () =>
+      this.docker.getContainer(id).logs(query as Docker.ContainerLogsOptions & { follow: true }),
+    )) as NodeJS.ReadableStream | Buffer;
+    if (Buffer.isBuffer(stream)) {
+      // Without follow, dockerode returns the whole body.
+      const { PassThrough } = await import("node:stream");
+      const pass = new PassThrough();
+      if (options.tty) pass.on("data", (c: Buffer) => onData("stdout", c));
+      else this.demux(pass, onData);
+      pass.end(stream);
+      return { done: Promise.resolve(), close() {} };
+    }
+    if (options.tty) stream.on("data", (c: Buffer) => onData("stdout", c));
+    else this.demux(stream, onData);
+    const done = new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+    });
+    return { done, close: () => (stream as unknown as { destroy?: () => void }).destroy?.() };
+  }
+
+  async attachContainer(id: string, options: { stdin: boolean; logs?: boolean }): Promise<Attachment> {
+    const stream = (await this.call(`container ${id}`, () =>
+      this.docker.getContainer(id).attach({
+        stream: true,
+        stdin: options.stdin,
+        stdout: true,
+        stderr: true,
+        logs: options.logs ?? false,
+        hijack: options.stdin,
+      }),
+    )) as NodeJS.ReadWriteStream;
+    return {
+      output: stream,
+      input: stream,
+      close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+    };
+  }
+
+  async resizeContainer(id: string, rows: number, columns: number) {
+    await this.call(`container ${id}`, () => this.docker.getContainer(id).resize({ h: rows, w: columns }));
+  }
+
+  async putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream) {
+    await this.call(`container ${id}`, () => this.docker.getContainer(id).putArchive(tar, { path }));
+  }
+
+  async getArchive(id: string, path: string): Promise<NodeJS.ReadableStream> {
+    return (await this.call(`container ${id}`, () =>
+      this.docker.getContainer(id).getArchive({ path }),
+    )) as NodeJS.ReadableStream;
+  }
+
+  async createExec(container: string, request: ExecRequest): Promise<string> {
+    const exec = await this.call(`container ${container}`, () =>
+      this.docker.getContainer(container).exec(request),
+    );
+    return exec.id;
+  }
+
+  async startExec(exec: string, options: { tty: boolean; stdin: boolean; detach?: boolean }) {
+    const stream = (await this.call(`exec ${exec}`, () =>
+      this.docker.getExec(exec).start({
+        hijack: true,
+        stdin: options.stdin,
+        Tty: options.tty,
+        Detach: options.detach ?? false,
+      }),
+    )) as NodeJS.ReadWriteStream;
+    return {
+      output: stream,
+      input: stream,
+      close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+    } satisfies Attachment;
+  }
+
+  async inspectExec(exec: string) {
+    const r = await this.call(`exec ${exec}`, () => this.docker.getExec(exec).inspect());
+    return { running: r.Running, exitCode: r.ExitCode ?? null };
+  }
+
+  async resizeExec(exec: string, rows: number, columns: number) {
+    await this.call(`exec ${exec}`, () => this.docker.getExec(exec).resize({ h: rows, w: columns }));
+  }
+
+  async subscribeEvents(
+    filter: EventFilter,
+    onEvent: (event: EngineEvent) => void,
+    onError?: (error: Error) => void,
+  ): Promise<Subscription> {
+    const filters: Record<string, string[]> = {};
+    if (filter.label) filters.label = labelList(filter.label);
+    if (filter.type) filters.type = filter.type;
+    if (filter.event) filters.event = filter.event;
+    if (filter.container) filters.container = filter.container;
+    const stream = (await this.call("events", () =>
+      this.docker.getEvents({ filters: JSON.stringify(filters) } as Docker.GetEventsOptions),
+    )) as NodeJS.ReadableStream;
+    jsonLines(stream, (m) => {
+      const actor = (m.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
+      onEvent({
+        type: String(m.Type ?? ""),
+        action: String(m.Action ?? m.status ?? ""),
+        id: actor.ID ?? String(m.id ?? ""),
+        attributes: actor.Attributes ?? {},
+        timeNano: Number(m.timeNano ?? 0),
+      });
+    });
+    if (onError) stream.on("error", onError);
+    return { close: () => (stream as unknown as { destroy?: () => void }).destroy?.() };
   }
 }

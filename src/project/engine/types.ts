@@ -79,9 +79,146 @@ export interface ContainerSummary {
   id: string;
   names: string[];
   image: string;
+  /** The image id the container runs. */
+  imageId: string;
+  command: string;
+  /** Unix seconds. */
+  created: number;
   state: string;
   status: string;
   labels: Labels;
+  ports: PortSummary[];
+  /** Network name → the container's IP address there. */
+  networks: Record<string, string>;
+}
+
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+/** A mount of an existing container (GET /containers/{id}/json, Mounts). */
+export interface MountPoint {
+  Type: string;
+  /** The volume's name, for volumes. */
+  Name?: string;
+  Source: string;
+  Destination: string;
+  RW: boolean;
+}
+
+export interface ImageDetails {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  /** The image's VOLUME destinations. */
+  volumes: string[];
+  labels: Labels;
+  created: string;
+  size: number;
+}
+
+export interface ImageSummary {
+  id: string;
+  repoTags: string[];
+  created: number;
+  size: number;
+  labels: Labels;
+}
+
+export interface VolumeCreateRequest {
+  Name: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Labels;
+}
+
+export interface VolumeSummary {
+  name: string;
+  driver: string;
+  labels: Labels;
+  mountpoint: string;
+}
+
+export interface NetworkDetails extends NetworkSummary {
+  /** Ids of the containers attached. */
+  containers: string[];
+}
+
+/** One message of GET /events. */
+export interface EngineEvent {
+  type: string;
+  action: string;
+  /** The object's id (Actor.ID). */
+  id: string;
+  attributes: Record<string, string>;
+  /** Nanoseconds since the epoch. */
+  timeNano: number;
+}
+
+export interface EventFilter {
+  label?: LabelFilter;
+  type?: string[];
+  event?: string[];
+  container?: string[];
+}
+
+export interface Subscription {
+  close(): void;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  tail?: string;
+  timestamps?: boolean;
+  since?: string;
+  until?: string;
+  /** The container has a TTY: its output is one raw stream, not multiplexed. */
+  tty?: boolean;
+}
+
+export type OutputStream = "stdout" | "stderr";
+
+export interface ExecRequest {
+  Cmd: string[];
+  User?: string;
+  Privileged?: boolean;
+  Tty?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Env?: string[];
+  WorkingDir?: string;
+  DetachKeys?: string;
+}
+
+/** A hijacked connection to a container or an exec: raw bytes both ways. */
+export interface Attachment {
+  /** Multiplexed unless the container or exec has a TTY. */
+  output: NodeJS.ReadableStream;
+  input: NodeJS.WritableStream;
+  close(): void;
+}
+
+export interface BuildRequest {
+  /** The build context, a tar stream. */
+  context: NodeJS.ReadableStream;
+  /** Query parameters of POST /build, named as the Engine API names them (t, dockerfile, buildargs …). */
+  query: Record<string, unknown>;
+}
+
+/** One line of a build's or a pull's JSON progress stream. */
+export interface JsonMessage {
+  stream?: string;
+  status?: string;
+  id?: string;
+  progress?: string;
+  progressDetail?: { current?: number; total?: number };
+  aux?: { ID?: string };
+  error?: string;
+  errorDetail?: { message?: string };
 }
 
 export interface ContainerState {
@@ -89,16 +226,29 @@ export interface ContainerState {
   running: boolean;
   exitCode: number;
   health?: string;
+  /** The last health probes' output, newest last. */
+  healthLog?: { exitCode: number; output: string }[];
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 export interface ContainerDetails {
   id: string;
   name: string;
+  /** Config.Image: the reference the container was created with. */
   image: string;
+  /** The image id it runs. */
+  imageId: string;
+  created: string;
   labels: Labels;
   state: ContainerState;
   networks: string[];
   ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+  mounts: MountPoint[];
+  tty: boolean;
+  hasHealthcheck: boolean;
+  /** The whole inspect document, for differential tests and `--format json` output. */
+  raw: Record<string, unknown>;
 }
 
 export interface Engine {
@@ -116,4 +266,60 @@ export interface Engine {
   removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
   inspectContainer(id: string): Promise<ContainerDetails>;
   listContainers(filter: LabelFilter, options?: { all?: boolean }): Promise<ContainerSummary[]>;
+
+  inspectNetwork(idOrName: string): Promise<NetworkDetails | undefined>;
+  /** Networks whose name contains `name` (the engine's name filter matches substrings). */
+  listNetworksByName(name: string): Promise<NetworkSummary[]>;
+  connectNetwork(network: string, container: string, endpoint?: Record<string, unknown>): Promise<void>;
+  disconnectNetwork(network: string, container: string, force?: boolean): Promise<void>;
+
+  createVolume(request: VolumeCreateRequest): Promise<void>;
+  inspectVolume(name: string): Promise<VolumeSummary | undefined>;
+  listVolumes(filter: LabelFilter): Promise<VolumeSummary[]>;
+  /** Resolves false when the volume is in use (409). */
+  removeVolume(name: string, force?: boolean): Promise<"removed" | "in-use" | "missing">;
+
+  inspectImage(ref: string): Promise<ImageDetails | undefined>;
+  listImages(filter?: LabelFilter): Promise<ImageSummary[]>;
+  /** Pulls with progress messages (pullImage without them). */
+  pullImageWithProgress(ref: string, onMessage: (m: JsonMessage) => void, platform?: string): Promise<void>;
+  removeImage(ref: string, options?: { force?: boolean }): Promise<"removed" | "in-use" | "missing">;
+  tagImage(source: string, repo: string, tag: string): Promise<void>;
+  pushImage(ref: string, onMessage: (m: JsonMessage) => void): Promise<void>;
+  /** POST /build; resolves with the built image's id. */
+  buildImage(request: BuildRequest, onMessage: (m: JsonMessage) => void): Promise<string>;
+
+  renameContainer(id: string, name: string): Promise<void>;
+  killContainer(id: string, signal?: string): Promise<void>;
+  restartContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  /** Resolves with the exit code once the container is not running (or removed, with condition "removed"). */
+  waitContainer(id: string, condition?: "not-running" | "next-exit" | "removed"): Promise<number>;
+  topContainer(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /** Follows (or dumps) a container's output; `done` settles when the stream ends. */
+  containerLogs(
+    id: string,
+    options: LogOptions,
+    onData: (stream: OutputStream, chunk: Buffer) => void,
+  ): Promise<{ done: Promise<void>; close(): void }>;
+  attachContainer(id: string, options: { stdin: boolean; logs?: boolean }): Promise<Attachment>;
+  resizeContainer(id: string, rows: number, columns: number): Promise<void>;
+  /** Copies a tar archive into the container, extracted at `path`. */
+  putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream): Promise<void>;
+  getArchive(id: string, path: string): Promise<NodeJS.ReadableStream>;
+
+  createExec(container: string, request: ExecRequest): Promise<string>;
+  startExec(exec: string, options: { tty: boolean; stdin: boolean; detach?: boolean }): Promise<Attachment>;
+  inspectExec(exec: string): Promise<{ running: boolean; exitCode: number | null }>;
+  resizeExec(exec: string, rows: number, columns: number): Promise<void>;
+
+  /** Streams engine events matching the filter until closed. */
+  subscribeEvents(
+    filter: EventFilter,
+    onEvent: (event: EngineEvent) => void,
+    onError?: (error: Error) => void,
+  ): Promise<Subscription>;
+  /** Splits a multiplexed stream (no TTY) into stdout and stderr. */
+  demux(stream: NodeJS.ReadableStream, onData: (stream: OutputStream, chunk: Buffer) => void): void;
 }
