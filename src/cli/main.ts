@@ -2,8 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { InvalidProjectError } from "../project/load/diagnostics.js";
 import { composeCommands } from "./commands/catalog.js";
-import { registerConfig } from "./commands/config.js";
-import { registerVersion } from "./commands/version.js";
+import { implementedCommands } from "./commands/registry.js";
 import { CliError, NotImplementedError } from "./errors.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
 import { version } from "./version.js";
@@ -16,12 +15,6 @@ export interface Io {
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-};
-
-/** The commands built so far; every other command of the catalog says it is not implemented yet. */
-const implemented: Record<string, (program: Command, io: Io) => void> = {
-  config: registerConfig,
-  version: (program, io) => registerVersion(program, io.stdout),
 };
 
 // docker compose's global flags; every command sees them (commander: program.opts()).
@@ -59,7 +52,7 @@ export function buildProgram(io: Io): Command {
     .showSuggestionAfterError(true);
   addGlobalOptions(program);
   for (const { name, description } of composeCommands) {
-    const register = implemented[name];
+    const register = implementedCommands[name];
     if (register) {
       register(program, io);
       continue;

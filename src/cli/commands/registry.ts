@@ -1,0 +1,12 @@
+// The commands tcompose implements, by name; main.ts gives every other command of the catalog a
+// "not implemented yet" stub. Each register function only declares flags: the work is imported lazily
+// in its action, so start-up stays fast.
+import type { Command } from "commander";
+import type { Io } from "../main.js";
+import { registerConfig } from "./config.js";
+import { registerVersion } from "./version.js";
+
+export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
+  config: registerConfig,
+  version: (program, io) => registerVersion(program, io.stdout),
+};

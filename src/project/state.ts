@@ -1,0 +1,72 @@
+// What the engine holds for a project: its containers, grouped and ordered the way the reference's
+// commands see them (pkg/compose/containers.go): by service, then container number; one-off `run`
+// containers apart. Pure helpers over the engine's listing, plus one query at the edge.
+import type { ContainerSummary, Engine } from "./engine/types.js";
+import { label, projectFilter } from "./labels.js";
+
+export type OneOff = "exclude" | "include" | "only";
+
+export interface ContainerQuery {
+  /** Stopped containers too (default true, like the reference's getContainers(..., stopped=true)). */
+  all?: boolean;
+  oneoff?: OneOff;
+  /** Only these services (none: every service). */
+  services?: readonly string[];
+}
+
+export function containerNumber(c: ContainerSummary): number {
+  const n = Number.parseInt(c.labels[label.containerNumber] ?? "", 10);
+  return Number.isNaN(n) ? 0 : n;
+}
+
+export function serviceOf(c: ContainerSummary): string {
+  return c.labels[label.service] ?? "";
+}
+
+export function isOneOff(c: ContainerSummary): boolean {
+  return c.labels[label.oneoff] === "True";
+}
+
+/** The container's name without the engine's leading slash (its first name). */
+export function canonicalName(c: ContainerSummary): string {
+  return c.names.find((n) => !n.includes("/")) ?? c.names[0] ?? c.id.slice(0, 12);
+}
+
+/** Sorted by service name, then container number (then name). */
+export function sortContainers(containers: readonly ContainerSummary[]): ContainerSummary[] {
+  return [...containers].sort(
+    (a, b) =>
+      compare(serviceOf(a), serviceOf(b)) ||
+      containerNumber(a) - containerNumber(b) ||
+      compare(canonicalName(a), canonicalName(b)),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function selectContainers(
+  containers: readonly ContainerSummary[],
+  query: ContainerQuery,
+): ContainerSummary[] {
+  const oneoff = query.oneoff ?? "exclude";
+  return sortContainers(
+    containers.filter((c) => {
+      if (oneoff === "exclude" && isOneOff(c)) return false;
+      if (oneoff === "only" && !isOneOff(c)) return false;
+      if (query.services?.length && !query.services.includes(serviceOf(c))) return false;
+      return true;
+    }),
+  );
+}
+
+/** The project's containers on the engine. */
+export async function projectContainers(
+  engine: Engine,
+  project: string,
+  query: ContainerQuery = {},
+): Promise<ContainerSummary[]> {
+  const listed = await engine.listContainers(projectFilter(project), { all: query.all ?? true });
+  return selectContainers(listed, query);
+}
