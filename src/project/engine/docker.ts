@@ -19,6 +19,7 @@ import type {
   JsonMessage,
   LabelFilter,
   LogOptions,
+  LogStream,
   NetworkCreateRequest,
   NetworkDetails,
   NetworkSummary,
@@ -46,7 +47,10 @@ function labelFilters(filter: LabelFilter): string {
 }
 
 /** Splits a stream of JSON messages (one per line, possibly cut anywhere) into objects. */
-function jsonLines(stream: NodeJS.ReadableStream, onMessage: (m: Record<string, unknown>) => void): void {
+function jsonLines(
+  stream: NodeJS.ReadableStream,
+  onMessage: (m: Record<string, unknown>, line: string) => void,
+): void {
   let rest = "";
   stream.on("data", (chunk: Buffer) => {
     rest += chunk.toString("utf8");
@@ -56,7 +60,7 @@ function jsonLines(stream: NodeJS.ReadableStream, onMessage: (m: Record<string, 
       rest = rest.slice(nl + 1);
       if (line) {
         try {
-          onMessage(JSON.parse(line) as Record<string, unknown>);
+          onMessage(JSON.parse(line) as Record<string, unknown>, line);
         } catch {
           // not JSON: ignored, as the docker CLI does
         }
@@ -277,6 +281,7 @@ export class DockerEngine implements Engine {
       networks: Object.fromEntries(
         Object.entries(c.NetworkSettings?.Networks ?? {}).map(([k, v]) => [k, v.IPAddress ?? ""]),
       ),
+      mounts: (c.Mounts ?? []).map((m) => ({ name: m.Name || m.Source, driver: m.Driver ?? "" })),
     }));
   }
 
@@ -479,7 +484,7 @@ export class DockerEngine implements Engine {
     id: string,
     options: LogOptions,
     onData: (stream: OutputStream, chunk: Buffer) => void,
-  ): Promise<{ done: Promise<void>; close(): void }> {
+  ): Promise<LogStream> {
     const query = {
       follow: options.follow ?? false,
       stdout: true,
@@ -499,7 +504,7 @@ export class DockerEngine implements Engine {
       if (options.tty) pass.on("data", (c: Buffer) => onData("stdout", c));
       else this.demux(pass, onData);
       pass.end(stream);
-      return { done: Promise.resolve(), close() {} };
+      return { done: Promise.resolve(), close() {}, pause() {}, resume() {} };
     }
     if (options.tty) stream.on("data", (c: Buffer) => onData("stdout", c));
     else this.demux(stream, onData);
@@ -508,7 +513,12 @@ export class DockerEngine implements Engine {
       stream.on("close", resolve);
       stream.on("error", () => resolve());
     });
-    return { done, close: () => (stream as unknown as { destroy?: () => void }).destroy?.() };
+    return {
+      done,
+      close: () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+      pause: () => stream.pause(),
+      resume: () => stream.resume(),
+    };
   }
 
   async attachContainer(id: string, options: { stdin: boolean; logs?: boolean }): Promise<Attachment> {
@@ -588,7 +598,7 @@ export class DockerEngine implements Engine {
     const stream = (await this.call("events", () =>
       this.docker.getEvents({ filters: JSON.stringify(filters) } as Docker.GetEventsOptions),
     )) as NodeJS.ReadableStream;
-    jsonLines(stream, (m) => {
+    jsonLines(stream, (m, line) => {
       const actor = (m.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
       onEvent({
         type: String(m.Type ?? ""),
@@ -596,6 +606,7 @@ export class DockerEngine implements Engine {
         id: actor.ID ?? String(m.id ?? ""),
         attributes: actor.Attributes ?? {},
         timeNano: Number(m.timeNano ?? 0),
+        timeNanoText: /"timeNano":(\d+)/.exec(line)?.[1] ?? `${Number(m.time ?? 0)}000000000`,
       });
     });
     if (onError) stream.on("error", onError);

@@ -90,6 +90,8 @@ export interface ContainerSummary {
   ports: PortSummary[];
   /** Network name → the container's IP address there. */
   networks: Record<string, string>;
+  /** Its mounts as the listing gives them (volume name or source path, and the volume driver). */
+  mounts?: { name: string; driver: string }[];
 }
 
 export interface PortSummary {
@@ -156,6 +158,8 @@ export interface EngineEvent {
   attributes: Record<string, string>;
   /** Nanoseconds since the epoch. */
   timeNano: number;
+  /** timeNano exactly, as the engine wrote it (a number of nanoseconds exceeds a double's precision). */
+  timeNanoText: string;
 }
 
 export interface EventFilter {
@@ -180,6 +184,15 @@ export interface LogOptions {
 }
 
 export type OutputStream = "stdout" | "stderr";
+
+/** A container's output being read; pause/resume give the reader back-pressure over the engine. */
+export interface LogStream {
+  /** Settles when the stream ends. */
+  done: Promise<void>;
+  close(): void;
+  pause(): void;
+  resume(): void;
+}
 
 export interface ExecRequest {
   Cmd: string[];
@@ -302,7 +315,7 @@ export interface Engine {
     id: string,
     options: LogOptions,
     onData: (stream: OutputStream, chunk: Buffer) => void,
-  ): Promise<{ done: Promise<void>; close(): void }>;
+  ): Promise<LogStream>;
   attachContainer(id: string, options: { stdin: boolean; logs?: boolean }): Promise<Attachment>;
   resizeContainer(id: string, rows: number, columns: number): Promise<void>;
   /** Copies a tar archive into the container, extracted at `path`. */
