@@ -1,7 +1,7 @@
 // The loader: from options, the environment and a file system to the project model that `config` prints
 // and every other command works from. Each step is a pure module of this folder; this file only wires them
 // in the reference's order:
-//   .env for COMPOSE_* → files → env files → per file: YAML → interpolate → cast → extends
+//   .env for COMPOSE_* → files → env files → per file: YAML → interpolate → cast → extends → include
 //   → merge → schema → profiles → canonical long forms → name → normalize → env_file → checks.
 // Problems are collected, located (file:line:col) and returned together; nothing here throws for bad input.
 import path from "node:path";
@@ -12,9 +12,16 @@ import type { Diagnostic } from "./diagnostics.js";
 import { parseEnvFile } from "./envfile.js";
 import { resolveExtends } from "./extends.js";
 import { type FileSystem, selectFiles, stdinFile } from "./files.js";
+import {
+  applyIncludes,
+  type ImportedProject,
+  type IncludeFailure,
+  type IncludePlan,
+  includedEnvironment,
+} from "./include.js";
 import { castTypes, interpolateDocument, type Lookup } from "./interpolate.js";
 import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge.js";
-import { normalizeProject } from "./normalize.js";
+import { normalizeProject, resolveProjectPaths } from "./normalize.js";
 import { activeProfiles, applyProfiles } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
 import { type Locate, parseYamlDocument } from "./yaml.js";
@@ -80,6 +87,17 @@ export interface LoadResult {
   problems: Diagnostic[];
   /** A failure that is not a document problem, with the reference's exit code. */
   failure?: { message: string; exitCode: number };
+}
+
+/** Where a project's files are read: the main project's, or an included one's. */
+interface Scope {
+  /** The variables its files are interpolated with. */
+  environment: Record<string, string>;
+  lookup: Lookup;
+  /** Absolute: include paths are resolved against it. */
+  workingDir: string;
+  /** Its files, parsed and interpolated with its variables. */
+  parsed: Map<string, ParsedFile>;
 }
 
 interface ParsedFile {
@@ -166,12 +184,12 @@ export function loadProject(input: LoadInput): LoadResult {
     : [path.join(projectDir, ".env")].filter((f) => fs.isFile(f));
   const { environment, error } = projectEnvironment(fs, env, envFiles);
   if (error) return fail(error, 1);
-  const lookup: Lookup = (name) => environment[name];
   const interpolate = options.interpolate !== false;
 
-  const parsed = new Map<string, ParsedFile>();
-  const parse = (file: string): ParsedFile | Diagnostic => {
-    const known = parsed.get(file);
+  /** Every file read, in any project (included ones too), to locate problems. */
+  const allParsed: ParsedFile[] = [];
+  const parseIn = (scope: Scope, file: string): ParsedFile | Diagnostic => {
+    const known = scope.parsed.get(file);
     if (known) return known;
     const text = file === stdinFile ? (input.readStdin?.() ?? "") : fs.readFile(file);
     if (text === undefined) return { path: [], message: `open ${file}: no such file or directory` };
@@ -179,41 +197,123 @@ export function loadProject(input: LoadInput): LoadResult {
     problems.push(...yaml.diagnostics);
     const docs = yaml.documents.map(({ value, tags }) => {
       if (!interpolate) return { value, ...tags };
-      const interpolated = interpolateDocument(value, lookup);
+      const interpolated = interpolateDocument(value, scope.lookup);
       const cast = castTypes(interpolated.value);
       for (const w of [...interpolated.warnings, ...cast.warnings]) warnings.push(w.message);
       problems.push(...[...interpolated.errors, ...cast.errors].map((d) => locateIn(d, [yaml.locate], file)));
       return { value: cast.value, ...tags };
     });
     const result: ParsedFile = { file, locate: yaml.locate, docs };
-    parsed.set(file, result);
+    scope.parsed.set(file, result);
+    allParsed.push(result);
     return result;
   };
 
-  const documents: TaggedDocument[] = [];
-  for (const file of selection.files) {
-    const one = parse(file);
-    if (!("docs" in one)) return fail(one.message, 14);
-    for (const document of one.docs) {
-      const resolved = resolveExtends({
-        file,
-        document,
-        readDocument: (f) => {
-          const other = parse(f);
-          if (!("docs" in other)) return other;
-          return other.docs[0] ?? { value: {} };
-        },
-        merge: { toLongForm },
-      });
-      // A file that extends names but cannot be opened ends the load like a missing -f file (exit 14).
-      const unreadable = resolved.diagnostics.find((d) => d.message.startsWith("open "));
-      if (unreadable) return fail(unreadable.message, 14);
-      problems.push(...resolved.diagnostics.map((d) => locateIn(d, [one.locate], file)));
-      documents.push(resolved.document);
+  /** The documents of a project's files, each with its extends and includes resolved. */
+  const readDocuments = (
+    files: readonly string[],
+    scope: Scope,
+    stack: string[],
+  ): TaggedDocument[] | { message: string; exitCode: number } => {
+    const documents: TaggedDocument[] = [];
+    for (const file of files) {
+      const one = parseIn(scope, file);
+      if (!("docs" in one)) return { message: one.message, exitCode: 14 };
+      for (const document of one.docs) {
+        const resolved = resolveExtends({
+          file,
+          document,
+          readDocument: (f) => {
+            const other = parseIn(scope, f);
+            if (!("docs" in other)) return other;
+            return other.docs[0] ?? { value: {} };
+          },
+          merge: { toLongForm },
+        });
+        // A file that extends names but cannot be opened ends the load like a missing -f file (exit 14).
+        const unreadable = resolved.diagnostics.find((d) => d.message.startsWith("open "));
+        if (unreadable) return { message: unreadable.message, exitCode: 14 };
+        problems.push(...resolved.diagnostics.map((d) => locateIn(d, [one.locate], file)));
+        const included = applyIncludes({
+          document: resolved.document,
+          file,
+          workingDir: scope.workingDir,
+          stack,
+          isFile: (f) => fs.isFile(f),
+          load: (plan, chain) => loadIncluded(plan, scope, chain),
+        });
+        problems.push(...included.diagnostics.map((d) => locateIn(d, [one.locate], file)));
+        if (included.failure) return included.failure;
+        if (included.stopped) return documents;
+        documents.push(included.document);
+      }
     }
-  }
+    return documents;
+  };
+
+  /** An included project, loaded on its own with its variables and its directory. */
+  const loadIncluded = (
+    plan: IncludePlan,
+    parent: Scope,
+    stack: string[],
+  ): ImportedProject | IncludeFailure | undefined => {
+    const fromFiles: Record<string, string> = {};
+    for (const file of plan.envFiles) {
+      const error = readEnvFile(fs, file, parent.lookup, fromFiles);
+      if (error) return { message: error, exitCode: 1 };
+    }
+    const environment = includedEnvironment(parent.environment, fromFiles);
+    const scope: Scope = {
+      environment,
+      lookup: (name) => environment[name],
+      workingDir: plan.projectDir,
+      parsed: new Map(),
+    };
+    const before = problems.length;
+    const documents = readDocuments(plan.files, scope, stack);
+    if (!Array.isArray(documents)) return documents;
+    if (problems.length > before) return undefined;
+    const locators = [...scope.parsed.values()].reverse().map((p) => p.locate);
+    const locateHere: Locate = (p, at) => {
+      for (const l of locators) {
+        const position = l(p, at);
+        if (position) return position;
+      }
+      return undefined;
+    };
+    const merged = mergeDocuments(documents, { toLongForm });
+    const whole = isMapping(merged) ? merged : {};
+    // What the reference compares a definition of the including file with: one file's document as written.
+    const single = documents.length === 1 ? documents[0]?.value : undefined;
+    const written = isMapping(single) ? single : whole;
+    if (interpolate) {
+      const invalid = validateAll(documents, locateHere);
+      problems.push(...invalid.map((d) => locateIn(d, locators, plan.files[0] ?? "")));
+    }
+    const canonical = canonicalizeProject(whole);
+    problems.push(...canonical.diagnostics.map((d) => locateIn(d, locators, plan.files[0] ?? "")));
+    if (problems.length > before) return undefined;
+    const model = resolveProjectPaths(canonical.value, {
+      projectName: "",
+      workingDir: plan.projectDir,
+      home: input.home,
+      environment,
+    });
+    return { model, written };
+  };
+
+  const mainScope: Scope = {
+    environment,
+    lookup: (name) => environment[name],
+    workingDir: projectDir,
+    parsed: new Map(),
+  };
+  const lookup = mainScope.lookup;
+  const read = readDocuments(selection.files, mainScope, selection.files.slice(0, 1));
+  if (!Array.isArray(read)) return fail(read.message, read.exitCode);
+  const documents = read;
   // Later files win in a merge, so a merged value is looked up in the last file that has its path.
-  const locators = [...parsed.values()].reverse().map((p) => p.locate);
+  const locators = [...allParsed].reverse().map((p) => p.locate);
   const locateAny: Locate = (p, at) => {
     for (const l of locators) {
       const position = l(p, at);

@@ -41,6 +41,31 @@ export function normalizeProject(project: Mapping, ctx: NormalizeContext): Canon
   return { value: out, diagnostics: [] };
 }
 
+/**
+ * Only the paths (and `environment: [KEY]` values) of a project, as an included project is resolved before
+ * it is added to the including one: no default network, no pruning, no resource names.
+ */
+export function resolveProjectPaths(project: Mapping, ctx: NormalizeContext): Mapping {
+  const out: Mapping = { ...project };
+  if (isMapping(project.services)) {
+    out.services = mapEntries(project.services, (service) =>
+      SERVICE_STEPS.reduce((s, step) => step(s, ctx), service),
+    );
+  }
+  for (const section of ["secrets", "configs"]) {
+    if (!isMapping(project[section])) continue;
+    out[section] = Object.fromEntries(
+      Object.entries(project[section]).map(([key, entry]) => [
+        key,
+        isMapping(entry) && typeof entry.file === "string"
+          ? { ...entry, file: resolvePath(entry.file, ctx) }
+          : entry,
+      ]),
+    );
+  }
+  return out;
+}
+
 function mapEntries(
   section: unknown,
   each: (entry: Mapping, key: string) => Mapping,
