@@ -46,7 +46,7 @@ export function buildProgram(io: Io): Command {
     .description(
       "Define and run multi-container applications with Docker (a Docker Compose v2 implementation)",
     )
-    .version(`tcompose version ${version}`, "-v, --version", "Show the tcompose version information")
+    .addOption(new Option("--version", "Show the tcompose version information (also -v)"))
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .showSuggestionAfterError(true);
@@ -72,6 +72,14 @@ export function buildProgram(io: Io): Command {
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+  // -v / --version before any command: the program's version. After a command name, -v is that
+  // command's own flag (`down -v` removes volumes), so commander's program-wide version flag is not used.
+  const commandAt = argv.findIndex((a) => !a.startsWith("-"));
+  const head = commandAt < 0 ? argv : argv.slice(0, commandAt);
+  if (head.includes("-v") || head.includes("--version")) {
+    io.stdout(`tcompose version ${version}\n`);
+    return 0;
+  }
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -60,6 +60,12 @@ export interface ContainerSpecContext {
   useNetworkAliases?: boolean;
   /** Canonical names of the containers of each service named in `links` (and of this one for `run`). */
   linkedContainers?: Record<string, string[]>;
+  /**
+   * On recreate, the replaced container's anonymous volumes (and the volumes at its image's VOLUME
+   * paths), which the new container takes over so their data survives (create.go
+   * buildContainerMountOptions with `inherit`). See inheritedMounts.
+   */
+  inherited?: Mount[];
 }
 
 export interface NetworkConnectRequest {
@@ -545,10 +551,14 @@ export function volumeMounts(
 ): { binds: string[]; mounts: Mount[] } {
   const byTarget = new Map<string, { mount: Mount; bind?: string }>();
   const volumes = Array.isArray(service.volumes) ? service.volumes.filter(isMapping) : [];
+  const inherited = new Map((context.inherited ?? []).map((m) => [m.Target, m]));
   for (const v of volumes) {
     const mount = buildMount(v, context);
-    byTarget.set(mount.Target, { mount, ...bindString(v, mount) });
+    const kept =
+      mount.Type === "volume" && mount.Source === undefined ? inherited.get(mount.Target) : undefined;
+    byTarget.set(mount.Target, kept ? { mount: kept } : { mount, ...bindString(v, mount) });
   }
+  for (const m of inherited.values()) if (!byTarget.has(m.Target)) byTarget.set(m.Target, { mount: m });
   for (const m of fileMounts(service.secrets, context.declared?.secrets, "/run/secrets/", context)) {
     if (!byTarget.has(m.Target)) byTarget.set(m.Target, { mount: m });
   }
@@ -848,6 +858,32 @@ export function resourceNames(model: Mapping): {
     return out;
   };
   return { networks: names(model.networks), volumes: names(model.volumes) };
+}
+
+/**
+ * The mounts a recreated container inherits from the one it replaces: every non-tmpfs mount at one of the
+ * image's VOLUME paths or at the target of one of the service's anonymous volumes, with the same source
+ * (the volume's name) and mode.
+ */
+export function inheritedMounts(
+  service: Mapping,
+  old: readonly { Type: string; Name?: string; Source: string; Destination: string; RW: boolean }[],
+  imageVolumes: readonly string[],
+): Mount[] {
+  const clean = (p: string) => path.posix.normalize(p).replace(/(.)\/$/, "$1");
+  const targets = new Set(imageVolumes.map(clean));
+  const volumes = Array.isArray(service.volumes) ? service.volumes.filter(isMapping) : [];
+  for (const v of volumes) {
+    if ((v.type ?? "volume") === "volume" && !v.source) targets.add(clean(String(v.target ?? "")));
+  }
+  return old
+    .filter((m) => m.Type !== "tmpfs" && targets.has(clean(m.Destination)))
+    .map((m) => ({
+      Type: m.Type,
+      Source: m.Type === "volume" ? (m.Name ?? m.Source) : m.Source,
+      Target: clean(m.Destination),
+      ReadOnly: !m.RW,
+    }));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ export const label = {
   /** The image id the container was created from. */
   image: `${prefix}.image`,
   network: `${prefix}.network`,
+  /** On a container created to replace another (recreate): the replaced container's id. */
+  replace: `${prefix}.replace`,
   volume: `${prefix}.volume`,
 } as const;
 

@@ -4,9 +4,15 @@
 import type { Command } from "commander";
 import type { Io } from "../main.js";
 import { registerConfig } from "./config.js";
+import { registerPs } from "./ps.js";
+import { registerCreate, registerDown, registerUp } from "./up.js";
 import { registerVersion } from "./version.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
   config: registerConfig,
+  ps: registerPs,
+  create: registerCreate,
+  down: registerDown,
+  up: registerUp,
   version: (program, io) => registerVersion(program, io.stdout),
 };

@@ -1,0 +1,205 @@
+// The work of `up`, `create` and `down` at the CLI's edge: open the session, pick the progress renderer,
+// run src/project/up.ts / down.ts, and, for an attached `up`, follow the containers' output until they
+// stop or the user presses Ctrl-C (then stop the project gracefully; a second Ctrl-C kills).
+import type { Command } from "commander";
+import type { DownOptions } from "../../project/down.js";
+import type { ContainerSummary, Engine } from "../../project/engine/types.js";
+import { label } from "../../project/labels.js";
+import type { Progress } from "../../project/progress.js";
+import { canonicalName } from "../../project/state.js";
+import { type CreateOptions, type UpContext, UpError } from "../../project/up.js";
+import { CliError } from "../errors.js";
+import type { Io } from "../main.js";
+import { progressFor } from "../progress-output.js";
+import type { GlobalOptions } from "../project-options.js";
+import { openSession } from "../session.js";
+
+export interface UpRun {
+  create: CreateOptions;
+  start: boolean;
+  detach: boolean;
+  wait: boolean;
+  waitTimeoutMs?: number;
+  abortOnContainerExit?: boolean;
+  exitCodeFrom?: string;
+  attach?: string[];
+  noAttach?: string[];
+  attachDependencies?: boolean;
+  color?: boolean;
+  logPrefix?: boolean;
+  timestamps?: boolean;
+}
+
+function warnLine(io: Io) {
+  return (text: string) => io.stderr(`WARN[0000] ${text}\n`);
+}
+
+function globalsOf(command: Command): GlobalOptions & { parallel?: string; dryRun?: boolean } {
+  return command.optsWithGlobals() as GlobalOptions & { parallel?: string; dryRun?: boolean };
+}
+
+function concurrencyOf(command: Command): number | undefined {
+  const n = Number(globalsOf(command).parallel ?? "-1");
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+async function withErrors<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    progress.stop();
+    if (error instanceof UpError) throw new CliError(error.message, error.exitCode);
+    throw error;
+  } finally {
+    progress.stop();
+  }
+}
+
+export async function runUp(command: Command, io: Io, run: UpRun): Promise<void> {
+  const session = await openSession(command, io, { services: run.create.services ?? [] });
+  const project = session.project;
+  if (!project) throw new CliError("no configuration file provided: not found", 14);
+  for (const s of run.create.services ?? []) {
+    if (!Object.hasOwn((project.model.services ?? {}) as object, s))
+      throw new CliError(`no such service: ${s}`);
+  }
+  const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
+  const globals = globalsOf(command);
+  const { createProject, startProject } = await import("../../project/up.js");
+  const concurrency = concurrencyOf(command);
+  const context: UpContext = {
+    engine: session.engine,
+    project,
+    progress,
+    warn: warnLine(io),
+    ...(globals.envFile?.length ? { envFileFlag: project.envFiles } : {}),
+    build: async (services) => {
+      const { buildForUp } = await import("./build-hook.js");
+      return buildForUp(session.engine, project, services, progress);
+    },
+  };
+  const converged = await withErrors(progress, async () => {
+    const converged = await createProject(context, {
+      ...run.create,
+      ...(concurrency ? { concurrency } : {}),
+    });
+    if (run.start) {
+      await startProject(context, converged, {
+        wait: run.wait,
+        ...(run.waitTimeoutMs !== undefined ? { waitTimeout: run.waitTimeoutMs } : {}),
+        ...(concurrency ? { concurrency } : {}),
+      });
+    }
+    return converged;
+  });
+  if (run.detach || !run.start) return;
+  const attached = attachedServices(run, converged.services, run.create.services ?? []);
+  const containers = attached.flatMap((s) => converged.containers.get(s) ?? []);
+  const code = await attachAndWait(session.engine, io, containers, run, async (force) => {
+    const stopping = await progressFor(command, io, "Stopping");
+    const all = [...converged.containers.values()].flat();
+    await Promise.all(
+      all.map(async (c) => {
+        const id = `Container ${canonicalName(c)}`;
+        stopping.event({ id, text: force ? "Killing" : "Stopping", status: "working" });
+        if (force) await session.engine.killContainer(c.id).catch(() => {});
+        else await session.engine.stopContainer(c.id, run.create.timeout);
+        stopping.event({ id, text: force ? "Killed" : "Stopped", status: "done" });
+      }),
+    );
+    stopping.stop();
+  });
+  if (code !== 0) throw new CliError("", code);
+}
+
+function attachedServices(run: UpRun, services: string[], named: string[]): string[] {
+  let attached = run.attach?.length ? run.attach : named.length && !run.attachDependencies ? named : services;
+  if (run.noAttach?.length) attached = attached.filter((s) => !run.noAttach?.includes(s));
+  return attached;
+}
+
+const colours = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
+
+/** Follows the containers' output with `name  | ` prefixes until all have stopped; Ctrl-C stops them. */
+async function attachAndWait(
+  engine: Engine,
+  io: Io,
+  containers: ContainerSummary[],
+  run: UpRun,
+  stopAll: (force: boolean) => Promise<void>,
+): Promise<number> {
+  const project = containers[0]?.labels[label.project] ?? "";
+  const prefixOf = (c: ContainerSummary) => canonicalName(c).replace(`${project}-`, "");
+  const width = Math.max(0, ...containers.map((c) => prefixOf(c).length));
+  const useColour = run.color !== false && process.stdout.isTTY === true;
+  let exitCode = 0;
+  let stopping = false;
+  let firstExit: string | undefined;
+  const sigint = () => {
+    if (stopping) {
+      io.stdout("\n");
+      void stopAll(true);
+      return;
+    }
+    stopping = true;
+    io.stdout("Gracefully stopping... (press Ctrl+C again to force)\n");
+    void stopAll(false);
+  };
+  process.on("SIGINT", sigint);
+  io.stdout(`Attaching to ${containers.map(prefixOf).join(", ")}\n`);
+  try {
+    await Promise.all(
+      containers.map(async (c, i) => {
+        const name = prefixOf(c);
+        const prefix = run.logPrefix === false ? "" : `${name.padEnd(width)}  | `;
+        const coloured = useColour ? `\u001b[${colours[i % colours.length]}m${prefix}\u001b[0m` : prefix;
+        let partial = "";
+        const details = await engine.inspectContainer(c.id);
+        const logs = await engine.containerLogs(
+          c.id,
+          { follow: true, tty: details.tty, timestamps: run.timestamps === true },
+          (_stream, chunk) => {
+            const text = partial + chunk.toString("utf8");
+            const lines = text.split("\n");
+            partial = lines.pop() ?? "";
+            if (lines.length) io.stdout(lines.map((l) => `${coloured}${l}\n`).join(""));
+          },
+        );
+        const code = await engine.waitContainer(c.id, "not-running");
+        await logs.done;
+        if (partial) io.stdout(`${coloured}${partial}\n`);
+        io.stdout(`${name} exited with code ${code}\n`);
+        if (run.exitCodeFrom === c.labels[label.service]) exitCode = code;
+        if (run.abortOnContainerExit && !stopping) {
+          firstExit ??= c.labels[label.service];
+          if (!run.exitCodeFrom && firstExit === c.labels[label.service]) exitCode = code;
+          stopping = true;
+          io.stdout("Aborting on container exit...\n");
+          await stopAll(false);
+        }
+      }),
+    );
+  } finally {
+    process.off("SIGINT", sigint);
+  }
+  return stopping && !run.abortOnContainerExit ? 130 : exitCode;
+}
+
+export async function runDown(command: Command, io: Io, options: DownOptions): Promise<void> {
+  const session = await openSession(command, io, { nameIsEnough: true });
+  const progress = await progressFor(command, io, "Running");
+  const { downProject } = await import("../../project/down.js");
+  const concurrency = concurrencyOf(command);
+  await withErrors(progress, () =>
+    downProject(
+      {
+        engine: session.engine,
+        name: session.name,
+        ...(session.project ? { project: session.project } : {}),
+        progress,
+        warn: (text) => io.stderr(text),
+      },
+      { ...options, ...(concurrency ? { concurrency } : {}) },
+    ),
+  );
+}

@@ -1,0 +1,706 @@
+// `up` and `create`: from the loaded project to containers on the engine, converged like the reference's
+// (pkg/compose/create.go, convergence.go, start.go, 2.26):
+//   images (pull / build what is missing) → networks → volumes → orphans → containers, service by service
+//   in dependency order (create, recreate, scale) → start, service by service in dependency order, each
+//   after its dependencies are ready (healthy / completed) → with --wait, every service ready.
+// Faster than the reference where the engine allows: independent services at once, all containers of a
+// scaled service at once (the reference starts them one by one), networks and volumes at once, and waits
+// driven by engine events instead of a 500 ms poll. Decisions are pure (converge.ts, container-spec.ts,
+// hash.ts); this module does the I/O through the engine adapter and reports progress.
+import { containerSpec, inheritedMounts, resolveServiceReferences, resourceNames } from "./container-spec.js";
+import { decideService, type RecreatePolicy, serviceScale } from "./converge.js";
+import type { ContainerSummary, Engine, JsonMessage } from "./engine/types.js";
+import { buildGraph, type Graph, type ServiceEdges, withDependencies, withDependents } from "./graph.js";
+import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
+import { builtImageName, containerName, label, projectFilter } from "./labels.js";
+import { isMapping, type Mapping } from "./load/document.js";
+import type { Project } from "./load/index.js";
+import { type Progress, resourceId } from "./progress.js";
+import { type Readiness, ReadinessWatch } from "./readiness.js";
+import { inDependencyOrder } from "./schedule.js";
+import { canonicalName, projectContainers, serviceOf } from "./state.js";
+
+/** What apply needs from outside: the engine, the project, where progress goes. */
+export interface UpContext {
+  engine: Engine;
+  project: Project;
+  progress: Progress;
+  /** Warnings printed like the reference's logrus WARN lines. */
+  warn: (text: string) => void;
+  /** The --env-file files (absolute), for the environment_file label the reference writes only then. */
+  envFileFlag?: string[];
+  /** Every service the files declare, profiles or not: containers of the others are orphans. */
+  declaredServices?: string[];
+  /** Builds the images of these services; resolves with service → image id. Absent: building fails. */
+  build?: (services: string[]) => Promise<Record<string, string>>;
+}
+
+export interface CreateOptions {
+  /** Services named on the command line (none: all). */
+  services?: string[];
+  noDeps?: boolean;
+  /** For the named services. */
+  recreate?: RecreatePolicy;
+  /** For their dependencies. */
+  recreateDependencies?: RecreatePolicy;
+  removeOrphans?: boolean;
+  ignoreOrphans?: boolean;
+  /** --scale svc=N */
+  scale?: Record<string, number>;
+  /** Seconds for stopping containers being replaced or removed (-t). */
+  timeout?: number;
+  /** False with --renew-anon-volumes: recreated containers get new anonymous volumes. */
+  inherit?: boolean;
+  /** --pull: overrides every service's pull_policy. */
+  pull?: "always" | "missing" | "never" | "policy";
+  quietPull?: boolean;
+  /** --build: build every service that has a build section; false with --no-build. */
+  build?: boolean;
+  /** --parallel */
+  concurrency?: number;
+}
+
+export interface StartOptions {
+  /** --wait: every service running (or healthy when it has a healthcheck). */
+  wait?: boolean;
+  /** Milliseconds. */
+  waitTimeout?: number;
+  concurrency?: number;
+}
+
+export class UpError extends Error {
+  readonly exitCode = 1;
+}
+
+type Services = Record<string, Mapping>;
+
+function servicesOf(project: Project): Services {
+  const out: Services = {};
+  const raw = isMapping(project.model.services) ? project.model.services : {};
+  for (const [name, s] of Object.entries(raw)) if (isMapping(s)) out[name] = s;
+  return out;
+}
+
+export function projectGraph(project: Project): Graph {
+  return buildGraph(servicesOf(project) as Record<string, ServiceEdges>);
+}
+
+/** The services an `up svc…` acts on: the named ones and, unless --no-deps, what they depend on. */
+export function targetServices(
+  project: Project,
+  names: readonly string[] | undefined,
+  noDeps = false,
+): string[] {
+  const graph = projectGraph(project);
+  if (!names?.length) return [...graph.services];
+  for (const n of names) if (!graph.dependencies.has(n)) throw new UpError(`no such service: ${n}`);
+  return noDeps ? graph.services.filter((s) => names.includes(s)) : withDependencies(graph, names);
+}
+
+function imageOf(project: Project, name: string, service: Mapping): string {
+  return typeof service.image === "string" ? service.image : builtImageName(project.name, name);
+}
+
+/** The state `create` leaves behind for `start`: the containers of each service, by service. */
+export interface Converged {
+  services: string[];
+  containers: Map<string, ContainerSummary[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// create
+
+export async function createProject(context: UpContext, options: CreateOptions = {}): Promise<Converged> {
+  const { engine, project, progress } = context;
+  const services = servicesOf(project);
+  const targets = targetServices(project, options.services, options.noDeps);
+  const graph = projectGraph(project);
+  const observed = await projectContainers(engine, project.name, { oneoff: "include" });
+
+  const imageIds = await ensureImages(context, targets, options);
+  const names = resourceNames(project.model);
+  const [networks] = await Promise.all([ensureNetworks(context, names.networks), ensureVolumes(context)]);
+
+  const known = new Set([...Object.keys(services), ...(context.declaredServices ?? [])]);
+  const orphans = observed.filter((c) => !known.has(serviceOf(c)) && c.labels[label.oneoff] !== "True");
+  if (orphans.length > 0 && !options.ignoreOrphans) {
+    if (options.removeOrphans) await removeContainers(context, orphans, options.timeout, false);
+    else {
+      context.warn(
+        `Found orphan containers ([${orphans.map(canonicalName).join(" ")}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+      );
+    }
+  }
+
+  const state = new Map<string, ContainerSummary[]>();
+  for (const name of graph.services) {
+    state.set(
+      name,
+      observed.filter((c) => serviceOf(c) === name && c.labels[label.oneoff] !== "True"),
+    );
+  }
+  const forced = new Set<string>();
+  const apiVersion = (await engine.version()).apiVersion;
+  const firstContainer = (s: string) => state.get(s)?.[0]?.id;
+
+  await inDependencyOrder(
+    graph,
+    targets,
+    async (name) => {
+      const raw = services[name] ?? {};
+      const service = withDefaultPlatform(
+        resolveServiceReferences(raw, name, firstContainer),
+        project.environment,
+      );
+      const configHash = serviceConfigHash(service);
+      const named = !options.services?.length || options.services.includes(name);
+      const policy = (named ? options.recreate : options.recreateDependencies) ?? "diverged";
+      const imageId = imageIds[name];
+      const decision = decideService(
+        {
+          configHash,
+          ...(imageId ? { imageId } : {}),
+          scale: serviceScale(service, options.scale?.[name]),
+          forceRecreate: forced.has(name),
+        },
+        state.get(name) ?? [],
+        policy,
+      );
+      const linkedContainers: Record<string, string[]> = {};
+      for (const [s, cs] of state) linkedContainers[s] = cs.map(canonicalName);
+      const build = (
+        number: number,
+        extra: { name?: string; inherited?: ReturnType<typeof inheritedMounts>; replace?: string },
+      ) => {
+        const spec = containerSpec(service, {
+          project: project.name,
+          service: name,
+          number,
+          workingDir: project.workingDir,
+          configFiles: project.configFiles,
+          ...(context.envFileFlag?.length ? { envFiles: context.envFileFlag } : {}),
+          networks,
+          volumes: names.volumes,
+          declared: declaredOf(project.model),
+          ...(imageId ? { imageId } : {}),
+          configHash,
+          apiVersion,
+          linkedContainers,
+          ...(extra.inherited ? { inherited: extra.inherited } : {}),
+        });
+        if (extra.name) spec.create.name = extra.name;
+        if (extra.replace && spec.create.Labels) spec.create.Labels[label.replace] = extra.replace;
+        return spec;
+      };
+      const create = async (number: number): Promise<ContainerSummary> => {
+        const spec = build(number, {});
+        const id = resourceId.container(spec.create.name);
+        progress.event({ id, text: "Creating", status: "working" });
+        const created = await createWithNetworks(engine, spec);
+        progress.event({ id, text: "Created", status: "done" });
+        return created;
+      };
+      const recreate = async (old: ContainerSummary): Promise<ContainerSummary> => {
+        const id = resourceId.container(canonicalName(old));
+        progress.event({ id, text: "Recreate", status: "working" });
+        const number = Number(old.labels[label.containerNumber]);
+        let inherited: ReturnType<typeof inheritedMounts> | undefined;
+        if (options.inherit !== false) {
+          const [details, image] = await Promise.all([
+            engine.inspectContainer(old.id),
+            engine.inspectImage(imageOf(project, name, service)),
+          ]);
+          inherited = inheritedMounts(service, details.mounts, image?.volumes ?? []);
+        }
+        const finalName = build(number, {}).create.name;
+        const spec = build(number, {
+          name: `${old.id.slice(0, 12)}_${finalName}`,
+          replace: old.id,
+          ...(inherited ? { inherited } : {}),
+        });
+        const created = await createWithNetworks(engine, spec);
+        await engine.stopContainer(old.id, options.timeout);
+        await engine.removeContainer(old.id);
+        await engine.renameContainer(created.id, finalName);
+        progress.event({ id, text: "Recreated", status: "done" });
+        return { ...created, names: [finalName] };
+      };
+      for (const c of decision.keep) {
+        const id = resourceId.container(canonicalName(c));
+        if (c.state === "running") progress.event({ id, text: "Running", status: "done" });
+        else if (c.state === "exited" || c.state === "created")
+          progress.event({ id, text: "Created", status: "done" });
+      }
+      const [, recreated, createdNew] = await Promise.all([
+        removeContainers(context, decision.remove, options.timeout, false),
+        Promise.all(decision.recreate.map(recreate)),
+        Promise.all(decision.create.map(create)),
+      ]);
+      state.set(name, [...decision.keep, ...recreated, ...createdNew].sort(byNumber));
+      if (recreated.length > 0) {
+        // The reference then forces the recreation of every service that depends on this one.
+        for (const d of withDependents(graph, [name])) if (d !== name) forced.add(d);
+      }
+    },
+    { concurrency: options.concurrency },
+  );
+  return { services: targets, containers: state };
+}
+
+function byNumber(a: ContainerSummary, b: ContainerSummary): number {
+  return Number(a.labels[label.containerNumber]) - Number(b.labels[label.containerNumber]);
+}
+
+function declaredOf(model: Mapping) {
+  return {
+    ...(isMapping(model.volumes) ? { volumes: model.volumes } : {}),
+    ...(isMapping(model.secrets) ? { secrets: model.secrets } : {}),
+    ...(isMapping(model.configs) ? { configs: model.configs } : {}),
+  };
+}
+
+async function createWithNetworks(
+  engine: Engine,
+  spec: ReturnType<typeof containerSpec>,
+): Promise<ContainerSummary> {
+  const id = await engine.createContainer(spec.create);
+  // Below API 1.44 the other networks are connected one by one after create, before start.
+  for (const c of spec.connect) await engine.connectNetwork(c.network, id, c.EndpointConfig);
+  return {
+    id,
+    names: [spec.create.name],
+    image: spec.create.Image,
+    imageId: "",
+    command: "",
+    created: Math.floor(Date.now() / 1000),
+    state: "created",
+    status: "Created",
+    labels: spec.create.Labels ?? {},
+    ports: [],
+    networks: {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// images
+
+async function ensureImages(
+  context: UpContext,
+  targets: readonly string[],
+  options: CreateOptions,
+): Promise<Record<string, string>> {
+  const { engine, project, progress } = context;
+  const services = servicesOf(project);
+  const ids: Record<string, string> = {};
+  const toBuild: string[] = [];
+  await Promise.all(
+    targets.map(async (name) => {
+      const service = services[name] ?? {};
+      const ref = imageOf(project, name, service);
+      const hasBuild = service.build !== undefined;
+      const policy = options.pull && options.pull !== "policy" ? options.pull : pullPolicy(service);
+      if (!hasBuild && typeof service.image !== "string") {
+        throw new UpError(`invalid service "${name}". Must specify either image or build`);
+      }
+      if (hasBuild && (options.build === true || policy === "build")) {
+        toBuild.push(name);
+        return;
+      }
+      const local = await engine.inspectImage(ref);
+      const mustPull =
+        typeof service.image === "string" &&
+        policy !== "never" &&
+        policy !== "build" &&
+        (policy === "always" || !local);
+      if (mustPull) {
+        const pulled = await pullOne(context, name, ref, hasBuild, options.quietPull);
+        if (pulled) {
+          const after = await engine.inspectImage(ref);
+          if (after) ids[name] = after.id;
+          return;
+        }
+      }
+      if (local) {
+        ids[name] = local.id;
+        return;
+      }
+      if (hasBuild && options.build !== false) {
+        toBuild.push(name);
+        return;
+      }
+      if (hasBuild) throw new UpError(`service "${name}" has neither an image nor a build (--no-build)`);
+      throw new UpError(`No such image: ${ref}`);
+    }),
+  );
+  if (toBuild.length > 0) {
+    if (!context.build) throw new UpError(`building images is not supported here (${toBuild.join(", ")})`);
+    Object.assign(ids, await context.build(toBuild));
+  }
+  void progress;
+  return ids;
+}
+
+function pullPolicy(service: Mapping): string {
+  const p = typeof service.pull_policy === "string" ? service.pull_policy : "missing";
+  return p === "if_not_present" ? "missing" : p;
+}
+
+/** Pulls one service's image with the reference's events (the service name as id); false when it failed
+ * and the service can be built instead. */
+async function pullOne(
+  context: UpContext,
+  service: string,
+  ref: string,
+  canBuild: boolean,
+  quiet = false,
+): Promise<boolean> {
+  const { engine, progress } = context;
+  const id = resourceId.service(service);
+  progress.event({ id, text: "Pulling", status: "working" });
+  try {
+    await engine.pullImageWithProgress(ref, (m: JsonMessage) => {
+      if (quiet || !m.id || !m.status) return;
+      progress.event({
+        id: m.id,
+        parent: id,
+        text: m.status,
+        status: "working",
+        ...(m.progress ? { details: m.progress } : {}),
+      });
+    });
+  } catch (error) {
+    if (canBuild) {
+      progress.event({ id, text: "Warning", status: "warning", details: (error as Error).message });
+      return false;
+    }
+    progress.event({ id, text: "Error", status: "error", details: (error as Error).message });
+    throw new UpError(
+      `Error response from daemon: ${(error as Error).message.replace(/^image [^:]+: /, "")}`,
+    );
+  }
+  progress.event({ id, text: "Pulled", status: "done" });
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// networks and volumes
+
+/** Creates the project's networks that do not exist; resolves with network key → the name (or, for an
+ * external network, the id) containers are attached by, as the reference does. */
+async function ensureNetworks(
+  context: UpContext,
+  names: Record<string, string>,
+): Promise<Record<string, string>> {
+  const { engine, project, progress } = context;
+  const declared = isMapping(project.model.networks) ? project.model.networks : {};
+  const out: Record<string, string> = { ...names };
+  await Promise.all(
+    Object.entries(declared).map(async ([key, raw]) => {
+      const network = isMapping(raw) ? raw : {};
+      const name = names[key] ?? key;
+      if (network.external === true) {
+        const found = (await engine.listNetworksByName(name)).filter((n) => n.name === name || n.id === name);
+        if (found.length === 0) {
+          const byId = await engine.inspectNetwork(name);
+          if (!byId) throw new UpError(`network ${name} declared as external, but could not be found`);
+          out[key] = byId.id;
+          return;
+        }
+        if (found.length > 1) {
+          throw new UpError(
+            `multiple networks with name "${name}" were found. Use network ID as \`name\` to avoid ambiguity`,
+          );
+        }
+        out[key] = found[0]?.id ?? name;
+        return;
+      }
+      const existing = await engine.inspectNetwork(name);
+      if (existing && (existing.name === name || existing.id === name)) {
+        const owner = existing.labels[label.project];
+        if (owner === undefined) {
+          context.warn(
+            `a network with name ${name} exists but was not created by compose.\nSet \`external: true\` to use an existing network`,
+          );
+        } else if (owner !== project.name) {
+          context.warn(
+            `a network with name ${name} exists but was not created for project "${project.name}".\nSet \`external: true\` to use an existing network`,
+          );
+        }
+        if ((existing.labels[label.network] ?? "") !== key && owner !== undefined) {
+          throw new UpError(
+            `network ${name} was found but has incorrect label ${label.network} set to "${existing.labels[label.network] ?? ""}"`,
+          );
+        }
+        return;
+      }
+      const id = resourceId.network(name);
+      progress.event({ id, text: "Creating", status: "working" });
+      try {
+        await engine.createNetwork(networkRequest(project, key, name, network));
+      } catch (error) {
+        progress.event({ id, text: "Error", status: "error" });
+        throw new UpError(`failed to create network ${name}: ${(error as Error).message}`);
+      }
+      progress.event({ id, text: "Created", status: "done" });
+    }),
+  );
+  return out;
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (!isMapping(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? "" : String(v)]));
+}
+
+/** The body of POST /networks/create the reference sends (create.go resolveOrCreateNetwork). */
+export function networkRequest(project: Project, key: string, name: string, network: Mapping) {
+  const labels = {
+    ...(stringRecord(network.labels) ?? {}),
+    [label.network]: key,
+    [label.project]: project.name,
+    [label.version]: composeVersion,
+  };
+  const ipam = isMapping(network.ipam) ? network.ipam : {};
+  const pools = Array.isArray(ipam.config) ? ipam.config.filter(isMapping) : [];
+  const hasIpam = typeof ipam.driver === "string" || pools.length > 0;
+  return {
+    Name: name,
+    ...(typeof network.driver === "string" ? { Driver: network.driver } : {}),
+    ...(stringRecord(network.driver_opts) ? { Options: stringRecord(network.driver_opts) } : {}),
+    ...(network.internal === true ? { Internal: true } : {}),
+    ...(network.attachable === true ? { Attachable: true } : {}),
+    ...(network.enable_ipv6 === true ? { EnableIPv6: true } : {}),
+    Labels: labels,
+    ...(hasIpam
+      ? {
+          IPAM: {
+            ...(typeof ipam.driver === "string" ? { Driver: ipam.driver } : {}),
+            Config: pools.map((p) => ({
+              ...(p.subnet ? { Subnet: String(p.subnet) } : {}),
+              ...(p.ip_range ? { IPRange: String(p.ip_range) } : {}),
+              ...(p.gateway ? { Gateway: String(p.gateway) } : {}),
+              ...(stringRecord(p.aux_addresses) ? { AuxiliaryAddresses: stringRecord(p.aux_addresses) } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
+const composeVersion = "2.26.1";
+
+async function ensureVolumes(context: UpContext): Promise<void> {
+  const { engine, project, progress } = context;
+  const declared = isMapping(project.model.volumes) ? project.model.volumes : {};
+  await Promise.all(
+    Object.entries(declared).map(async ([key, raw]) => {
+      const volume = isMapping(raw) ? raw : {};
+      const name = typeof volume.name === "string" ? volume.name : `${project.name}_${key}`;
+      const existing = await engine.inspectVolume(name);
+      if (!existing) {
+        if (volume.external === true) throw new UpError(`external volume "${name}" not found`);
+        const id = resourceId.volume(name);
+        progress.event({ id, text: "Creating", status: "working" });
+        await engine.createVolume({
+          Name: name,
+          ...(typeof volume.driver === "string" ? { Driver: volume.driver } : {}),
+          ...(stringRecord(volume.driver_opts) ? { DriverOpts: stringRecord(volume.driver_opts) } : {}),
+          Labels: {
+            ...(stringRecord(volume.labels) ?? {}),
+            [label.volume]: key,
+            [label.project]: project.name,
+            [label.version]: composeVersion,
+          },
+        });
+        progress.event({ id, text: "Created", status: "done" });
+        return;
+      }
+      if (volume.external === true) return;
+      const owner = existing.labels[label.project];
+      if (owner === undefined) {
+        context.warn(
+          `volume "${name}" already exists but was not created by Docker Compose. Use \`external: true\` to use an existing volume`,
+        );
+      } else if (owner !== project.name) {
+        context.warn(
+          `volume "${name}" already exists but was created for project "${owner}" (expected "${project.name}"). Use \`external: true\` to use an existing volume`,
+        );
+      }
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// removal (shared with down)
+
+export async function removeContainers(
+  context: Pick<UpContext, "engine" | "progress">,
+  containers: readonly ContainerSummary[],
+  timeout: number | undefined,
+  volumes: boolean,
+): Promise<void> {
+  const { engine, progress } = context;
+  await Promise.all(
+    containers.map(async (c) => {
+      const id = resourceId.container(canonicalName(c));
+      progress.event({ id, text: "Stopping", status: "working" });
+      await engine.stopContainer(c.id, timeout);
+      progress.event({ id, text: "Stopped", status: "done" });
+      progress.event({ id, text: "Removing", status: "working" });
+      try {
+        await engine.removeContainer(c.id, { force: true, volumes });
+      } catch (error) {
+        const code = (error as { statusCode?: number }).statusCode;
+        if (code !== 404 && code !== 409) throw error;
+      }
+      progress.event({ id, text: "Removed", status: "done" });
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// start
+
+/** Starts the created containers in dependency order, each service once its dependencies are ready. */
+export async function startProject(
+  context: UpContext,
+  converged: Converged,
+  options: StartOptions = {},
+): Promise<void> {
+  const { engine, project, progress } = context;
+  const services = servicesOf(project);
+  const graph = projectGraph(project);
+  const watch = await ReadinessWatch.open(engine, project.name);
+  try {
+    // A service some other one waits on for health is reported "Started" as still working, like the reference.
+    const awaitedForHealth = new Set<string>();
+    for (const deps of graph.dependencies.values()) {
+      for (const d of deps) if (d.condition === "service_healthy") awaitedForHealth.add(d.service);
+    }
+    await inDependencyOrder(
+      graph,
+      converged.services,
+      async (name) => {
+        const service = services[name] ?? {};
+        const containers = converged.containers.get(name) ?? [];
+        await waitDependencies(context, watch, converged, name);
+        if (containers.length === 0) {
+          if (serviceScale(service) === 0) return;
+          throw new UpError(`service "${name}" has no container to start`);
+        }
+        await Promise.all(
+          containers.map(async (c) => {
+            if (c.state === "running") return;
+            const id = resourceId.container(canonicalName(c));
+            progress.event({ id, text: "Starting", status: "working" });
+            await engine.startContainer(c.id);
+            const working = options.wait || awaitedForHealth.has(name);
+            progress.event({ id, text: "Started", status: working ? "working" : "done" });
+          }),
+        );
+      },
+      { concurrency: options.concurrency },
+    );
+    if (options.wait) {
+      await Promise.all(
+        converged.services.map(async (name) => {
+          const containers = converged.containers.get(name) ?? [];
+          await Promise.all(
+            containers.map((c) =>
+              watch
+                .waitFor([c.id], "running_or_healthy", {
+                  ...(options.waitTimeout !== undefined ? { timeoutMs: options.waitTimeout } : {}),
+                  onReady: (d) =>
+                    progress.event({
+                      id: resourceId.container(canonicalName(c)),
+                      text: d.state.running
+                        ? d.state.health === "healthy"
+                          ? "Healthy"
+                          : "Started"
+                        : "Exited",
+                      status: "done",
+                    }),
+                })
+                .catch((error: Error) => {
+                  progress.event({
+                    id: resourceId.container(canonicalName(c)),
+                    text: "Error",
+                    status: "error",
+                  });
+                  throw new UpError(
+                    `container ${canonicalName(c)}: ${error.message.replace(/^container \S+ /, "")}`,
+                  );
+                }),
+            ),
+          );
+        }),
+      );
+    }
+  } finally {
+    watch.close();
+  }
+}
+
+async function waitDependencies(
+  context: UpContext,
+  watch: ReadinessWatch,
+  converged: Converged,
+  name: string,
+): Promise<void> {
+  const { project, progress } = context;
+  const graph = projectGraph(project);
+  const services = servicesOf(project);
+  const deps = graph.dependencies.get(name) ?? [];
+  await Promise.all(
+    deps.map(async (dep) => {
+      if (dep.condition === "service_started") return;
+      const depService = services[dep.service];
+      if (!depService || !converged.services.includes(dep.service)) return;
+      if (serviceScale(depService) === 0) return;
+      const containers = converged.containers.get(dep.service) ?? [];
+      if (containers.length === 0) {
+        if (dep.required) throw new UpError(`${name} is missing dependency ${dep.service}`);
+        context.warn(`${name} is missing dependency ${dep.service}`);
+        return;
+      }
+      const want: Readiness = dep.condition === "service_healthy" ? "healthy" : "completed";
+      for (const c of containers) {
+        progress.event({ id: resourceId.container(canonicalName(c)), text: "Waiting", status: "working" });
+      }
+      try {
+        await watch.waitFor(
+          containers.map((c) => c.id),
+          want,
+          {
+            onReady: (d) =>
+              progress.event({
+                id: resourceId.container(d.name),
+                text: want === "healthy" ? "Healthy" : "Exited",
+                status: "done",
+              }),
+          },
+        );
+      } catch (error) {
+        const message = (error as Error).message;
+        if (!dep.required) {
+          context.warn(`optional dependency "${dep.service}" failed: ${message}`);
+          return;
+        }
+        for (const c of containers) {
+          progress.event({
+            id: resourceId.container(canonicalName(c)),
+            text: "Error",
+            status: "error",
+            details: message,
+          });
+        }
+        if (want === "completed") {
+          throw new UpError(`service "${dep.service}" ${message}`);
+        }
+        throw new UpError(`dependency failed to start: ${message}`);
+      }
+    }),
+  );
+}
+
+export { containerName, projectFilter };
