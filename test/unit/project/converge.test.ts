@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { inheritedMounts } from "../../../src/project/container-spec.js";
+import { decideService, serviceScale } from "../../../src/project/converge.js";
+import type { ContainerSummary } from "../../../src/project/engine/types.js";
+import { label } from "../../../src/project/labels.js";
+
+function container(number: number, hash: string, extra: Partial<ContainerSummary> = {}): ContainerSummary {
+  return {
+    id: `id${number}`,
+    names: [`p-web-${number}`],
+    image: "busybox:1.36",
+    imageId: "sha256:img",
+    command: "",
+    created: number,
+    state: "running",
+    status: "Up",
+    labels: {
+      [label.configHash]: hash,
+      [label.containerNumber]: String(number),
+      [label.image]: "sha256:img",
+    },
+    ports: [],
+    networks: {},
+    ...extra,
+  };
+}
+
+const names = (cs: ContainerSummary[]) => cs.map((c) => c.names[0]);
+
+describe("decideService (the reference's ensureService decisions)", () => {
+  it("keeps up-to-date containers and creates none when the scale is met", () => {
+    const d = decideService(
+      { configHash: "h", imageId: "sha256:img", scale: 2 },
+      [container(1, "h"), container(2, "h")],
+      "diverged",
+    );
+    expect({ keep: names(d.keep), recreate: d.recreate, remove: d.remove, create: d.create }).toEqual({
+      keep: ["p-web-1", "p-web-2"],
+      recreate: [],
+      remove: [],
+      create: [],
+    });
+  });
+
+  it("recreates a container whose config hash or image differs, unless the policy is never", () => {
+    const cs = [
+      container(1, "old"),
+      container(2, "h", {
+        labels: { [label.configHash]: "h", [label.containerNumber]: "2", [label.image]: "sha256:other" },
+      }),
+    ];
+    const diverged = decideService({ configHash: "h", imageId: "sha256:img", scale: 2 }, cs, "diverged");
+    expect(names(diverged.recreate)).toEqual(["p-web-1", "p-web-2"]);
+    const never = decideService({ configHash: "h", imageId: "sha256:img", scale: 2 }, cs, "never");
+    expect(names(never.keep)).toEqual(["p-web-1", "p-web-2"]);
+    const forced = decideService(
+      { configHash: "h", scale: 1, forceRecreate: true },
+      [container(1, "h")],
+      "diverged",
+    );
+    expect(names(forced.recreate)).toEqual(["p-web-1"]);
+  });
+
+  it("scales down from the highest-numbered up-to-date containers, and up after the highest number", () => {
+    const cs = [container(3, "h"), container(1, "h"), container(2, "h")];
+    const down = decideService({ configHash: "h", scale: 1 }, cs, "diverged");
+    expect(names(down.keep)).toEqual(["p-web-1"]);
+    expect(names(down.remove)).toEqual(["p-web-2", "p-web-3"]);
+    const up = decideService(
+      { configHash: "h", scale: 5 },
+      [container(1, "h"), container(3, "h")],
+      "diverged",
+    );
+    expect(up.create).toEqual([4, 5, 6].slice(0, 3));
+  });
+
+  it("takes --scale over scale over deploy.replicas", () => {
+    expect(serviceScale({ scale: 2, deploy: { replicas: 3 } })).toBe(2);
+    expect(serviceScale({ deploy: { replicas: 3 } })).toBe(3);
+    expect(serviceScale({})).toBe(1);
+    expect(serviceScale({ scale: 2 }, 0)).toBe(0);
+  });
+});
+
+describe("inheritedMounts (recreate keeps anonymous volumes)", () => {
+  const old = [
+    {
+      Type: "volume",
+      Name: "anon1",
+      Source: "/var/lib/docker/volumes/anon1/_data",
+      Destination: "/cache",
+      RW: true,
+    },
+    { Type: "volume", Name: "anon2", Source: "/x", Destination: "/data/", RW: false },
+    { Type: "volume", Name: "p_named", Source: "/y", Destination: "/named", RW: true },
+    { Type: "tmpfs", Source: "", Destination: "/tmp", RW: true },
+  ];
+  it("takes the old container's volumes at anonymous targets and image VOLUME paths, nothing else", () => {
+    const service = {
+      volumes: [
+        { type: "volume", target: "/cache" },
+        { type: "volume", source: "named", target: "/named" },
+        { type: "tmpfs", target: "/tmp" },
+      ],
+    };
+    expect(inheritedMounts(service, old, ["/data"])).toEqual([
+      { Type: "volume", Source: "anon1", Target: "/cache", ReadOnly: false },
+      { Type: "volume", Source: "anon2", Target: "/data", ReadOnly: true },
+    ]);
+  });
+});
