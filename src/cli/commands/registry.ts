@@ -4,13 +4,21 @@
 import type { Command } from "commander";
 import type { Io } from "../main.js";
 import { registerConfig } from "./config.js";
+import { registerImages } from "./images.js";
+import { registerLs } from "./ls.js";
+import { registerPort } from "./port.js";
 import { registerPs } from "./ps.js";
+import { registerTop } from "./top.js";
 import { registerCreate, registerDown, registerUp } from "./up.js";
 import { registerVersion } from "./version.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
   config: registerConfig,
+  images: registerImages,
+  ls: registerLs,
+  port: registerPort,
   ps: registerPs,
+  top: registerTop,
   create: registerCreate,
   down: registerDown,
   up: registerUp,
