@@ -1,18 +1,21 @@
 // Bundles the CLI into dist/ with esbuild, so start-up reads one file instead of resolving hundreds of
 // modules. Code splitting keeps heavy engine code (dockerode and its dependencies) in chunks that only
 // commands talking to the engine load.
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rename, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
 
-await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
+// Built beside dist/ and swapped in at the end, so a CLI started during a build (tests running while
+// another build runs) never sees a half-written or missing bundle.
+const staging = `dist.tmp-${process.pid}`;
+await rm(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { tcompose: "src/cli/bin.ts", demo: "scripts/demo.ts" },
-  outdir: "dist",
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -38,3 +41,22 @@ await build({
   external: ["cpu-features", "*.node"],
   logLevel: "warning",
 });
+
+// Chunks first (content-hashed names, so they never clash), entry points last, each by an atomic rename;
+// chunks of earlier builds stay a while for processes that started from them, then go.
+const { mkdir, readdir, stat } = await import("node:fs/promises");
+const distDir = new URL("../dist/", import.meta.url);
+const stagingDir = new URL(`../${staging}/`, import.meta.url);
+await mkdir(new URL("chunks/", distDir), { recursive: true });
+const hourAgo = Date.now() - 3600_000;
+for (const name of await readdir(new URL("chunks/", distDir))) {
+  const file = new URL(`chunks/${name}`, distDir);
+  if ((await stat(file)).mtimeMs < hourAgo) await rm(file, { force: true });
+}
+for (const name of await readdir(new URL("chunks/", stagingDir))) {
+  await rename(new URL(`chunks/${name}`, stagingDir), new URL(`chunks/${name}`, distDir));
+}
+for (const name of await readdir(stagingDir)) {
+  if (name !== "chunks") await rename(new URL(name, stagingDir), new URL(name, distDir));
+}
+await rm(stagingDir, { recursive: true, force: true });

@@ -87,7 +87,10 @@ export function pullLayerEvent(parent: string, message: JsonMessage): ProgressEv
 export const resourceId = {
   container: (name: string) => `Container ${name}`,
   network: (name: string) => `Network ${name}`,
+  /** `up` names a volume in quotes … */
   volume: (name: string) => `Volume "${name}"`,
+  /** … `down` without them (down.go removeVolume). */
+  plainVolume: (name: string) => `Volume ${name}`,
   image: (ref: string) => `Image ${ref}`,
   service: (name: string) => name,
 };
