@@ -2,16 +2,26 @@
 // terminal (the reference writes progress to stderr).
 import type { Command } from "commander";
 import type { Progress } from "../project/progress.js";
+import { UsageError } from "./errors.js";
 import type { Io } from "./main.js";
 
 export async function progressFor(command: Command, io: Io, title: string): Promise<Progress> {
   const globals = command.optsWithGlobals() as { progress?: string; ansi?: string };
-  const { createProgress } = await import("./render/progress.js");
+  const { createProgress, progressModeError } = await import("./render/progress.js");
+  // "none" is the reference's other name for quiet.
+  const mode = (globals.progress === "none" ? "quiet" : (globals.progress ?? "auto")) as "auto";
+  const ansi = (globals.ansi ?? "auto") as "auto";
+  const isTty = process.stderr.isTTY === true;
+  const refused = progressModeError(mode, ansi, isTty);
+  if (refused) throw new UsageError(refused);
   return createProgress({
-    mode: (globals.progress ?? "auto") as "auto",
-    isTty: process.stderr.isTTY === true,
+    mode,
+    isTty,
     write: io.stderr,
-    ansi: (globals.ansi ?? "auto") as "auto",
+    ansi,
     title,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
+    ...(process.stderr.rows ? { rows: process.stderr.rows } : {}),
+    ...(process.env.NO_COLOR ? { noColor: true } : {}),
   });
 }

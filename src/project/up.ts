@@ -15,7 +15,7 @@ import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
 import { builtImageName, containerName, label, projectFilter } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
-import { type Progress, resourceId } from "./progress.js";
+import { type Progress, pullLayerEvent, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
 import { inDependencyOrder } from "./schedule.js";
 import { canonicalName, projectContainers, serviceOf } from "./state.js";
@@ -356,29 +356,23 @@ async function pullOne(
 ): Promise<boolean> {
   const { engine, progress } = context;
   const id = resourceId.service(service);
-  progress.event({ id, text: "Pulling", status: "working" });
+  progress.event({ id, text: "Pulling", status: "working", textAfterId: true });
   try {
     await engine.pullImageWithProgress(ref, (m: JsonMessage) => {
-      if (quiet || !m.id || !m.status) return;
-      progress.event({
-        id: m.id,
-        parent: id,
-        text: m.status,
-        status: "working",
-        ...(m.progress ? { details: m.progress } : {}),
-      });
+      if (quiet) return;
+      const layer = pullLayerEvent(id, m);
+      if (layer) progress.event(layer);
     });
   } catch (error) {
+    const message = (error as Error).message.replace(/^image [^:]+: /, "");
     if (canBuild) {
-      progress.event({ id, text: "Warning", status: "warning", details: (error as Error).message });
+      progress.event({ id, text: "Warning", status: "warning", details: message, textAfterId: true });
       return false;
     }
-    progress.event({ id, text: "Error", status: "error", details: (error as Error).message });
-    throw new UpError(
-      `Error response from daemon: ${(error as Error).message.replace(/^image [^:]+: /, "")}`,
-    );
+    progress.event({ id, text: "Error", status: "error", details: message, textAfterId: true });
+    throw new UpError(`Error response from daemon: ${message}`);
   }
-  progress.event({ id, text: "Pulled", status: "done" });
+  progress.event({ id, text: "Pulled", status: "done", textAfterId: true });
   return true;
 }
 
