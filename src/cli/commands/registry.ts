@@ -3,8 +3,11 @@
 // in its action, so start-up stays fast.
 import type { Command } from "commander";
 import type { Io } from "../main.js";
+import { registerBuild, registerPull, registerPush } from "./build.js";
 import { registerConfig } from "./config.js";
+import { registerEvents } from "./events.js";
 import { registerImages } from "./images.js";
+import { registerLogs } from "./logs.js";
 import { registerLs } from "./ls.js";
 import { registerPort } from "./port.js";
 import { registerPs } from "./ps.js";
@@ -13,11 +16,16 @@ import { registerCreate, registerDown, registerUp } from "./up.js";
 import { registerVersion } from "./version.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
+  build: registerBuild,
   config: registerConfig,
+  events: registerEvents,
   images: registerImages,
+  logs: registerLogs,
   ls: registerLs,
   port: registerPort,
   ps: registerPs,
+  pull: registerPull,
+  push: registerPush,
   top: registerTop,
   create: registerCreate,
   down: registerDown,
