@@ -19,9 +19,7 @@ const tcompose = (dir: string, args: string[], input?: string) =>
 
 /** Projects to compare: a directory and the -f files, in order. */
 const cases: [string, string[]][] = [
-  ...readdirSync(path.join(fixtures, "schema/valid"))
-    .filter((f) => f !== "top-level.yaml") // uses `include`, not implemented yet
-    .map((f): [string, string[]] => ["schema/valid", [f]]),
+  ...readdirSync(path.join(fixtures, "schema/valid")).map((f): [string, string[]] => ["schema/valid", [f]]),
   ...["ports-volumes", "resources", "services"].map((d): [string, string[]] => [
     `canonical/${d}`,
     ["compose.yaml"],
@@ -29,6 +27,11 @@ const cases: [string, string[]][] = [
   ["merge/fields", ["a.yml"]],
   ["merge/fields", ["a.yml", "b.yml", "c.yml"]],
   ["merge/extends", ["compose.yaml", "override.yml"]],
+  ...["short", "long", "nested", "paths", "same", "conflict", "missing", "cycle"].map(
+    (d): [string, string[]] => [`include/${d}`, ["compose.yaml"]],
+  ),
+  ["include/missing", ["env.yaml"]],
+  ["include/override", ["compose.yaml", "o/override.yaml"]],
 ];
 
 describe.skipIf(!referenceBinary)(`config is the reference's config${referenceSkipNote}`, () => {
@@ -47,8 +50,7 @@ describe.skipIf(!referenceBinary)(`config is the reference's config${referenceSk
 
   it("exits like the reference on every invalid fixture, with located messages and no stack trace", () => {
     const cwd = path.join(fixtures, "schema/invalid");
-    // `include` is not implemented yet.
-    for (const file of readdirSync(cwd).filter((f) => !f.startsWith("include"))) {
+    for (const file of readdirSync(cwd)) {
       const ours = tcompose(cwd, ["-p", "fx", "-f", file, "config", "-q"]);
       const theirs = runIn(cwd, referenceBinary ?? "", ["-p", "fx", "-f", file, "config", "-q"]);
       // The reference crashes (exit 2) on extends without a service; tcompose reports it as invalid.
@@ -57,6 +59,23 @@ describe.skipIf(!referenceBinary)(`config is the reference's config${referenceSk
       if (ours.code === 15)
         expect(ours.stderr, file).toMatch(new RegExp(`^${file.replace(".", "\\.")}:\\d+:\\d+: `));
     }
+  });
+
+  it("lists the variables the files use like config --variables (rows in any order there)", () => {
+    const cwd = path.join(fixtures, "variables");
+    const rows = (text: string) => {
+      const [header, ...rest] = text.split("\n").filter((l) => l !== "");
+      return [header, ...rest.sort()];
+    };
+    for (const extra of [[], ["--format", "json"]]) {
+      const args = ["-p", "fx", "config", "--variables", ...extra];
+      const ours = tcompose(cwd, args);
+      const theirs = runIn(cwd, referenceBinary ?? "", args);
+      expect(ours.code, ours.stderr).toBe(theirs.code);
+      expect(rows(ours.stdout)).toEqual(rows(theirs.stdout));
+    }
+    const missing = ["-p", "fx", "-f", "nope.yaml", "config", "--variables"];
+    expect(tcompose(cwd, missing).code).toBe(runIn(cwd, referenceBinary ?? "", missing).code);
   });
 
   it("reads the document from stdin with -f -", () => {

@@ -63,6 +63,32 @@ function hashLines(
 }
 // --- config --hash (end) -----------------------------------------------------------------------------------
 
+// --- config --variables (begin) ----------------------------------------------------------------------------
+/**
+ * The reference's runVariables: the model loaded without interpolation, env files or consistency checks;
+ * its variables as a table whatever --format says. A load error exits 1 there (not 14 or 15).
+ */
+async function variablesTable(command: Command, io: Io): Promise<string> {
+  const [{ loadFromCommand }, { extractVariables, formatVariables }] = await Promise.all([
+    import("../project-options.js"),
+    import("../../project/load/variables.js"),
+  ]);
+  let project: Project;
+  try {
+    project = loadFromCommand(
+      command,
+      { interpolate: false, mergeEnvFiles: false, consistency: false, declared: true },
+      io.stderr,
+    );
+  } catch (error) {
+    // Same message, the reference's exit code (exitCode is a plain field, readonly for TypeScript only).
+    if (error instanceof Error && "exitCode" in error) Object.defineProperty(error, "exitCode", { value: 1 });
+    throw error;
+  }
+  return formatVariables(extractVariables(project.declared ?? project.model));
+}
+// --- config --variables (end) ------------------------------------------------------------------------------
+
 export function registerConfig(program: Command, io: Io): void {
   program
     .command("config")
@@ -87,7 +113,10 @@ export function registerConfig(program: Command, io: Io): void {
       if (flags.format !== "yaml" && flags.format !== "json") {
         throw new UsageError(`unsupported format "${flags.format}"`);
       }
-      if (flags.variables) throw new NotImplementedError("config --variables");
+      if (flags.variables) {
+        io.stdout(await variablesTable(command, io));
+        return;
+      }
       if (flags.resolveImageDigests) throw new NotImplementedError("config --resolve-image-digests");
       // Loaded on use: the loader, YAML parser and schema validator are most of the bundle, and
       // `tcompose --version` or `--help` should not parse them.

@@ -53,6 +53,8 @@ export interface LoadOptions {
    * that form, while `up` hashes (and labels) the merged one (observed on 2.26).
    */
   mergeEnvFiles?: boolean;
+  /** Also return the model as declared (`Project.declared`), for `config --variables`. */
+  declared?: boolean;
 }
 
 export interface LoadInput {
@@ -78,6 +80,11 @@ export interface Project {
   model: Mapping;
   /** Every profile a service of the files declares, enabled or not. */
   profiles: string[];
+  /**
+   * With the `declared` option: the merged model in canonical form before profiles and normalization —
+   * every service and resource the files declare, paths as written.
+   */
+  declared?: Mapping;
 }
 
 export interface LoadResult {
@@ -326,7 +333,9 @@ export function loadProject(input: LoadInput): LoadResult {
 
   const merged = mergeDocuments(documents, { toLongForm });
   const document = isMapping(merged) ? merged : {};
-  if (interpolate) problems.push(...validateAll(documents, locateAny).map(locate));
+  // Without interpolation the schema would reject `${X}` in typed fields; `config --variables` validates
+  // all the same, as the reference does.
+  if (interpolate || options.declared) problems.push(...validateAll(documents, locateAny).map(locate));
   if (problems.length > 0) return { warnings, problems };
 
   const declared = isMapping(document.services) ? document.services : {};
@@ -341,7 +350,8 @@ export function loadProject(input: LoadInput): LoadResult {
     options.services ?? [],
   );
   const canonical = canonicalizeProject({ ...document, services });
-  problems.push(...canonical.diagnostics.map(locate));
+  // Uninterpolated values (`${P}:80`) do not parse; `config --variables` only reads them.
+  if (!options.declared) problems.push(...canonical.diagnostics.map(locate));
 
   const name = resolveProjectName({
     ...(options.projectName ? { flag: options.projectName } : {}),
@@ -381,8 +391,26 @@ export function loadProject(input: LoadInput): LoadResult {
       environment,
       model,
       profiles,
+      ...(options.declared ? { declared: declaredModel(document) } : {}),
     },
   };
+}
+
+/**
+ * The canonical model of every service and resource; uninterpolated `ports` stay as written, as the
+ * reference keeps them when it does not interpolate.
+ */
+function declaredModel(document: Mapping): Mapping {
+  const model = canonicalizeProject(document).value;
+  if (!isMapping(model.services) || !isMapping(document.services)) return model;
+  const written = document.services;
+  const services = Object.fromEntries(
+    Object.entries(model.services).map(([name, service]) => {
+      const ports = isMapping(written[name]) ? written[name].ports : undefined;
+      return [name, isMapping(service) && ports !== undefined ? { ...service, ports } : service];
+    }),
+  );
+  return { ...model, services };
 }
 
 /**

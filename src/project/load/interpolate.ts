@@ -47,7 +47,8 @@ interface Scope {
 const nameStart = /[_a-zA-Z\u017f\u212a]/;
 const nameChar = /[_a-zA-Z0-9\u017f\u212a]/;
 
-function nameEnd(text: string, from: number): number {
+/** End of the variable name starting at `from` (`from` itself when there is none). */
+export function nameEnd(text: string, from: number): number {
   let i = from;
   if (!nameStart.test(text[i] ?? "")) return i;
   while (nameChar.test(text[i] ?? "")) i++;
@@ -86,8 +87,8 @@ function expand(template: string, scope: Scope): string {
   }
 }
 
-const operators = [":-", ":+", ":?", "-", "+", "?"] as const;
-type Operator = (typeof operators)[number];
+export const operators = [":-", ":+", ":?", "-", "+", "?"] as const;
+export type Operator = (typeof operators)[number];
 
 /**
  * `${…}` at `dollar`. The reference matches `${NAME<op>.*}` greedily up to the last `}` of the line
@@ -114,7 +115,7 @@ function expandBraced(template: string, dollar: number, scope: Scope): { text: s
   return { text, end: last + 1 };
 }
 
-function firstBalancedClose(template: string, open: number, last: number): number {
+export function firstBalancedClose(template: string, open: number, last: number): number {
   let depth = 0;
   for (let i = open; i < last; i++) {
     if (template[i] === "{") depth++;
