@@ -408,7 +408,9 @@ export class DockerEngine implements Engine {
 
   async pushImage(ref: string, onMessage: (m: JsonMessage) => void) {
     await this.call(`image ${ref}`, async () => {
-      const stream = (await this.docker.getImage(ref).push({})) as NodeJS.ReadableStream;
+      // The engine refuses a push without an X-Registry-Auth header ("Bad parameters and missing
+      // X-Registry-Auth"); an empty credential is what docker sends for a registry it has no login for.
+      const stream = (await this.docker.getImage(ref).push({ authconfig: {} })) as NodeJS.ReadableStream;
       await followMessages(stream, onMessage);
     });
   }
