@@ -13,6 +13,7 @@
 import PQueue from "p-queue";
 import { EngineError } from "./engine/errors.js";
 import type { Engine, JsonMessage } from "./engine/types.js";
+import { dockerodeWords } from "./engine-words.js";
 import type { Project } from "./load/index.js";
 import { type Progress, type ProgressEvent, pullLayerEvent } from "./progress.js";
 
@@ -50,7 +51,7 @@ export class PullError extends Error {
  * which the reference prefixes with "Error response from daemon: " for an HTTP error. */
 function engineWords(error: unknown): { words: string; full: string } {
   if (error instanceof EngineError) {
-    const words = error.message.slice(error.resource.length + 2);
+    const words = dockerodeWords(error.message.slice(error.resource.length + 2));
     return { words, full: error.statusCode ? `Error response from daemon: ${words}` : words };
   }
   const words = error instanceof Error ? error.message : String(error);

@@ -9,6 +9,7 @@
 import PQueue from "p-queue";
 import { EngineError } from "./engine/errors.js";
 import type { Engine, JsonMessage } from "./engine/types.js";
+import { dockerodeWords } from "./engine-words.js";
 import type { Project } from "./load/index.js";
 import type { Progress, ProgressEvent } from "./progress.js";
 
@@ -51,7 +52,7 @@ export function pushLayerEvent(tag: string, message: JsonMessage): ProgressEvent
 }
 
 function engineWords(error: unknown): string {
-  if (error instanceof EngineError) return error.message.slice(error.resource.length + 2);
+  if (error instanceof EngineError) return dockerodeWords(error.message.slice(error.resource.length + 2));
   return error instanceof Error ? error.message : String(error);
 }
 
