@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { InvalidProjectError } from "../project/load/diagnostics.js";
 import { composeCommands } from "./commands/catalog.js";
 import { implementedCommands } from "./commands/registry.js";
-import { CliError, NotImplementedError } from "./errors.js";
+import { CliError, ExitStatus, NotImplementedError } from "./errors.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
 import { version } from "./version.js";
 
@@ -41,6 +41,33 @@ function addGlobalOptions(program: Command): void {
     .option("-p, --project-name <name>", "Project name");
 }
 
+/**
+ * Hidden copies of the program's global flags on a command, without defaults (so a value given before
+ * the command name is not overridden); a flag the command defines itself keeps the command's meaning,
+ * the global one then only has its long form there. Commands read both through optsWithGlobals().
+ */
+function inheritGlobalOptions(command: Command, program: Command): void {
+  const taken = new Set(command.options.flatMap((o) => [o.short, o.long].filter(Boolean)));
+  for (const global of program.options) {
+    if (global.long && taken.has(global.long)) continue;
+    const short = global.short && !taken.has(global.short) ? `${global.short}, ` : "";
+    const value = global.required ? " <value>" : global.optional ? " [value]" : "";
+    const copy = new Option(`${short}${global.long}${value}`, global.description).hideHelp();
+    if (global.argChoices) copy.choices(global.argChoices);
+    if (global.parseArg) copy.argParser(global.parseArg);
+    command.addOption(copy);
+  }
+  // optsWithGlobals() lets the program's values (defaults included) win: hand the command's copies up.
+  command.hook("preAction", () => {
+    for (const global of program.options) {
+      const key = global.attributeName();
+      if (command.getOptionValueSource(key) === "cli") {
+        program.setOptionValueWithSource(key, command.getOptionValue(key), "cli");
+      }
+    }
+  });
+}
+
 export function buildProgram(io: Io): Command {
   const program = new Command("tcompose")
     .description(
@@ -49,12 +76,18 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option("--version", "Show the tcompose version information (also -v)"))
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // Global flags are read before the command name by the program, and after it by the command
+    // (hidden copies, see inheritGlobalOptions): so `logs -f` is logs' --follow, not the global --file,
+    // as with the reference's cobra flags (observed on 2.26.1: `docker compose logs -f` follows).
+    .enablePositionalOptions();
   addGlobalOptions(program);
   for (const { name, description } of composeCommands) {
     const register = implementedCommands[name];
     if (register) {
       register(program, io);
+      const registered = program.commands.find((c) => c.name() === name);
+      if (registered) inheritGlobalOptions(registered, program);
       continue;
     }
     program
@@ -106,6 +139,7 @@ function reportError(error: unknown, io: Io): number {
     io.stderr(renderDiagnostics(error.diagnostics, readTextOrNothing, process.cwd()));
     return error.exitCode;
   }
+  if (error instanceof ExitStatus) return error.exitCode;
   if (error instanceof CliError) {
     io.stderr(`tcompose: ${error.message}\n`);
     return error.exitCode;

@@ -1,0 +1,85 @@
+// `logs [SERVICE...]` (cmd/compose/logs.go, pkg/compose/logs.go, 2.26.1): the project's containers,
+// stopped ones too, one-off ones not; with a loaded project and no service named, the services that do
+// not say `attach: false`. The printing and following is src/cli/render/log-printer.ts.
+import type { Command } from "commander";
+import type { Io } from "../main.js";
+
+interface LogsFlags {
+  follow?: boolean;
+  index: string;
+  since?: string;
+  until?: string;
+  color: boolean;
+  logPrefix: boolean;
+  timestamps?: boolean;
+  tail: string;
+}
+
+export function registerLogs(program: Command, io: Io): void {
+  program
+    .command("logs")
+    .description("View output from containers")
+    .argument("[service...]")
+    .option("-f, --follow", "Follow log output")
+    .option("--index <index>", "index of the container if service has multiple replicas", "0")
+    .option(
+      "--since <since>",
+      "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)",
+    )
+    .option(
+      "--until <until>",
+      "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)",
+    )
+    .option("--no-color", "Produce monochrome output")
+    .option("--no-log-prefix", "Don't print prefix in logs")
+    .option("-t, --timestamps", "Show timestamps")
+    .option("-n, --tail <tail>", "Number of lines to show from the end of the logs for each container", "all")
+    .action(async (services: string[], flags: LogsFlags, command: Command) => {
+      const [{ CliError }, query, printerModule] = await Promise.all([
+        import("../errors.js"),
+        import("./project-query.js"),
+        import("../render/log-printer.js"),
+      ]);
+      const index = Number.parseInt(flags.index, 10) || 0;
+      if (index > 0 && services.length !== 1)
+        throw new CliError("--index requires one service to be selected");
+      const { name, project, engine } = await query.projectOrName(command, io, { services });
+      let selected = services;
+      if (project && selected.length === 0) {
+        const declared = (project.model.services ?? {}) as Record<string, { attach?: boolean }>;
+        selected = Object.keys(declared).filter((s) => declared[s]?.attach !== false);
+      }
+      const containers =
+        index > 0
+          ? [
+              await query.specifiedContainer(engine, name, selected[0] as string, {
+                oneoff: "exclude",
+                stopped: true,
+                index,
+              }),
+            ]
+          : await query.composeContainers(engine, name, {
+              oneoff: "exclude",
+              stopped: true,
+              services: selected,
+            });
+      const ansi = (command.optsWithGlobals() as { ansi?: string }).ansi ?? "auto";
+      const useAnsi = ansi === "always" || (ansi === "auto" && Boolean(process.stdout.isTTY));
+      const printer = new printerModule.LogPrinter(process.stdout, {
+        color: flags.color && useAnsi,
+        prefix: flags.logPrefix,
+      });
+      const { sortContainers } = await import("../../project/state.js");
+      const ordered = sortContainers(containers);
+      printer.register(...ordered.map(printerModule.logName));
+      await printerModule.followContainers(engine, printer, ordered, {
+        project: name,
+        ...(selected.length ? { services: selected } : {}),
+        follow: Boolean(flags.follow),
+        tail: flags.tail,
+        ...(flags.since !== undefined ? { since: flags.since } : {}),
+        ...(flags.until !== undefined ? { until: flags.until } : {}),
+        ...(flags.timestamps ? { timestamps: true } : {}),
+      });
+    });
+}

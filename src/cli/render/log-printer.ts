@@ -1,0 +1,322 @@
+// Container output, prefixed and coloured the way the reference prints it (cmd/formatter/logs.go and
+// colors.go, pkg/compose/logs.go, observed on 2.26.1):
+// - each line is "<name padded to the longest name + 1> | <line>", the prefix in the container's colour;
+// - colours cycle cyan, yellow, green, magenta, blue, then the same five intense ("36;1" …);
+// - a container's exit is announced as "<name> exited with code N", all of it in its colour;
+// - both stdout and stderr go to stdout.
+// Differences on purpose: names are registered up front (the reference registers them as their first
+// line arrives, so its widths and colours depend on timing); lines are buffered per container *and* per
+// stream, so a partial stderr line never splices into a stdout one; the reference's "\x1b[2K" before
+// every line (printed even into pipes by 2.26.1) is printed only when ANSI output is on.
+//
+// Reusable for `up`'s attached mode: `new LogPrinter(...)`, `register(names)`, then `followContainers`
+// (or `printer.stream(name)` over any byte source).
+import type {
+  ContainerSummary,
+  Engine,
+  EngineEvent,
+  LogOptions,
+  LogStream,
+} from "../../project/engine/types.js";
+import { label } from "../../project/labels.js";
+
+const palette = ["36", "33", "32", "35", "34", "36;1", "33;1", "32;1", "35;1", "34;1"];
+
+export interface LogSink {
+  /** Returns false when the text is buffered beyond the sink's high-water mark (a Node Writable). */
+  write(text: string): boolean;
+  once?(event: "drain", listener: () => void): unknown;
+}
+
+export interface LogPrinterOptions {
+  /** Colours (the reference: not --no-color, and --ansi always, or auto with a TTY). */
+  color: boolean;
+  /** "name | " prefixes (not --no-log-prefix). */
+  prefix: boolean;
+}
+
+/** Splits one byte stream into lines; the partial last line waits for the next chunk (or `end`). */
+export interface LineFeed {
+  write(chunk: Buffer): void;
+  /** Prints what is left of a last line without its newline, as a line. */
+  end(): void;
+}
+
+export class LogPrinter {
+  private readonly colors = new Map<string, string>();
+  private readonly prefixes = new Map<string, string>();
+  private width = 0;
+  private waiting: Promise<void> | undefined;
+  private readonly paused = new Set<LogStream>();
+  private readonly sources = new Set<LogStream>();
+
+  constructor(
+    private readonly sink: LogSink,
+    private readonly options: LogPrinterOptions,
+  ) {}
+
+  /** Gives names their colour (in call order) and widens every prefix to the longest name. */
+  register(...names: string[]): void {
+    for (const name of names) {
+      if (this.colors.has(name)) continue;
+      this.colors.set(name, palette[this.colors.size % palette.length] as string);
+      this.width = Math.max(this.width, [...name].length + 1);
+    }
+    this.prefixes.clear();
+  }
+
+  private colored(name: string, text: string): string {
+    if (!this.options.color) return text;
+    return `\x1b[${this.colors.get(name)}m${text}\x1b[0m`;
+  }
+
+  private prefixOf(name: string): string {
+    let p = this.prefixes.get(name);
+    if (p === undefined) {
+      if (!this.colors.has(name)) this.register(name);
+      const padded = name + " ".repeat(Math.max(0, this.width - [...name].length));
+      p =
+        (this.options.color ? "\x1b[2K" : "") +
+        (this.options.prefix ? this.colored(name, `${padded} | `) : "");
+      this.prefixes.set(name, p);
+    }
+    return p;
+  }
+
+  /** Prints complete lines (without their newlines) of one container in one write. */
+  lines(name: string, lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    const prefix = this.prefixOf(name);
+    let text = "";
+    for (const line of lines) text += `${prefix}${line}\n`;
+    this.emit(text);
+  }
+
+  /** "<name> exited with code 0", in the container's colour and without prefix. */
+  status(name: string, message: string): void {
+    if (!this.colors.has(name)) this.register(name);
+    this.emit(this.colored(name, `${name} ${message}\n`));
+  }
+
+  /** A line splitter feeding this printer for `name`. */
+  feed(name: string): LineFeed {
+    let partial = "";
+    const decoder = new TextDecoder("utf-8");
+    return {
+      write: (chunk) => {
+        const text = partial + decoder.decode(chunk, { stream: true });
+        const parts = text.split("\n");
+        partial = parts.pop() ?? "";
+        this.lines(name, parts);
+      },
+      end: () => {
+        const rest = partial + decoder.decode();
+        partial = "";
+        if (rest) this.lines(name, [rest]);
+      },
+    };
+  }
+
+  /** Streams the printer can pause when the sink is full. */
+  track(source: LogStream): () => void {
+    this.sources.add(source);
+    return () => {
+      this.sources.delete(source);
+      this.paused.delete(source);
+    };
+  }
+
+  private emit(text: string): void {
+    if (this.sink.write(text) || !this.sink.once || this.waiting) return;
+    // Back-pressure: stop reading every container until the sink drains.
+    for (const s of this.sources) {
+      s.pause();
+      this.paused.add(s);
+    }
+    this.waiting = new Promise<void>((resolve) => {
+      this.sink.once?.("drain", () => {
+        this.waiting = undefined;
+        for (const s of this.paused) s.resume();
+        this.paused.clear();
+        resolve();
+      });
+    });
+  }
+}
+
+/** `web-1` for `proj-web-1`; a custom container_name stays whole (getContainerNameWithoutProject). */
+export function logName(c: Pick<ContainerSummary, "names" | "labels" | "id">): string {
+  const project = c.labels[label.project] ?? "";
+  const name = c.names.find((n) => !n.includes("/")) ?? c.names[0] ?? c.id.slice(0, 12);
+  const defaultName = `${project}-${c.labels[label.service] ?? ""}-${c.labels[label.containerNumber] ?? ""}`;
+  return name === defaultName ? name.slice(project.length + 1) : name;
+}
+
+/** Reads one container's logs into the printer; resolves when its stream ends. */
+export async function printContainerLogs(
+  engine: Engine,
+  printer: LogPrinter,
+  container: Pick<ContainerSummary, "id" | "names" | "labels">,
+  options: Omit<LogOptions, "tty">,
+): Promise<void> {
+  const details = await engine.inspectContainer(container.id);
+  const name = logName(container);
+  const out = printer.feed(name);
+  const err = printer.feed(name);
+  const stream = await engine.containerLogs(container.id, { ...options, tty: details.tty }, (kind, chunk) =>
+    (kind === "stderr" ? err : out).write(chunk),
+  );
+  const untrack = printer.track(stream);
+  try {
+    await stream.done;
+  } finally {
+    untrack();
+    out.end();
+    err.end();
+  }
+}
+
+export interface FollowOptions {
+  project: string;
+  /** Only these services' containers (none: all of the project's). */
+  services?: readonly string[];
+  follow: boolean;
+  tail?: string;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+}
+
+/**
+ * The reference's Logs: every given container's logs; with `follow`, also the containers of the
+ * project (and services) that start or restart meanwhile (engine events), each from its start, until
+ * none of the followed containers runs; "<name> exited with code N" when one stops.
+ */
+export async function followContainers(
+  engine: Engine,
+  printer: LogPrinter,
+  containers: readonly ContainerSummary[],
+  options: FollowOptions,
+): Promise<void> {
+  const base = {
+    follow: options.follow,
+    ...(options.tail !== undefined ? { tail: options.tail } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
+    ...(options.timestamps ? { timestamps: true } : {}),
+  };
+  const readers: Promise<void>[] = [];
+  const read = (c: Pick<ContainerSummary, "id" | "names" | "labels">, since?: string) =>
+    readers.push(
+      printContainerLogs(engine, printer, c, { ...base, ...(since !== undefined ? { since } : {}) }).catch(
+        () => {},
+      ),
+    );
+
+  const running = containers.filter((c) => c.state === "running");
+  if (!options.follow || running.length === 0) {
+    for (const c of containers) read(c, options.since);
+    await settled(readers);
+    return;
+  }
+
+  // Subscribed before the first reads, so a container that stops meanwhile is still seen.
+  const watched = new Map<string, number>(containers.map((c) => [c.id, 0]));
+  const expected = new Set(running.map((c) => c.id));
+  const attached = new Set(running.map((c) => c.id));
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const queue: EngineEvent[] = [];
+  let busy = false;
+  const handle = async (event: EngineEvent) => {
+    if (event.type !== "container") return;
+    const service = event.attributes[label.service] ?? "";
+    if (event.attributes[label.oneoff] === "True") return;
+    if (options.services?.length && !options.services.includes(service)) return;
+    let details: Awaited<ReturnType<Engine["inspectContainer"]>>;
+    try {
+      details = await engine.inspectContainer(event.id);
+    } catch {
+      watched.delete(event.id);
+      expected.delete(event.id);
+      return;
+    }
+    const summary = { id: details.id, names: [details.name], labels: details.labels };
+    const name = logName(summary);
+    switch (event.action) {
+      case "stop":
+        if (watched.has(event.id) && attached.has(event.id)) printer.status(name, "exited with code 0");
+        attached.delete(event.id);
+        watched.delete(event.id);
+        expected.delete(event.id);
+        break;
+      case "die": {
+        watched.set(event.id, (watched.get(event.id) ?? 0) + 1);
+        const restarting = details.state.status === "restarting";
+        if (attached.has(event.id)) printer.status(name, `exited with code ${details.state.exitCode}`);
+        attached.delete(event.id);
+        if (!restarting) {
+          watched.delete(event.id);
+          expected.delete(event.id);
+        }
+        break;
+      }
+      case "start": {
+        const count = watched.get(event.id);
+        if (count === undefined || count > 0) {
+          if (count === undefined) expected.add(event.id);
+          watched.set(event.id, count ?? 0);
+          attached.add(event.id);
+          printer.register(name);
+          read(summary, sinceOf(event));
+        }
+        break;
+      }
+      case "create":
+        watched.set(event.id, 1);
+        expected.add(event.id);
+        break;
+    }
+  };
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    while (queue.length) {
+      await handle(queue.shift() as EngineEvent);
+      if (expected.size === 0) finish();
+    }
+    busy = false;
+  };
+  let ready = false;
+  const subscription = await engine.subscribeEvents(
+    // No `type` filter: observed on Engine 20.10 here, type=container with a label filter matches nothing.
+    { label: { [label.project]: options.project } },
+    (event) => {
+      queue.push(event);
+      if (ready) void pump();
+    },
+    () => finish(),
+  );
+  for (const c of containers) read(c, options.since);
+  ready = true;
+  void pump();
+  await finished;
+  subscription.close();
+  await settled(readers);
+}
+
+/** Waits for every reader, including those added while waiting. */
+async function settled(readers: Promise<void>[]): Promise<void> {
+  let seen = 0;
+  while (seen < readers.length) {
+    seen = readers.length;
+    await Promise.all(readers);
+  }
+}
+
+/** The event's time as the engine's `since` parameter takes it: "seconds.nanoseconds". */
+function sinceOf(event: EngineEvent): string {
+  const text = event.timeNanoText.padStart(10, "0");
+  return `${text.slice(0, -9)}.${text.slice(-9)}`;
+}
