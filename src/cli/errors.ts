@@ -20,3 +20,10 @@ export class NotImplementedError extends CliError {
     super(`'${command}' is not implemented yet in tcompose (use 'docker compose ${command}' meanwhile)`);
   }
 }
+
+/** A command's own exit status (exec's command, wait's container): nothing more to print. */
+export class ExitStatus extends CliError {
+  constructor(exitCode: number) {
+    super("", exitCode);
+  }
+}
