@@ -7,15 +7,30 @@ import { registerBuild, registerPull, registerPush } from "./build.js";
 import { registerConfig } from "./config.js";
 import { registerEvents } from "./events.js";
 import { registerImages } from "./images.js";
+import { registerKill } from "./kill.js";
 import { registerLogs } from "./logs.js";
 import { registerLs } from "./ls.js";
+import { registerPause } from "./pause.js";
 import { registerPort } from "./port.js";
 import { registerPs } from "./ps.js";
+import { registerRestart } from "./restart.js";
+import { registerRm } from "./rm.js";
+import { registerStop } from "./stop.js";
 import { registerTop } from "./top.js";
+import { registerUnpause } from "./unpause.js";
 import { registerCreate, registerDown, registerUp } from "./up.js";
+import { registerRun } from "./run.js";
 import { registerVersion } from "./version.js";
+import { registerWait } from "./wait.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
+  kill: registerKill,
+  pause: registerPause,
+  restart: registerRestart,
+  rm: registerRm,
+  stop: registerStop,
+  unpause: registerUnpause,
+  wait: registerWait,
   build: registerBuild,
   config: registerConfig,
   events: registerEvents,
@@ -29,6 +44,7 @@ export const implementedCommands: Record<string, (program: Command, io: Io) => v
   top: registerTop,
   create: registerCreate,
   down: registerDown,
+  run: registerRun,
   up: registerUp,
   version: (program, io) => registerVersion(program, io.stdout),
 };

@@ -1,0 +1,77 @@
+// Which project a day-2 command (stop, kill, rm, exec, cp …) acts on, decided the way the reference's
+// cmd/compose decides it (2.26.1):
+// - projectOrName (stop, restart, kill, pause, unpause, rm): with -p and no -f the compose files are not
+//   read at all, the project is the name alone (its services come from the containers' labels); otherwise
+//   the files are loaded, and if that fails COMPOSE_PROJECT_NAME still names the project.
+// - nameOnly (exec, cp, wait): -p, else COMPOSE_PROJECT_NAME, else the loaded project's name.
+import type { Command } from "commander";
+import { EngineError } from "../../project/engine/errors.js";
+import type { Engine } from "../../project/engine/types.js";
+import type { Project } from "../../project/load/index.js";
+import { CliError } from "../errors.js";
+import type { Io } from "../main.js";
+import type { GlobalOptions } from "../project-options.js";
+
+export interface Target {
+  name: string;
+  project?: Project;
+  engine: Engine;
+}
+
+async function engine(): Promise<Engine> {
+  const { connectEngine } = await import("../../project/engine/index.js");
+  return connectEngine();
+}
+
+async function load(command: Command, io: Io, services: string[]): Promise<Project> {
+  const { loadFromCommand } = await import("../project-options.js");
+  return loadFromCommand(command, services.length ? { services } : {}, io.stderr);
+}
+
+export async function projectOrName(command: Command, io: Io, services: string[] = []): Promise<Target> {
+  const global = command.optsWithGlobals() as GlobalOptions;
+  if (global.projectName && !global.file?.length) {
+    return { name: global.projectName.toLowerCase(), engine: await engine() };
+  }
+  let project: Project;
+  try {
+    project = await load(command, io, services);
+  } catch (error) {
+    const fromEnv = process.env.COMPOSE_PROJECT_NAME;
+    if (!fromEnv) throw error;
+    return { name: fromEnv.toLowerCase(), engine: await engine() };
+  }
+  return { name: project.name, project, engine: await engine() };
+}
+
+export async function nameOnly(command: Command, io: Io): Promise<Target> {
+  const global = command.optsWithGlobals() as GlobalOptions;
+  const named = global.projectName || process.env.COMPOSE_PROJECT_NAME;
+  if (named) return { name: named.toLowerCase(), engine: await engine() };
+  const project = await load(command, io, []);
+  return { name: project.name, engine: await engine() };
+}
+
+/** The engine's refusal as the reference prints it ("Error response from daemon: …"). */
+export function daemonError(error: unknown): unknown {
+  if (!(error instanceof EngineError)) return error;
+  const prefix = `${error.resource}: `;
+  const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return new CliError(`Error response from daemon: ${message}`);
+}
+
+/** -t/--timeout and --index: Go's int flags. */
+export function intFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[+-]?\d+$/.test(value.trim())) {
+    throw new CliError(
+      `invalid argument "${value}" for "${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`,
+    );
+  }
+  return Number.parseInt(value, 10);
+}
+
+export function concurrencyOf(command: Command): number | undefined {
+  const n = Number((command.optsWithGlobals() as { parallel?: string }).parallel ?? "-1");
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}

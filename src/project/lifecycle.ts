@@ -1,0 +1,313 @@
+// Day-2 operations on a project's existing containers: stop, restart, kill, pause, unpause, remove, wait.
+// Each is the reference's (pkg/compose/{stop,restart,kill,pause,remove,wait}.go, 2.26.1) in behaviour and
+// progress events; the CLI decides which project and prints. Without a loaded project, the services and
+// their dependencies come from the containers' labels, as the reference's projectFromName builds them.
+import type { ContainerSummary, Engine } from "./engine/types.js";
+import { buildGraph, type Graph, type ServiceEdges, withDependents } from "./graph.js";
+import { label } from "./labels.js";
+import { isMapping } from "./load/document.js";
+import type { Project } from "./load/index.js";
+import { type Progress, resourceId } from "./progress.js";
+import { inDependencyOrder } from "./schedule.js";
+import { canonicalName, isOneOff, serviceOf } from "./state.js";
+
+export interface OpsContext {
+  engine: Engine;
+  name: string;
+  project?: Project;
+  progress: Progress;
+  /** --parallel, when limited. */
+  concurrency?: number;
+}
+
+export type OneOffs = "exclude" | "include";
+
+/**
+ * The project's containers as the reference's getContainers lists them: only those with a config-hash
+ * label, in the engine's order (newest first), optionally one service (or several) and running only.
+ */
+export async function composeContainers(
+  engine: Engine,
+  name: string,
+  options: { all: boolean; oneoff: OneOffs; services?: readonly string[] },
+): Promise<ContainerSummary[]> {
+  const filter: Record<string, string | true> = { [label.project]: name, [label.configHash]: true };
+  const services = options.services ?? [];
+  if (services.length === 1 && services[0] !== undefined) filter[label.service] = services[0];
+  if (options.oneoff === "exclude") filter[label.oneoff] = "False";
+  const listed = await engine.listContainers(filter, { all: options.all });
+  return services.length > 1 ? listed.filter((c) => services.includes(serviceOf(c))) : listed;
+}
+
+function modelServices(project: Project): Record<string, ServiceEdges> {
+  const services = project.model.services;
+  return (isMapping(services) ? services : {}) as Record<string, ServiceEdges>;
+}
+
+export function projectServiceNames(project: Project): string[] {
+  return Object.keys(modelServices(project));
+}
+
+/**
+ * The services seen on the engine, with the dependencies their depends_on label records
+ * (`service:condition:restart`, restart true when the label does not say, as the reference reads it).
+ */
+export function graphFromLabels(containers: readonly ContainerSummary[]): Graph {
+  const services: Record<string, ServiceEdges> = {};
+  for (const c of containers) {
+    if (isOneOff(c)) continue;
+    const name = serviceOf(c);
+    if (services[name]) continue;
+    const depends: NonNullable<ServiceEdges["depends_on"]> = {};
+    for (const entry of (c.labels[label.dependsOn] ?? "").split(",")) {
+      if (!entry) continue;
+      const [service = "", condition, restart] = entry.split(":");
+      depends[service] = {
+        condition: condition ?? "service_started",
+        restart: restart === undefined ? true : /^(1|t|true)$/i.test(restart),
+        required: true,
+      };
+    }
+    services[name] = { depends_on: depends };
+  }
+  return buildGraph(services);
+}
+
+function graphOf(context: OpsContext, containers: readonly ContainerSummary[]): Graph {
+  return context.project ? buildGraph(modelServices(context.project)) : graphFromLabels(containers);
+}
+
+/** Runs every task, then fails with the first error (Go's errgroup: the others are not cancelled). */
+async function allOrFirstError(tasks: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+const schedule = (context: OpsContext, reverse: boolean) => ({
+  reverse,
+  ...(context.concurrency ? { concurrency: context.concurrency } : {}),
+});
+
+// ------------------------------------------------------------------------------------------------- stop
+
+export async function stopContainers(
+  context: OpsContext,
+  containers: readonly ContainerSummary[],
+  timeout: number | undefined,
+): Promise<void> {
+  const { engine, progress } = context;
+  await allOrFirstError(
+    containers.map(async (c) => {
+      const id = resourceId.container(canonicalName(c));
+      progress.event({ id, text: "Stopping", status: "working" });
+      try {
+        await engine.stopContainer(c.id, timeout);
+      } catch (error) {
+        progress.event({ id, text: "Error while Stopping", status: "error" });
+        throw error;
+      }
+      progress.event({ id, text: "Stopped", status: "done" });
+    }),
+  );
+}
+
+/** stop [SERVICE…]: every container of each service (stopped ones too), dependants first. */
+export async function stopServices(
+  context: OpsContext,
+  options: { services?: readonly string[]; timeout?: number },
+): Promise<void> {
+  const all = await composeContainers(context.engine, context.name, { all: true, oneoff: "exclude" });
+  const graph = graphOf(context, all);
+  const selected = options.services?.length ? options.services : graph.services;
+  await inDependencyOrder(
+    graph,
+    graph.services,
+    async (service) => {
+      if (!selected.includes(service)) return;
+      const mine = all.filter((c) => serviceOf(c) === service && !isOneOff(c));
+      await stopContainers(context, mine, options.timeout);
+    },
+    schedule(context, true),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------- restart
+
+/**
+ * restart [SERVICE…]: only depends_on entries with `restart: true` order the work (the reference drops the
+ * others); named services bring their dependants along unless --no-deps.
+ */
+export async function restartServices(
+  context: OpsContext,
+  options: { services?: readonly string[]; timeout?: number; noDeps?: boolean },
+): Promise<void> {
+  const { engine, progress } = context;
+  const all = await composeContainers(engine, context.name, { all: true, oneoff: "exclude" });
+  const full = graphOf(context, all);
+  const named = options.services ?? [];
+  let names = [...full.services];
+  if (named.length) {
+    for (const n of named) if (!full.dependencies.has(n)) throw new Error(`no such service: ${n}`);
+    if (options.noDeps) names = names.filter((s) => named.includes(s));
+  }
+  const dependencies = new Map(
+    names.map((s) => [
+      s,
+      (full.dependencies.get(s) ?? []).filter((d) => d.restart && names.includes(d.service)),
+    ]),
+  );
+  const graph: Graph = { services: names, dependencies };
+  const services = named.length ? withDependents(graph, named) : names;
+  await inDependencyOrder(
+    graph,
+    services,
+    (service) =>
+      allOrFirstError(
+        all
+          .filter((c) => serviceOf(c) === service)
+          .map(async (c) => {
+            const id = resourceId.container(canonicalName(c));
+            progress.event({ id, text: "Restarting", status: "working" });
+            await engine.restartContainer(c.id, options.timeout);
+            progress.event({ id, text: "Started", status: "done" });
+          }),
+      ),
+    schedule(context, false),
+  );
+}
+
+// ------------------------------------------------------------------------------------------------- kill
+
+/** kill [SERVICE…]: running containers, one-offs included; orphans only with --remove-orphans. */
+export async function killServices(
+  context: OpsContext,
+  options: { services?: readonly string[]; signal: string; removeOrphans?: boolean },
+): Promise<"none" | "killed"> {
+  const { engine, progress } = context;
+  const services = options.services ?? [];
+  let containers = await composeContainers(engine, context.name, { all: false, oneoff: "include", services });
+  if (!options.removeOrphans) {
+    // Without a file the reference's project is the non-one-off containers' services.
+    const known = context.project
+      ? projectServiceNames(context.project)
+      : [...new Set(containers.filter((c) => !isOneOff(c)).map(serviceOf))];
+    containers = containers.filter((c) => known.includes(serviceOf(c)));
+  }
+  if (containers.length === 0) return "none";
+  await allOrFirstError(
+    containers.map(async (c) => {
+      const id = resourceId.container(canonicalName(c));
+      progress.event({ id, text: "Killing", status: "working" });
+      try {
+        await engine.killContainer(c.id, options.signal);
+      } catch (error) {
+        progress.event({ id, text: "Error while Killing", status: "error" });
+        throw error;
+      }
+      progress.event({ id, text: "Killed", status: "done" });
+    }),
+  );
+  return "killed";
+}
+
+// ---------------------------------------------------------------------------------------- pause, unpause
+
+/** pause / unpause [SERVICE…]: the running containers (no one-offs); one "Paused"/"Unpaused" event each. */
+export async function pauseServices(
+  context: OpsContext,
+  options: { services?: readonly string[]; unpause?: boolean },
+): Promise<void> {
+  const { engine, progress } = context;
+  let containers = await composeContainers(engine, context.name, {
+    all: false,
+    oneoff: "exclude",
+    services: options.services ?? [],
+  });
+  if (context.project) {
+    const known = projectServiceNames(context.project);
+    containers = containers.filter((c) => known.includes(serviceOf(c)));
+  }
+  await allOrFirstError(
+    containers.map(async (c) => {
+      if (options.unpause) await engine.unpauseContainer(c.id);
+      else await engine.pauseContainer(c.id);
+      const text = options.unpause ? "Unpaused" : "Paused";
+      progress.event({ id: resourceId.container(canonicalName(c)), text, status: "done" });
+    }),
+  );
+}
+
+// --------------------------------------------------------------------------------------------------- rm
+
+/**
+ * The containers `rm` would remove: the services' containers that are not running, checked by inspecting
+ * each one as the reference does (the listing's state can be stale); gone ones are skipped.
+ */
+export async function stoppedContainers(
+  context: Pick<OpsContext, "engine" | "name" | "project">,
+  services: readonly string[],
+): Promise<ContainerSummary[]> {
+  const { engine } = context;
+  let containers = await composeContainers(engine, context.name, { all: true, oneoff: "exclude", services });
+  if (context.project) {
+    const known = projectServiceNames(context.project);
+    containers = containers.filter((c) => known.includes(serviceOf(c)));
+  }
+  const out: ContainerSummary[] = [];
+  for (const c of containers) {
+    try {
+      const details = await engine.inspectContainer(c.id);
+      if (!details.state.running) out.push(c);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) continue;
+      throw error;
+    }
+  }
+  return out;
+}
+
+export async function removeStopped(
+  context: OpsContext,
+  containers: readonly ContainerSummary[],
+  options: { force?: boolean; volumes?: boolean },
+): Promise<void> {
+  const { engine, progress } = context;
+  await allOrFirstError(
+    containers.map(async (c) => {
+      const id = resourceId.container(canonicalName(c));
+      progress.event({ id, text: "Removing", status: "working" });
+      await engine.removeContainer(c.id, {
+        force: options.force ?? false,
+        volumes: options.volumes ?? false,
+      });
+      progress.event({ id, text: "Removed", status: "done" });
+    }),
+  );
+}
+
+// ------------------------------------------------------------------------------------------------- wait
+
+/**
+ * wait SERVICE…: waits on every running container of the services (one-offs included) and resolves with
+ * the exit code of the last one to stop (observed on 2.26.1: it returns once all have stopped, not the
+ * first, despite its help text); `onExit` sees each as it stops.
+ */
+export async function waitServices(
+  engine: Engine,
+  name: string,
+  services: readonly string[],
+  onExit: (container: ContainerSummary, code: number) => void,
+): Promise<number> {
+  const containers = await composeContainers(engine, name, { all: false, oneoff: "include", services });
+  if (containers.length === 0) throw new Error(`no containers for project "${name}"`);
+  let last = 0;
+  await Promise.all(
+    containers.map(async (c) => {
+      const code = await engine.waitContainer(c.id);
+      onExit(c, code);
+      last = code;
+    }),
+  );
+  return last;
+}
