@@ -19,7 +19,6 @@ import { registerStop } from "./stop.js";
 import { registerTop } from "./top.js";
 import { registerUnpause } from "./unpause.js";
 import { registerCreate, registerDown, registerUp } from "./up.js";
-import { registerRun } from "./run.js";
 import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";
 
@@ -44,7 +43,6 @@ export const implementedCommands: Record<string, (program: Command, io: Io) => v
   top: registerTop,
   create: registerCreate,
   down: registerDown,
-  run: registerRun,
   up: registerUp,
   version: (program, io) => registerVersion(program, io.stdout),
 };
