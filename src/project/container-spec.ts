@@ -395,10 +395,12 @@ const hostRules: HostRule[] = [
   (s, out) => {
     if (isMapping(s.sysctls) && Object.keys(s.sysctls).length > 0) out.Sysctls = stringMap(s.sysctls);
   },
-  // HostsList.AsList(":"): the model writes `host=ip`, the engine wants `host:ip`.
+  // HostsList.AsList(":"): the model writes `host=ip`, the engine wants `host:ip`. The reference sends an
+  // empty list, never null, for a service without extra_hosts (observed on docker compose 2.26.1: inspect
+  // shows `"ExtraHosts": []` on every container it creates).
   (s, out) => {
-    if (!Array.isArray(s.extra_hosts) || s.extra_hosts.length === 0) return;
-    out.ExtraHosts = s.extra_hosts.map((h) => String(h).replace("=", ":"));
+    const hosts = Array.isArray(s.extra_hosts) ? s.extra_hosts : [];
+    out.ExtraHosts = hosts.map((h) => String(h).replace("=", ":"));
   },
   (s, out) => {
     if (!isMapping(s.logging)) return;

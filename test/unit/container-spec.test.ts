@@ -101,6 +101,7 @@ describe("containerSpec", () => {
           ],
           // back < front by key: the primary network is the first by priority, then by key.
           NetworkMode: "shared-back",
+          ExtraHosts: [],
         },
         NetworkingConfig: { EndpointsConfig: { "shared-back": { Aliases: ["demo-web-1", "web"] } } },
       },
@@ -134,6 +135,7 @@ describe("containerSpec", () => {
       RestartPolicy: { Name: "always", MaximumRetryCount: 0 },
       Mounts: [{ Type: "volume", Source: "shared-cache", Target: "/data", VolumeOptions: {} }],
       NetworkMode: "shared-back",
+      ExtraHosts: [],
     });
     expect(spec.create.NetworkingConfig).toEqual({
       EndpointsConfig: { "shared-back": { Aliases: ["demo-cache-2", "cache", "redis"], IPAMConfig: {} } },
@@ -263,7 +265,15 @@ describe("containerSpec", () => {
       DeviceRequests: [{ Driver: "nvidia", Count: -1, Capabilities: [["gpu"]] }],
       RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 },
       NetworkMode: "none",
+      ExtraHosts: [],
     });
+  });
+
+  it("sends ExtraHosts as a list, empty when the service has none (inspect shows [] like the reference's)", () => {
+    expect(containerSpec({}, context).create.HostConfig?.ExtraHosts).toEqual([]);
+    expect(
+      containerSpec({ extra_hosts: ["a=10.0.0.1", "b:10.0.0.2"] }, context).create.HostConfig?.ExtraHosts,
+    ).toEqual(["a:10.0.0.1", "b:10.0.0.2"]);
   });
 
   it("passes -1 (unlimited) through for memswap_limit", () => {
