@@ -141,7 +141,8 @@ function reportError(error: unknown, io: Io): number {
   }
   if (error instanceof ExitStatus) return error.exitCode;
   if (error instanceof CliError) {
-    io.stderr(`tcompose: ${error.message}\n`);
+    // An empty message carries only an exit code (`run` and `exec` exit with their command's).
+    if (error.message) io.stderr(`tcompose: ${error.message}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -29,8 +29,6 @@ export interface UpContext {
   warn: (text: string) => void;
   /** The --env-file files (absolute), for the environment_file label the reference writes only then. */
   envFileFlag?: string[];
-  /** Every service the files declare, profiles or not: containers of the others are orphans. */
-  declaredServices?: string[];
   /** Builds the images of these services; resolves with service → image id. Absent: building fails. */
   build?: (services: string[]) => Promise<Record<string, string>>;
 }
@@ -58,6 +56,8 @@ export interface CreateOptions {
   build?: boolean;
   /** --parallel */
   concurrency?: number;
+  /** Exactly these services (may be none: networks and volumes only), bypassing the selection above. */
+  targets?: string[];
 }
 
 export interface StartOptions {
@@ -74,7 +74,7 @@ export class UpError extends Error {
 
 type Services = Record<string, Mapping>;
 
-function servicesOf(project: Project): Services {
+export function servicesOf(project: Project): Services {
   const out: Services = {};
   const raw = isMapping(project.model.services) ? project.model.services : {};
   for (const [name, s] of Object.entries(raw)) if (isMapping(s)) out[name] = s;
@@ -113,7 +113,7 @@ export interface Converged {
 export async function createProject(context: UpContext, options: CreateOptions = {}): Promise<Converged> {
   const { engine, project, progress } = context;
   const services = servicesOf(project);
-  const targets = targetServices(project, options.services, options.noDeps);
+  const targets = options.targets ?? targetServices(project, options.services, options.noDeps);
   const graph = projectGraph(project);
   const observed = await projectContainers(engine, project.name, { oneoff: "include" });
 
@@ -121,7 +121,7 @@ export async function createProject(context: UpContext, options: CreateOptions =
   const names = resourceNames(project.model);
   const [networks] = await Promise.all([ensureNetworks(context, names.networks), ensureVolumes(context)]);
 
-  const known = new Set([...Object.keys(services), ...(context.declaredServices ?? [])]);
+  const known = new Set([...Object.keys(services), ...project.allServices]);
   const orphans = observed.filter((c) => !known.has(serviceOf(c)) && c.labels[label.oneoff] !== "True");
   if (orphans.length > 0 && !options.ignoreOrphans) {
     if (options.removeOrphans) await removeContainers(context, orphans, options.timeout, false);
@@ -251,7 +251,7 @@ function byNumber(a: ContainerSummary, b: ContainerSummary): number {
   return Number(a.labels[label.containerNumber]) - Number(b.labels[label.containerNumber]);
 }
 
-function declaredOf(model: Mapping) {
+export function declaredOf(model: Mapping) {
   return {
     ...(isMapping(model.volumes) ? { volumes: model.volumes } : {}),
     ...(isMapping(model.secrets) ? { secrets: model.secrets } : {}),
@@ -259,7 +259,7 @@ function declaredOf(model: Mapping) {
   };
 }
 
-async function createWithNetworks(
+export async function createWithNetworks(
   engine: Engine,
   spec: ReturnType<typeof containerSpec>,
 ): Promise<ContainerSummary> {
@@ -284,7 +284,7 @@ async function createWithNetworks(
 // ---------------------------------------------------------------------------------------------------------
 // images
 
-async function ensureImages(
+export async function ensureImages(
   context: UpContext,
   targets: readonly string[],
   options: CreateOptions,
@@ -381,7 +381,7 @@ async function pullOne(
 
 /** Creates the project's networks that do not exist; resolves with network key → the name (or, for an
  * external network, the id) containers are attached by, as the reference does. */
-async function ensureNetworks(
+export async function ensureNetworks(
   context: UpContext,
   names: Record<string, string>,
 ): Promise<Record<string, string>> {
@@ -635,7 +635,7 @@ export async function startProject(
   }
 }
 
-async function waitDependencies(
+export async function waitDependencies(
   context: UpContext,
   watch: ReadinessWatch,
   converged: Converged,

@@ -6,6 +6,7 @@ import type { Io } from "../main.js";
 import { registerBuild, registerPull, registerPush } from "./build.js";
 import { registerConfig } from "./config.js";
 import { registerEvents } from "./events.js";
+import { registerExec } from "./exec.js";
 import { registerImages } from "./images.js";
 import { registerKill } from "./kill.js";
 import { registerLogs } from "./logs.js";
@@ -15,14 +16,17 @@ import { registerPort } from "./port.js";
 import { registerPs } from "./ps.js";
 import { registerRestart } from "./restart.js";
 import { registerRm } from "./rm.js";
+import { registerScale, registerStart } from "./start-scale.js";
 import { registerStop } from "./stop.js";
 import { registerTop } from "./top.js";
 import { registerUnpause } from "./unpause.js";
 import { registerCreate, registerDown, registerUp } from "./up.js";
+import { registerRun } from "./run.js";
 import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
+  exec: registerExec,
   kill: registerKill,
   pause: registerPause,
   restart: registerRestart,
@@ -43,6 +47,9 @@ export const implementedCommands: Record<string, (program: Command, io: Io) => v
   top: registerTop,
   create: registerCreate,
   down: registerDown,
+  run: registerRun,
+  scale: registerScale,
+  start: registerStart,
   up: registerUp,
   version: (program, io) => registerVersion(program, io.stdout),
 };

@@ -80,6 +80,8 @@ export interface Project {
   model: Mapping;
   /** Every profile a service of the files declares, enabled or not. */
   profiles: string[];
+  /** Every service the files declare, enabled or not (containers of the others are orphans). */
+  allServices: string[];
   /**
    * With the `declared` option: the merged model in canonical form before profiles and normalization —
    * every service and resource the files declare, paths as written.
@@ -391,6 +393,7 @@ export function loadProject(input: LoadInput): LoadResult {
       environment,
       model,
       profiles,
+      allServices: Object.keys(declared),
       ...(options.declared ? { declared: declaredModel(document) } : {}),
     },
   };
