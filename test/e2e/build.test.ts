@@ -1,0 +1,264 @@
+// `build`, `pull` and `push` on the real engine, through the CLI as a process: args, target and
+// .dockerignore seen from inside the built image, the engine's cache on a rebuild, a failing step's
+// message, built images' labels compared with the reference's, pull and push progress lines compared with
+// the reference's, and a push to the local registry (127.0.0.1:5000).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectEngine, type Engine } from "../../src/project/engine/index.js";
+import { cliPath, referenceBinary, referenceSkipNote } from "../helpers/paths.js";
+import { uniqueProjectName } from "../helpers/project.js";
+
+let engine: Engine;
+const images: string[] = [];
+
+beforeAll(async () => {
+  engine = await connectEngine();
+});
+afterAll(async () => {
+  for (const image of images) await engine.removeImage(image, { force: true });
+});
+
+function project(files: Record<string, string>): { dir: string; name: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), "tct-build-"));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return { dir, name: uniqueProjectName("build") };
+}
+
+function run(command: string, dir: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(command, args, {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const tcompose = (dir: string, name: string, args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, dir, [cliPath, "-p", name, "--progress", "plain", ...args], env);
+const reference = (dir: string, name: string, args: string[]) =>
+  run(referenceBinary ?? "false", dir, ["-p", name, "--progress", "plain", ...args]);
+const docker = (...args: string[]) => run("docker", process.cwd(), args);
+
+const dockerfile = `FROM busybox:1.36 AS base
+ARG GREETING=hi
+ARG FROMENV
+RUN echo "greeting=$GREETING fromenv=$FROMENV" > /greeting
+COPY . /ctx
+FROM base AS final
+RUN echo final > /final
+`;
+
+describe("build", () => {
+  it("passes args (valueless ones from the environment), stops at the target, leaves out ignored files", async () => {
+    const { dir, name } = project({
+      Dockerfile: dockerfile,
+      ".dockerignore": "secret.txt\n**/*.log\n",
+      "secret.txt": "s",
+      "keep.txt": "k",
+      "sub/a.log": "l",
+      "sub/b.txt": "b",
+      "compose.yaml": `services:
+  web:
+    build:
+      context: .
+      target: base
+      args:
+        GREETING: hello
+        FROMENV:
+      labels:
+        mine: v1
+  inline:
+    build:
+      dockerfile_inline: |
+        FROM busybox:1.36
+        RUN echo inline > /inline
+  plain:
+    image: busybox:1.36
+`,
+    });
+    images.push(`${name}-web`, `${name}-inline`);
+    const r = tcompose(dir, name, ["build"], { FROMENV: "env-value" });
+    expect(r.stderr).toContain("[web] Step 1/");
+    expect(r.stderr).toMatch(/^ web Built $/m);
+    expect(r.stderr).toMatch(/^ inline Built $/m);
+    expect(r.stderr).not.toMatch(/plain/);
+    expect(r.code).toBe(0);
+
+    const inside = docker(
+      "run",
+      "--rm",
+      `${name}-web`,
+      "sh",
+      "-c",
+      "cat /greeting; ls /ctx /ctx/sub; ls /final",
+    );
+    expect(inside.stdout).toContain("greeting=hello fromenv=env-value");
+    expect(inside.stdout).toContain("keep.txt");
+    expect(inside.stdout).toContain("b.txt");
+    expect(inside.stdout).not.toContain("secret.txt");
+    expect(inside.stdout).not.toContain("a.log");
+    // target: base, so the final stage did not run.
+    expect(inside.stderr).toContain("/final");
+    expect(docker("run", "--rm", `${name}-inline`, "cat", "/inline").stdout).toBe("inline\n");
+
+    const details = await engine.inspectImage(`${name}-web`);
+    expect(details?.labels).toMatchObject({
+      mine: "v1",
+      "com.docker.compose.project": name,
+      "com.docker.compose.service": "web",
+    });
+
+    // Nothing changed: every step from the engine's cache, the same image.
+    const again = tcompose(dir, name, ["build", "web"], { FROMENV: "env-value" });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("Using cache");
+    expect((await engine.inspectImage(`${name}-web`))?.id).toBe(details?.id);
+
+    // --build-arg overrides build.args; -q prints nothing.
+    const quiet = tcompose(dir, name, ["build", "-q", "--build-arg", "GREETING=cli", "web"]);
+    expect(quiet).toMatchObject({ code: 0, stdout: "", stderr: "" });
+    expect(docker("run", "--rm", `${name}-web`, "cat", "/greeting").stdout).toBe("greeting=cli fromenv=\n");
+  });
+
+  it("a failing step exits 17 with a message naming the service, the step, its exit code and output", () => {
+    const { dir, name } = project({
+      Dockerfile: "FROM busybox:1.36\nRUN echo before\nRUN echo step-output; exit 3\n",
+      "compose.yaml": "services:\n  broken:\n    build: .\n",
+    });
+    const r = tcompose(dir, name, ["build"]);
+    expect(r.code).toBe(17);
+    expect(r.stderr).toMatch(/^ broken Error $/m);
+    expect(r.stderr).toContain(
+      `tcompose: failed to build service "broken" at step 3/6 (RUN echo step-output; exit 3), exit code 3: ` +
+        "The command '/bin/sh -c echo step-output; exit 3' returned a non-zero code: 3\n  step-output\n",
+    );
+  });
+
+  it("refuses build secrets with a clear message", () => {
+    const { dir, name } = project({
+      Dockerfile: "FROM busybox:1.36\n",
+      "s.txt": "x",
+      "compose.yaml":
+        "services:\n  web:\n    build:\n      context: .\n      secrets: [s]\nsecrets:\n  s:\n    file: ./s.txt\n",
+    });
+    const r = tcompose(dir, name, ["build"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`failed to build service "web": the classic builder doesn't support secrets`);
+  });
+
+  it.skipIf(!referenceBinary)(
+    `puts the labels the reference puts on built images${referenceSkipNote}`,
+    async () => {
+      const { dir, name } = project({
+        Dockerfile: "FROM busybox:1.36\n",
+        "compose.yaml": "services:\n  web:\n    build:\n      context: .\n      labels: {a: b}\n",
+      });
+      const other = `${name}-ref`;
+      images.push(`${name}-web`, `${other}-web`);
+      expect(tcompose(dir, name, ["build"]).code).toBe(0);
+      expect(reference(dir, other, ["build"]).code).toBe(0);
+      const ours = (await engine.inspectImage(`${name}-web`))?.labels ?? {};
+      const theirs = (await engine.inspectImage(`${other}-web`))?.labels ?? {};
+      expect({ ...ours, "com.docker.compose.project": "P" }).toEqual({
+        ...theirs,
+        "com.docker.compose.project": "P",
+      });
+    },
+  );
+});
+
+describe("pull and push", () => {
+  const registryImage = "127.0.0.1:5000/tcbuild/x:1";
+  const files = {
+    "compose.yaml": `services:
+  web:
+    image: busybox:1.36
+  never:
+    image: redis:7-bookworm
+    pull_policy: never
+  built:
+    build:
+      dockerfile_inline: "FROM busybox:1.36\\n"
+  pushed:
+    image: ${registryImage}
+    build:
+      dockerfile_inline: "FROM busybox:1.36\\nLABEL tcbuild=push\\n"
+`,
+  };
+
+  it.skipIf(!referenceBinary)(`pull prints the reference's service lines${referenceSkipNote}`, () => {
+    const { dir, name } = project(files);
+    const serviceLines = (text: string) =>
+      text
+        .split("\n")
+        .filter((l) => /^ (web|never|built) /.test(l))
+        .sort();
+    const ours = tcompose(dir, name, ["pull", "web", "never", "built"]);
+    const theirs = reference(dir, name, ["pull", "web", "never", "built"]);
+    expect(ours.code).toBe(theirs.code);
+    expect(serviceLines(ours.stderr)).toEqual(serviceLines(theirs.stderr));
+    expect(serviceLines(ours.stderr)).toEqual([
+      " built Skipped - No image to be pulled ",
+      " never Skipped ",
+      " web Pulled ",
+      " web Pulling ",
+    ]);
+    const missing = tcompose(dir, name, ["pull", "--policy", "missing", "web"]);
+    expect(missing.stderr).toBe(" web Skipped - Image is already present locally \n");
+  });
+
+  it("pull of an image that does not exist exits 18, unless --ignore-pull-failures", () => {
+    const { dir, name } = project({
+      "compose.yaml": "services:\n  gone:\n    image: 127.0.0.1:5000/tcbuild/does-not-exist:1\n",
+    });
+    const failed = tcompose(dir, name, ["pull"]);
+    expect(failed.code).toBe(18);
+    expect(failed.stderr).toMatch(
+      /^ gone Error manifest for 127\.0\.0\.1:5000\/tcbuild\/does-not-exist:1 not found/m,
+    );
+    expect(tcompose(dir, name, ["pull", "--ignore-pull-failures"]).code).toBe(0);
+  });
+
+  it("push sends the built image to the registry, with per-layer lines", async () => {
+    const { dir, name } = project(files);
+    images.push(registryImage);
+    expect(tcompose(dir, name, ["build", "pushed"]).code).toBe(0);
+    const r = tcompose(dir, name, ["push"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^ web Skipped $/m);
+    expect(r.stderr).toMatch(/^ built Skipped $/m);
+    expect(r.stderr).toMatch(
+      /^ Pushing 127\.0\.0\.1:5000\/tcbuild\/x:1: [0-9a-f]{12} (Pushed|Layer already exists) $/m,
+    );
+    const tags = (await (await fetch("http://127.0.0.1:5000/v2/tcbuild/x/tags/list")).json()) as {
+      tags: string[];
+    };
+    expect(tags.tags).toContain("1");
+    // The registry now serves the image: drop it locally and pull it back.
+    await engine.removeImage(registryImage, { force: true });
+    const pulled = tcompose(dir, name, ["pull", "pushed"]);
+    expect(pulled.code).toBe(0);
+    expect((await engine.inspectImage(registryImage))?.labels.tcbuild).toBe("push");
+  });
+
+  it("push of a missing image fails, or is reported after the progress with --ignore-push-failures", async () => {
+    const { dir, name } = project({
+      "compose.yaml":
+        'services:\n  absent:\n    image: 127.0.0.1:5000/tcbuild/absent:1\n    build:\n      dockerfile_inline: "FROM busybox:1.36\\n"\n',
+    });
+    const failed = tcompose(dir, name, ["push"]);
+    expect(failed.code).toBe(1);
+    // The engine's words depend on whether it knows the repository at all.
+    const words =
+      /(tag does not exist|An image does not exist locally with the tag): 127\.0\.0\.1:5000\/tcbuild\/absent/;
+    expect(failed.stderr).toMatch(new RegExp(`^tcompose: ${words.source}`, "m"));
+    const ignored = tcompose(dir, name, ["push", "--ignore-push-failures"]);
+    expect(ignored.code).toBe(0);
+    expect(ignored.stderr).toMatch(new RegExp(`^Pushing absent: ${words.source}`, "m"));
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { BuildTranscript, buildFailureMessage } from "../../../src/project/build/index.js";
+import {
+  BuildError,
+  isRemoteContext,
+  planBuild,
+  resolveBuildArgs,
+} from "../../../src/project/build/request.js";
+
+describe("build request", () => {
+  it("maps a long-form build to POST /build parameters", () => {
+    const plan = planBuild(
+      "proj",
+      "web",
+      {
+        build: {
+          context: "/src/app",
+          dockerfile: "docker/Dockerfile.dev",
+          args: { A: "1", B: null },
+          target: "final",
+          labels: { mine: "x" },
+          cache_from: ["proj-web:cache"],
+          no_cache: true,
+          pull: true,
+          network: "host",
+          extra_hosts: ["db=10.0.0.2", "v6=::1"],
+          shm_size: "67108864",
+          tags: ["reg/web:1"],
+          platforms: ["linux/amd64"],
+        },
+      },
+      { B: "from-env" },
+    );
+    expect(plan.image).toBe("proj-web");
+    expect(plan.contextDir).toBe("/src/app");
+    expect(plan.dockerfile).toBe("docker/Dockerfile.dev");
+    expect(plan.addedDockerfile).toBeUndefined();
+    expect(plan.query).toEqual({
+      version: "1",
+      t: ["proj-web", "reg/web:1"],
+      dockerfile: "docker/Dockerfile.dev",
+      buildargs: { A: "1", B: "from-env" },
+      labels: {
+        mine: "x",
+        "com.docker.compose.project": "proj",
+        "com.docker.compose.service": "web",
+        "com.docker.compose.version": "2.26.1",
+      },
+      rm: true,
+      forcerm: true,
+      nocache: true,
+      pull: true,
+      target: "final",
+      cachefrom: '["proj-web:cache"]',
+      networkmode: "host",
+      extrahosts: ["db:10.0.0.2", "v6:::1"],
+      shmsize: 67108864,
+      platform: "linux/amd64",
+    });
+  });
+
+  it("uses image: as the tag, and the command's --no-cache and --pull", () => {
+    const plan = planBuild(
+      "p",
+      "s",
+      { image: "me/app:2", build: { context: "/c" } },
+      {},
+      { noCache: true, pull: true },
+    );
+    expect(plan.query.t).toEqual(["me/app:2"]);
+    expect(plan.query.dockerfile).toBe("Dockerfile");
+    expect(plan.query.nocache).toBe(true);
+    expect(plan.query.pull).toBe(true);
+  });
+
+  it("resolves args: --build-arg overrides, valueless ones come from the environment or are dropped", () => {
+    expect(
+      resolveBuildArgs({ A: "1", B: null, C: "3" }, ["C=cli", "D", "E", "F=x=y"], { B: "b", D: "d" }),
+    ).toEqual({
+      A: "1",
+      B: "b",
+      C: "cli",
+      D: "d",
+      F: "x=y",
+    });
+  });
+
+  it("adds a Dockerfile that is inline or outside the context under a stable hidden name", () => {
+    const inline = planBuild(
+      "p",
+      "s",
+      { build: { context: "/c", dockerfile_inline: "FROM busybox:1.36\n" } },
+      {},
+    );
+    expect(inline.dockerfile).toMatch(/^\.dockerfile\.[0-9a-f]{20}$/);
+    expect(inline.addedDockerfile).toEqual({ text: "FROM busybox:1.36\n" });
+    expect(
+      planBuild("p", "s", { build: { context: "/c", dockerfile_inline: "FROM busybox:1.36\n" } }, {})
+        .dockerfile,
+    ).toBe(inline.dockerfile);
+    const outside = planBuild("p", "s", { build: { context: "/c/sub", dockerfile: "../Dockerfile" } }, {});
+    expect(outside.addedDockerfile).toEqual({ file: "/c/Dockerfile" });
+    const absolute = planBuild("p", "s", { build: { context: "/c", dockerfile: "/c/x/Dockerfile" } }, {});
+    expect(absolute.dockerfile).toBe("x/Dockerfile");
+  });
+
+  it("refuses what the classic builder cannot do, naming the service", () => {
+    const refuse = (build: Record<string, unknown>) => () =>
+      planBuild("p", "web", { build: { context: "/c", ...build } }, {});
+    expect(refuse({ secrets: [{ source: "s" }] })).toThrow(/service "web".*doesn't support secrets/);
+    expect(refuse({ ssh: { default: null } })).toThrow(/SSH keys/);
+    expect(refuse({ platforms: ["linux/amd64", "linux/arm64"] })).toThrow(/multi-arch/);
+    expect(refuse({ context: "https://github.com/docker/compose.git" })).toThrow(/Git repository or URL/);
+    expect(refuse({ secrets: [{ source: "s" }] })).toThrow(BuildError);
+  });
+
+  it("recognises git and URL contexts", () => {
+    expect(isRemoteContext("git@github.com:a/b.git")).toBe(true);
+    expect(isRemoteContext("github.com/a/b")).toBe(true);
+    expect(isRemoteContext("https://example.com/ctx.tar.gz")).toBe(true);
+    expect(isRemoteContext("/home/me/app")).toBe(false);
+  });
+
+  it("a failure names the service, the step, its exit code and its output", () => {
+    const lines: string[] = [];
+    const t = new BuildTranscript((l) => lines.push(l));
+    t.write("Step 1/2 : FROM busybox:1.36\n ---> 05a5bc18871b\nStep 2/2 : RUN exit 3\n");
+    t.write(" ---> Running in abc\nsome out");
+    t.write("put\n\u001b[91msome err\n\u001b[0m");
+    t.flush();
+    expect(lines).toContain("some output");
+    expect(buildFailureMessage("web", t, "The command '/bin/sh -c exit 3' returned a non-zero code: 3")).toBe(
+      `failed to build service "web" at step 2/2 (RUN exit 3), exit code 3: The command '/bin/sh -c exit 3' returned a non-zero code: 3\n  some output\n  some err`,
+    );
+  });
+});
