@@ -16,12 +16,12 @@ import { registerPort } from "./port.js";
 import { registerPs } from "./ps.js";
 import { registerRestart } from "./restart.js";
 import { registerRm } from "./rm.js";
+import { registerRun } from "./run.js";
 import { registerScale, registerStart } from "./start-scale.js";
 import { registerStop } from "./stop.js";
 import { registerTop } from "./top.js";
 import { registerUnpause } from "./unpause.js";
 import { registerCreate, registerDown, registerUp } from "./up.js";
-import { registerRun } from "./run.js";
 import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";
 
