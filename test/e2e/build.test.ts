@@ -149,6 +149,11 @@ describe("build", () => {
     const r = tcompose(dir, name, ["build"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`failed to build service "web": the classic builder doesn't support secrets`);
+    // A name that is no service: the reference's message and exit code.
+    expect(tcompose(dir, name, ["build", "nosuch"])).toMatchObject({
+      code: 1,
+      stderr: "tcompose: no such service: nosuch\n",
+    });
   });
 
   it.skipIf(!referenceBinary)(

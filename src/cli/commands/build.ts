@@ -52,8 +52,11 @@ async function withProgress<T>(progress: Progress, work: () => Promise<T>): Prom
   }
 }
 
-/** The named services, plus what they depend on when asked (reference: IncludeDependencies). */
+/** The named services, plus what they depend on when asked (reference: IncludeDependencies). A name that
+ * is no service fails like the reference: "no such service: <name>", exit 1. */
 async function selection(project: Project, services: string[], withDeps: boolean): Promise<string[]> {
+  const known = (project.model.services ?? {}) as Record<string, unknown>;
+  for (const s of services) if (!Object.hasOwn(known, s)) throw new CliError(`no such service: ${s}`);
   if (services.length === 0 || !withDeps) return services;
   const { buildGraph, withDependencies } = await import("../../project/graph.js");
   const model = (project.model.services ?? {}) as Parameters<typeof buildGraph>[0];
