@@ -7,7 +7,6 @@ import { registerBuild, registerPull, registerPush } from "./build.js";
 import { registerConfig } from "./config.js";
 import { registerEvents } from "./events.js";
 import { registerExec } from "./exec.js";
-import { registerExec } from "./exec.js";
 import { registerImages } from "./images.js";
 import { registerKill } from "./kill.js";
 import { registerLogs } from "./logs.js";
@@ -27,7 +26,6 @@ import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
-  exec: registerExec,
   exec: registerExec,
   kill: registerKill,
   pause: registerPause,
