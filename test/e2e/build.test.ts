@@ -107,6 +107,8 @@ describe("build", () => {
     expect(docker("run", "--rm", `${name}-inline`, "cat", "/inline").stdout).toBe("inline\n");
 
     const details = await engine.inspectImage(`${name}-web`);
+    // The rebuild below with another arg leaves this image untagged: remove it too.
+    if (details) images.push(details.id);
     expect(details?.labels).toMatchObject({
       mine: "v1",
       "com.docker.compose.project": name,
