@@ -24,6 +24,7 @@ import type {
   NetworkDetails,
   NetworkSummary,
   OutputStream,
+  PathStat,
   Subscription,
   VolumeCreateRequest,
   VolumeSummary,
@@ -545,8 +546,27 @@ export class DockerEngine implements Engine {
     await this.call(`container ${id}`, () => this.docker.getContainer(id).resize({ h: rows, w: columns }));
   }
 
-  async putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream) {
-    await this.call(`container ${id}`, () => this.docker.getContainer(id).putArchive(tar, { path }));
+  async putArchive(
+    id: string,
+    path: string,
+    tar: Buffer | NodeJS.ReadableStream,
+    options: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean } = {},
+  ) {
+    const query: Record<string, unknown> = { path };
+    if (options.copyUIDGID) query.copyUIDGID = true;
+    if (options.noOverwriteDirNonDir) query.noOverwriteDirNonDir = true;
+    await this.call(`container ${id}`, () => this.docker.getContainer(id).putArchive(tar, query));
+  }
+
+  async statPath(id: string, path: string): Promise<PathStat | undefined> {
+    const response = (await this.orMissing(`container ${id}`, () =>
+      this.docker.getContainer(id).infoArchive({ path }),
+    )) as { headers?: Record<string, string>; resume?: () => void } | undefined;
+    if (!response) return undefined;
+    response.resume?.();
+    const header = response.headers?.["x-docker-container-path-stat"];
+    if (!header) return undefined;
+    return JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PathStat;
   }
 
   async getArchive(id: string, path: string): Promise<NodeJS.ReadableStream> {

@@ -234,6 +234,16 @@ export interface JsonMessage {
   errorDetail?: { message?: string };
 }
 
+/** The engine's X-Docker-Container-Path-Stat header. */
+export interface PathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode bits: permissions, plus 1<<31 for a directory, 1<<27 for a symbolic link. */
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
 export interface ContainerState {
   status: string;
   running: boolean;
@@ -318,8 +328,18 @@ export interface Engine {
   ): Promise<LogStream>;
   attachContainer(id: string, options: { stdin: boolean; logs?: boolean }): Promise<Attachment>;
   resizeContainer(id: string, rows: number, columns: number): Promise<void>;
-  /** Copies a tar archive into the container, extracted at `path`. */
-  putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream): Promise<void>;
+  /**
+   * Copies a tar archive into the container, extracted at `path` (PUT /containers/{id}/archive;
+   * copyUIDGID keeps the archive's owners, noOverwriteDirNonDir refuses to replace a directory by a file).
+   */
+  putArchive(
+    id: string,
+    path: string,
+    tar: Buffer | NodeJS.ReadableStream,
+    options?: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean },
+  ): Promise<void>;
+  /** What is at `path` in the container (HEAD /containers/{id}/archive), undefined when nothing is. */
+  statPath(id: string, path: string): Promise<PathStat | undefined>;
   getArchive(id: string, path: string): Promise<NodeJS.ReadableStream>;
 
   createExec(container: string, request: ExecRequest): Promise<string>;
