@@ -324,7 +324,6 @@ const hostCopies: [string, string][] = [
   ["cgroup_parent", "CgroupParent"],
   ["cpuset", "CpusetCpus"],
   ["device_cgroup_rules", "DeviceCgroupRules"],
-  ["init", "Init"],
   ["privileged", "Privileged"],
   ["read_only", "ReadonlyRootfs"],
   ["oom_kill_disable", "OomKillDisable"],
@@ -355,6 +354,11 @@ const hostRules: HostRule[] = [
       if (Array.isArray(v) && v.length === 0) continue;
       out[to] = Array.isArray(v) ? v.map(String) : isMapping(v) ? stringMap(v) : v;
     }
+  },
+  // Init is a pointer in the engine's HostConfig: the reference sends `init: false` as false, which inspect
+  // shows as `"Init": false` where an absent init shows null (observed on docker compose 2.26.1).
+  (s, out) => {
+    if (typeof s.init === "boolean") out.Init = s.init;
   },
   (s, out, context) => {
     for (const [from, to] of hostNumbers) {

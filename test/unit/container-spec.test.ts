@@ -269,6 +269,12 @@ describe("containerSpec", () => {
     });
   });
 
+  it("sends init false as false and leaves Init out without init (a pointer in HostConfig)", () => {
+    expect(containerSpec({ init: false }, context).create.HostConfig?.Init).toBe(false);
+    expect(containerSpec({ init: true }, context).create.HostConfig?.Init).toBe(true);
+    expect(containerSpec({}, context).create.HostConfig).not.toHaveProperty("Init");
+  });
+
   it("sends ExtraHosts as a list, empty when the service has none (inspect shows [] like the reference's)", () => {
     expect(containerSpec({}, context).create.HostConfig?.ExtraHosts).toEqual([]);
     expect(
