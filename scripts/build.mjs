@@ -14,7 +14,7 @@ const staging = `dist.tmp-${process.pid}`;
 await rm(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { tcompose: "src/cli/bin.ts", demo: "scripts/demo.ts" },
+  entryPoints: { tcompose: "src/cli/bin.ts" },
   outdir: staging,
   bundle: true,
   splitting: true,

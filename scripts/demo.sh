@@ -1,7 +1,36 @@
 #!/usr/bin/env bash
-# npm run demo [-- down]: makes sure an engine is there, builds tcompose, runs the demo stack.
+# npm run demo [-- down]: the main job. Makes sure an engine is there, builds tcompose, then brings the
+# Flask + Redis visit counter (examples/flask-redis) up with tcompose — building its image — fetches the
+# page twice to show the counter going up, and says how to tear it down. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+example=examples/flask-redis
+tcompose() { node dist/tcompose.js -f "$example/compose.yaml" "$@"; }
+
 bash scripts/engine.sh up
 node scripts/build.mjs
-node dist/demo.js "$@"
+
+if [ "${1:-}" = "down" ]; then
+  tcompose down -v
+  exit 0
+fi
+
+tcompose up -d --build --wait
+port=$(tcompose port web 5000 | sed 's/.*://')
+echo
+counts=()
+for _ in 1 2; do
+  page=$(curl -fsS "http://127.0.0.1:${port}/")
+  echo "GET http://127.0.0.1:${port}/ -> ${page}"
+  counts+=("$(echo "$page" | sed -E 's/.* ([0-9]+) times.*/\1/')")
+done
+first=${counts[0]}
+second=${counts[1]}
+if [ "$second" -le "$first" ]; then
+  echo "demo: the counter did not go up ($first, then $second)" >&2
+  exit 1
+fi
+echo
+echo "The counter goes up ($first, then $second); Redis keeps it in the volume flask-redis_redis-data."
+echo "Tear it down:  npm run demo -- down   (or: node dist/tcompose.js -f $example/compose.yaml down -v,"
+echo "               or the reference: docker compose -f $example/compose.yaml down -v)"

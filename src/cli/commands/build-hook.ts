@@ -1,14 +1,22 @@
-// How `up` builds what it must: through the build module once it lands.
+// How `up`, `create` and `run` build what they must: the build module, its failures as CLI errors
+// (exit 17 like the reference's build failures).
 import type { Engine } from "../../project/engine/types.js";
 import type { Project } from "../../project/load/index.js";
 import type { Progress } from "../../project/progress.js";
 import { CliError } from "../errors.js";
 
 export async function buildForUp(
-  _engine: Engine,
-  _project: Project,
+  engine: Engine,
+  project: Project,
   services: string[],
-  _progress: Progress,
+  progress: Progress,
 ): Promise<Record<string, string>> {
-  throw new CliError(`building images is not implemented yet (services: ${services.join(", ")})`);
+  const { buildServices } = await import("../../project/build/index.js");
+  const { BuildError } = await import("../../project/build/request.js");
+  try {
+    return await buildServices(engine, project, services, { progress });
+  } catch (error) {
+    if (error instanceof BuildError) throw new CliError(error.message, error.exitCode);
+    throw error;
+  }
 }

@@ -82,7 +82,16 @@ export async function runRun(
   let created: Awaited<ReturnType<typeof createOneOff>>;
   try {
     created = await createOneOff(
-      { engine: session.engine, project, progress, warn: (t) => io.stderr(`WARN[0000] ${t}\n`) },
+      {
+        engine: session.engine,
+        project,
+        progress,
+        warn: (t) => io.stderr(`WARN[0000] ${t}\n`),
+        build: async (services) => {
+          const { buildForUp } = await import("./build-hook.js");
+          return buildForUp(session.engine, project, services, progress);
+        },
+      },
       options,
     );
   } catch (error) {
