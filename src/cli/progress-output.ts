@@ -6,7 +6,7 @@ import { UsageError } from "./errors.js";
 import type { Io } from "./main.js";
 
 export async function progressFor(command: Command, io: Io, title: string): Promise<Progress> {
-  const globals = command.optsWithGlobals() as { progress?: string; ansi?: string };
+  const globals = command.optsWithGlobals() as { progress?: string; ansi?: string; dryRun?: boolean };
   const { createProgress, progressModeError } = await import("./render/progress.js");
   // "none" is the reference's other name for quiet.
   const mode = (globals.progress === "none" ? "quiet" : (globals.progress ?? "auto")) as "auto";
@@ -14,7 +14,7 @@ export async function progressFor(command: Command, io: Io, title: string): Prom
   const isTty = process.stderr.isTTY === true;
   const refused = progressModeError(mode, ansi, isTty);
   if (refused) throw new UsageError(refused);
-  return createProgress({
+  const progress = createProgress({
     mode,
     isTty,
     write: io.stderr,
@@ -24,4 +24,7 @@ export async function progressFor(command: Command, io: Io, title: string): Prom
     ...(process.stderr.rows ? { rows: process.stderr.rows } : {}),
     ...(process.env.NO_COLOR ? { noColor: true } : {}),
   });
+  if (!globals.dryRun) return progress;
+  // The reference marks every line of a dry run.
+  return { ...progress, event: (e) => progress.event({ ...e, id: `DRY-RUN MODE -  ${e.id}` }) };
 }

@@ -26,7 +26,11 @@ export interface SessionOptions {
 export async function openSession(command: Command, io: Io, options: SessionOptions = {}): Promise<Session> {
   const project = loadOrName(command, io, options);
   const { connectEngine } = await import("../project/engine/index.js");
-  const engine = await connectEngine();
+  let engine = await connectEngine();
+  if ((command.optsWithGlobals() as { dryRun?: boolean }).dryRun) {
+    const { dryRunEngine } = await import("../project/engine/dry-run.js");
+    engine = dryRunEngine(engine);
+  }
   return typeof project === "string" ? { name: project, engine } : { name: project.name, project, engine };
 }
 

@@ -3,6 +3,7 @@
 // containers once, then again only when an event about one of them arrives (start, die, health_status …).
 // So a dependant starts the moment its dependency is ready, not at the next tick of a poll (the reference
 // polls every 500 ms: convergence.go waitDependencies).
+import { isDryRunId } from "./engine/dry-run.js";
 import type { ContainerDetails, Engine, Subscription } from "./engine/types.js";
 import { projectFilter } from "./labels.js";
 
@@ -99,6 +100,10 @@ export class ReadinessWatch {
     want: Readiness,
     options: { timeoutMs?: number; onReady?: (c: ContainerDetails) => void },
   ): Promise<void> {
+    // --dry-run: a container that was only pretended is ready at once.
+    if (isDryRunId(id)) {
+      return this.engine.inspectContainer(id).then((details) => options.onReady?.(details));
+    }
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let checking = false;

@@ -247,6 +247,11 @@ export async function createProject(context: UpContext, options: CreateOptions =
   return { services: targets, containers: state };
 }
 
+function nameOf(containers: readonly ContainerSummary[], id: string): string {
+  const c = containers.find((x) => x.id === id);
+  return c ? canonicalName(c) : id.slice(0, 12);
+}
+
 function byNumber(a: ContainerSummary, b: ContainerSummary): number {
   return Number(a.labels[label.containerNumber]) - Number(b.labels[label.containerNumber]);
 }
@@ -668,7 +673,7 @@ export async function waitDependencies(
           {
             onReady: (d) =>
               progress.event({
-                id: resourceId.container(d.name),
+                id: resourceId.container(nameOf(containers, d.id)),
                 text: want === "healthy" ? "Healthy" : "Exited",
                 status: "done",
               }),

@@ -237,4 +237,42 @@ describe("scale, orphans, flags", () => {
       state: "running",
     });
   });
+
+  it("--dry-run prints what up and down would do and touches nothing", async () => {
+    const { dir, project } = stack(
+      `services:\n  web:\n${sleeper}    volumes: [data:/data]\nvolumes:\n  data: {}\n`,
+    );
+    const dry = run(process.execPath, dir, [
+      cliPath,
+      "-p",
+      project,
+      "--dry-run",
+      "--progress",
+      "plain",
+      "up",
+      "-d",
+    ]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain(`DRY-RUN MODE -  Container ${project}-web-1  Started`);
+    expect(dry.stderr).toContain(`DRY-RUN MODE -  Volume "${project}_data"  Created`);
+    expect(await engine.listContainers({ [label.project]: project }, { all: true })).toEqual([]);
+    expect(await engine.listNetworks({ [label.project]: project })).toEqual([]);
+    expect(await engine.listVolumes({ [label.project]: project })).toEqual([]);
+
+    expect(tcompose(dir, project, ["up", "-d"]).code).toBe(0);
+    const before = await containers(project);
+    const down = run(process.execPath, dir, [
+      cliPath,
+      "-p",
+      project,
+      "--dry-run",
+      "--progress",
+      "plain",
+      "down",
+      "-v",
+    ]);
+    expect(down.stderr).toContain(`DRY-RUN MODE -  Container ${project}-web-1  Removed`);
+    expect(await containers(project)).toEqual(before);
+    expect((await engine.listVolumes({ [label.project]: project })).length).toBe(1);
+  });
 });
