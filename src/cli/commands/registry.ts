@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { Io } from "../main.js";
 import { registerBuild, registerPull, registerPush } from "./build.js";
 import { registerConfig } from "./config.js";
+import { registerCp } from "./cp.js";
 import { registerEvents } from "./events.js";
 import { registerExec } from "./exec.js";
 import { registerImages } from "./images.js";
@@ -26,6 +27,7 @@ import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
+  cp: registerCp,
   exec: registerExec,
   kill: registerKill,
   pause: registerPause,

@@ -56,7 +56,10 @@ export async function nameOnly(command: Command, io: Io): Promise<Target> {
 export function daemonError(error: unknown): unknown {
   if (!(error instanceof EngineError)) return error;
   const prefix = `${error.resource}: `;
-  const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  const message = (error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message)
+    // dockerode's own wording around the engine's, for streamed requests: "(HTTP code 404) no such … - "
+    .replace(/^\(HTTP code \d+\) [^-]*- /, "")
+    .trim();
   return new CliError(`Error response from daemon: ${message}`);
 }
 
