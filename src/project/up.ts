@@ -9,13 +9,13 @@
 // hash.ts); this module does the I/O through the engine adapter and reports progress.
 import { containerSpec, inheritedMounts, resolveServiceReferences, resourceNames } from "./container-spec.js";
 import { decideService, type RecreatePolicy, serviceScale } from "./converge.js";
-import type { ContainerSummary, Engine, JsonMessage } from "./engine/types.js";
+import type { ContainerSummary, Engine } from "./engine/types.js";
 import { buildGraph, type Graph, type ServiceEdges, withDependencies, withDependents } from "./graph.js";
 import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
-import { builtImageName, containerName, label, projectFilter } from "./labels.js";
+import { builtImageName, label } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
-import { type Progress, pullLayerEvent, resourceId } from "./progress.js";
+import { type Progress, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
 import { inDependencyOrder } from "./schedule.js";
 import { canonicalName, projectContainers, serviceOf } from "./state.js";
@@ -296,89 +296,48 @@ export async function ensureImages(
 ): Promise<Record<string, string>> {
   const { engine, project, progress } = context;
   const services = servicesOf(project);
+  for (const name of targets) {
+    const service = services[name] ?? {};
+    if (service.build === undefined && typeof service.image !== "string") {
+      throw new UpError(`invalid service "${name}". Must specify either image or build`);
+    }
+  }
+  // Pull what the policy asks for (ensureImagesExists → pullRequiredImages), then build what has a build
+  // section and still no image, or must be built (--build, pull_policy: build).
+  const { pullServices, PullError } = await import("./pull.js");
+  try {
+    await pullServices(
+      engine,
+      project,
+      targets,
+      {
+        forUp: true,
+        ...(options.pull && options.pull !== "policy" ? { policy: options.pull } : {}),
+        ...(options.quietPull ? { quiet: true } : {}),
+      },
+      progress,
+    );
+  } catch (error) {
+    if (error instanceof PullError) throw new UpError(error.message);
+    throw error;
+  }
   const ids: Record<string, string> = {};
   const toBuild: string[] = [];
   await Promise.all(
     targets.map(async (name) => {
       const service = services[name] ?? {};
-      const ref = imageOf(project, name, service);
+      const local = await engine.inspectImage(imageOf(project, name, service));
       const hasBuild = service.build !== undefined;
-      const policy = options.pull && options.pull !== "policy" ? options.pull : pullPolicy(service);
-      if (!hasBuild && typeof service.image !== "string") {
-        throw new UpError(`invalid service "${name}". Must specify either image or build`);
-      }
-      if (hasBuild && (options.build === true || policy === "build")) {
-        toBuild.push(name);
-        return;
-      }
-      const local = await engine.inspectImage(ref);
-      const mustPull =
-        typeof service.image === "string" &&
-        policy !== "never" &&
-        policy !== "build" &&
-        (policy === "always" || !local);
-      if (mustPull) {
-        const pulled = await pullOne(context, name, ref, hasBuild, options.quietPull);
-        if (pulled) {
-          const after = await engine.inspectImage(ref);
-          if (after) ids[name] = after.id;
-          return;
-        }
-      }
-      if (local) {
-        ids[name] = local.id;
-        return;
-      }
-      if (hasBuild && options.build !== false) {
-        toBuild.push(name);
-        return;
-      }
-      if (hasBuild) throw new UpError(`service "${name}" has neither an image nor a build (--no-build)`);
-      throw new UpError(`No such image: ${ref}`);
+      const forced = options.build === true || service.pull_policy === "build";
+      if (hasBuild && options.build !== false && (forced || !local)) toBuild.push(name);
+      else if (local) ids[name] = local.id;
     }),
   );
   if (toBuild.length > 0) {
     if (!context.build) throw new UpError(`building images is not supported here (${toBuild.join(", ")})`);
     Object.assign(ids, await context.build(toBuild));
   }
-  void progress;
   return ids;
-}
-
-function pullPolicy(service: Mapping): string {
-  const p = typeof service.pull_policy === "string" ? service.pull_policy : "missing";
-  return p === "if_not_present" ? "missing" : p;
-}
-
-/** Pulls one service's image with the reference's events (the service name as id); false when it failed
- * and the service can be built instead. */
-async function pullOne(
-  context: UpContext,
-  service: string,
-  ref: string,
-  canBuild: boolean,
-  quiet = false,
-): Promise<boolean> {
-  const { engine, progress } = context;
-  const id = resourceId.service(service);
-  progress.event({ id, text: "Pulling", status: "working", textAfterId: true });
-  try {
-    await engine.pullImageWithProgress(ref, (m: JsonMessage) => {
-      if (quiet) return;
-      const layer = pullLayerEvent(id, m);
-      if (layer) progress.event(layer);
-    });
-  } catch (error) {
-    const message = (error as Error).message.replace(/^image [^:]+: /, "");
-    if (canBuild) {
-      progress.event({ id, text: "Warning", status: "warning", details: message, textAfterId: true });
-      return false;
-    }
-    progress.event({ id, text: "Error", status: "error", details: message, textAfterId: true });
-    throw new UpError(`Error response from daemon: ${message}`);
-  }
-  progress.event({ id, text: "Pulled", status: "done", textAfterId: true });
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -701,5 +660,3 @@ export async function waitDependencies(
     }),
   );
 }
-
-export { containerName, projectFilter };
