@@ -27,6 +27,7 @@ function addGlobalOptions(program: Command): void {
         .default("auto"),
     )
     .option("--compatibility", "Run compose in backward compatibility mode")
+    .option("--context <name>", "The docker context to use (as `docker --context`)")
     .option("--dry-run", "Execute command in dry run mode")
     .option("--env-file <path>", "Specify an alternate environment file", collect)
     .option("-f, --file <path>", "Compose configuration files", collect)
@@ -82,6 +83,10 @@ export function buildProgram(io: Io): Command {
     // as with the reference's cobra flags (observed on 2.26.1: `docker compose logs -f` follows).
     .enablePositionalOptions();
   addGlobalOptions(program);
+  program.hook("preAction", async (_program, action) => {
+    const context = (action.optsWithGlobals() as { context?: string }).context;
+    if (context) (await import("../project/engine/index.js")).useContext(context);
+  });
   for (const { name, description } of composeCommands) {
     const register = implementedCommands[name];
     if (register) {

@@ -181,5 +181,6 @@ export function imagesToRemove(
   } else {
     for (const c of containers) if (mode === "all") out.add(c.image);
   }
-  return [...out];
+  // The reference names them with their tag (`p-web:latest`), as the engine lists them.
+  return [...out].map((ref) => (/:[^/]+$/.test(ref) || ref.includes("@") ? ref : `${ref}:latest`));
 }

@@ -54,7 +54,7 @@ describe("examples/flask-redis", () => {
     const down = cli(["down", "-v", "--rmi", "local"]);
     expect(down.code).toBe(0);
     expect(down.stderr).toContain(`Volume ${project}_redis-data  Removed`);
-    expect(down.stderr).toContain(`Image ${project}-web  Removed`);
+    expect(down.stderr).toContain(`Image ${project}-web:latest  Removed`);
     expect(await engine.listVolumes({ [label.project]: project })).toEqual([]);
   });
 });

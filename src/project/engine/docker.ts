@@ -90,11 +90,22 @@ type Outcome = "removed" | "in-use" | "missing";
 
 async function dockerOptions(endpoint: Endpoint): Promise<Docker.DockerOptions> {
   if (endpoint.kind === "unix") return { socketPath: endpoint.socketPath };
+  if (endpoint.kind === "ssh") {
+    // docker-modem's ssh transport: the engine's socket through an ssh connection (keys from the agent).
+    return {
+      protocol: "ssh",
+      host: endpoint.host,
+      port: endpoint.port,
+      ...(endpoint.username ? { username: endpoint.username } : {}),
+      sshOptions: { ...(process.env.SSH_AUTH_SOCK ? { agent: process.env.SSH_AUTH_SOCK } : {}) },
+    } as Docker.DockerOptions;
+  }
   const options: Docker.DockerOptions = {
     host: endpoint.host,
     port: endpoint.port,
     protocol: endpoint.tls ? "https" : "http",
   };
+  if (endpoint.skipVerify) (options as { rejectUnauthorized?: boolean }).rejectUnauthorized = false;
   if (endpoint.tls && endpoint.certPath) {
     const { readFile } = await import("node:fs/promises");
     const read = (name: string) => readFile(`${endpoint.certPath}/${name}`);
