@@ -10,9 +10,9 @@ function capture() {
 describe("cli/main", () => {
   it("returns 1 and one line for a command not implemented yet", async () => {
     const { out, io } = capture();
-    expect(await run(["logs", "-f", "web"], io)).toBe(1);
+    expect(await run(["watch", "--no-up"], io)).toBe(1);
     expect(out.stderr).toBe(
-      "tcompose: 'logs' is not implemented yet in tcompose (use 'docker compose logs' meanwhile)\n",
+      "tcompose: 'watch' is not implemented yet in tcompose (use 'docker compose watch' meanwhile)\n",
     );
   });
 
