@@ -275,4 +275,17 @@ describe("scale, orphans, flags", () => {
     expect(await containers(project)).toEqual(before);
     expect((await engine.listVolumes({ [label.project]: project })).length).toBe(1);
   });
+
+  it("attached up prints prefixed output and, with --exit-code-from, exits with that service's code", async () => {
+    const { dir, project } = stack(
+      `services:\n  job:\n    image: busybox:1.36\n    command: sh -c "echo line one; echo line two >&2; sleep 1; exit 5"\n  web:\n${sleeper}`,
+    );
+    const up = tcompose(dir, project, ["up", "--exit-code-from", "job"]);
+    expect(up.code).toBe(5);
+    expect(up.stdout).toContain("Attaching to job-1, web-1");
+    expect(up.stdout).toMatch(/^job-1 +\| line one$/m);
+    expect(up.stdout).toMatch(/^job-1 +\| line two$/m);
+    expect(up.stdout).toContain("Aborting on container exit...");
+    expect((await containers(project))[`${project}-web-1`]?.state).toBe("exited");
+  });
 });

@@ -118,9 +118,10 @@ function attachedServices(run: UpRun, services: string[], named: string[]): stri
   return attached;
 }
 
-const colours = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
-
-/** Follows the containers' output with `name  | ` prefixes until all have stopped; Ctrl-C stops them. */
+/**
+ * Follows the attached containers' output with the reference's `name  | ` prefixes (the logs command's
+ * printer) until all have stopped; Ctrl-C stops the project gracefully, a second one kills it.
+ */
 async function attachAndWait(
   engine: Engine,
   io: Io,
@@ -128,16 +129,17 @@ async function attachAndWait(
   run: UpRun,
   stopAll: (force: boolean) => Promise<void>,
 ): Promise<number> {
+  const { LogPrinter, followContainers, logName } = await import("../render/log-printer.js");
   const project = containers[0]?.labels[label.project] ?? "";
-  const prefixOf = (c: ContainerSummary) => canonicalName(c).replace(`${project}-`, "");
-  const width = Math.max(0, ...containers.map((c) => prefixOf(c).length));
-  const useColour = run.color !== false && process.stdout.isTTY === true;
+  const printer = new LogPrinter(process.stdout, {
+    color: run.color !== false && process.stdout.isTTY === true,
+    prefix: run.logPrefix !== false,
+  });
+  printer.register(...containers.map(logName));
   let exitCode = 0;
   let stopping = false;
-  let firstExit: string | undefined;
   const sigint = () => {
     if (stopping) {
-      io.stdout("\n");
       void stopAll(true);
       return;
     }
@@ -146,39 +148,29 @@ async function attachAndWait(
     void stopAll(false);
   };
   process.on("SIGINT", sigint);
-  io.stdout(`Attaching to ${containers.map(prefixOf).join(", ")}\n`);
+  io.stdout(`Attaching to ${containers.map(logName).join(", ")}\n`);
   try {
+    // The engine's current view: the containers have just been started.
+    const ids = new Set(containers.map((c) => c.id));
+    const current = (await engine.listContainers({ [label.project]: project }, { all: true })).filter((c) =>
+      ids.has(c.id),
+    );
+    const services = [...new Set(containers.map((c) => c.labels[label.service] ?? ""))];
+    const printing = followContainers(engine, printer, current, { project, services, follow: true });
     await Promise.all(
-      containers.map(async (c, i) => {
-        const name = prefixOf(c);
-        const prefix = run.logPrefix === false ? "" : `${name.padEnd(width)}  | `;
-        const coloured = useColour ? `\u001b[${colours[i % colours.length]}m${prefix}\u001b[0m` : prefix;
-        let partial = "";
-        const details = await engine.inspectContainer(c.id);
-        const logs = await engine.containerLogs(
-          c.id,
-          { follow: true, tty: details.tty, timestamps: run.timestamps === true },
-          (_stream, chunk) => {
-            const text = partial + chunk.toString("utf8");
-            const lines = text.split("\n");
-            partial = lines.pop() ?? "";
-            if (lines.length) io.stdout(lines.map((l) => `${coloured}${l}\n`).join(""));
-          },
-        );
+      containers.map(async (c) => {
         const code = await engine.waitContainer(c.id, "not-running");
-        await logs.done;
-        if (partial) io.stdout(`${coloured}${partial}\n`);
-        io.stdout(`${name} exited with code ${code}\n`);
-        if (run.exitCodeFrom === c.labels[label.service]) exitCode = code;
+        const service = c.labels[label.service];
+        if (run.exitCodeFrom === service) exitCode = code;
         if (run.abortOnContainerExit && !stopping) {
-          firstExit ??= c.labels[label.service];
-          if (!run.exitCodeFrom && firstExit === c.labels[label.service]) exitCode = code;
+          if (!run.exitCodeFrom) exitCode = code;
           stopping = true;
           io.stdout("Aborting on container exit...\n");
           await stopAll(false);
         }
       }),
     );
+    await printing;
   } finally {
     process.off("SIGINT", sigint);
   }
