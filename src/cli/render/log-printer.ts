@@ -223,6 +223,7 @@ export async function followContainers(
   const watched = new Map<string, number>(containers.map((c) => [c.id, 0]));
   const expected = new Set(running.map((c) => c.id));
   const attached = new Set(running.map((c) => c.id));
+  const diedAt = new Map<string, string>();
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
@@ -253,6 +254,7 @@ export async function followContainers(
         break;
       case "die": {
         watched.set(event.id, (watched.get(event.id) ?? 0) + 1);
+        diedAt.set(event.id, sinceOf(event));
         const restarting = details.state.status === "restarting";
         if (attached.has(event.id)) printer.status(name, `exited with code ${details.state.exitCode}`);
         attached.delete(event.id);
@@ -269,7 +271,11 @@ export async function followContainers(
           watched.set(event.id, count ?? 0);
           attached.add(event.id);
           printer.register(name);
-          read(summary, sinceOf(event));
+          // The reference reads from the start event's time, and so loses the first lines a process
+          // writes before the engine reports it started: a new container is read from its beginning, a
+          // restarted one from its last exit.
+          const since = diedAt.get(event.id) ?? options.since;
+          read(summary, since);
         }
         break;
       }
@@ -299,6 +305,17 @@ export async function followContainers(
     () => finish(),
   );
   for (const c of containers) read(c, options.since);
+  // A container that stopped between the listing and the subscription sends no event any more.
+  await Promise.all(
+    [...expected].map(async (id) => {
+      const state = await engine.inspectContainer(id).then(
+        (d) => d.state.status,
+        () => "removed",
+      );
+      if (state !== "running" && state !== "restarting") expected.delete(id);
+    }),
+  );
+  if (expected.size === 0) finish();
   ready = true;
   void pump();
   await finished;

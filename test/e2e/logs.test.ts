@@ -1,0 +1,185 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliPath, referenceBinary, referenceSkipNote } from "../helpers/paths.js";
+import { type Stack, standardCompose, upStack } from "../helpers/ro-stack.js";
+
+/** Lines grouped by their "name | " prefix, in order (containers' lines interleave differently per run). */
+function byContainer(text: string): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const line of text.split("\n").filter(Boolean)) {
+    const m = /^(\S+) +\| (.*)$/.exec(line.replaceAll("\u001b[2K", ""));
+    const [key, rest] = m ? [m[1] as string, m[2] as string] : ["", line];
+    groups[key] = [...(groups[key] ?? []), rest];
+  }
+  return groups;
+}
+
+describe.skipIf(!referenceBinary)(`logs against the reference${referenceSkipNote}`, () => {
+  let stack: Stack;
+  beforeAll(() => {
+    stack = upStack(standardCompose(19170));
+  });
+  afterAll(() => stack?.down());
+
+  it("prints each container's lines like the reference, prefixed with padded names, no colour into a pipe", () => {
+    for (const args of [
+      ["logs"],
+      ["logs", "worker"],
+      ["logs", "--tail", "1"],
+      ["logs", "--index", "2", "worker"],
+    ]) {
+      const ours = stack.ours("-p", stack.name, ...args);
+      const reference = stack.reference("-p", stack.name, ...args);
+      expect(ours.code).toBe(reference.code);
+      expect(byContainer(ours.stdout)).toEqual(byContainer(reference.stdout));
+      expect(ours.stdout).not.toContain("\x1b[");
+    }
+    const out = stack.ours("-p", stack.name, "logs", "worker").stdout;
+    expect(out).toContain("worker-1  | one\n");
+    expect(out).toContain("worker-2  | two\n");
+    const bare = stack.ours("-p", stack.name, "logs", "--no-log-prefix", "--index", "1", "worker").stdout;
+    expect(bare.split("\n").sort()).toEqual(["", "one", "two"]);
+    const stamped = stack.ours("-p", stack.name, "logs", "-t", "--index", "1", "worker").stdout;
+    expect(stamped).toMatch(/^worker-1 {2}\| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z (one|two)$/m);
+    expect(stack.ours("-p", stack.name, "logs", "--index", "1").stderr).toContain(
+      "--index requires one service to be selected",
+    );
+  });
+
+  it("colours prefixes with --ansi always, in the reference's colour order", () => {
+    const out = stack.ours("-p", stack.name, "--ansi", "always", "logs", "worker").stdout;
+    expect(out).toContain("\x1b[36mworker-1  | \x1b[0mone\n");
+    expect(out).toContain("\x1b[33mworker-2  | \x1b[0mone\n");
+    expect(
+      stack.ours("-p", stack.name, "--ansi", "always", "logs", "--no-color", "worker").stdout,
+    ).not.toContain("\x1b[36m");
+  });
+});
+
+describe.skipIf(!referenceBinary)(`logs -f${referenceSkipNote}`, () => {
+  it("follows restarts and scaled containers, announces exits, ends when all have stopped", async () => {
+    const stack = upStack(
+      `services:
+  a:
+    image: busybox:1.36
+    init: true
+    command: sh -c 'echo start; sleep 6; printf "no newline"; exit 3'
+`,
+      [],
+    );
+    try {
+      const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "-f"], { cwd: stack.dir });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      await new Promise((r) => setTimeout(r, 2500));
+      stack.reference("-p", stack.name, "up", "-d", "--scale", "a=2", "--no-recreate");
+      const code = await exited;
+      expect(code).toBe(0);
+      const groups = byContainer(
+        out
+          .split("\n")
+          .filter((l) => !/exited with code/.test(l))
+          .join("\n"),
+      );
+      // Followed, a last line without newline is lost by the engine (the reference loses it too, 2.26.1);
+      // the logs read afterwards have it.
+      expect(groups["a-1"]?.[0]).toBe("start");
+      expect(groups["a-2"]?.[0]).toBe("start");
+      expect(stack.ours("-p", stack.name, "logs", "a").stdout).toContain("a-2  | no newline\n");
+      expect(out).toContain("a-1 exited with code 3\n");
+      expect(out).toContain("a-2 exited with code 3\n");
+    } finally {
+      stack.down();
+    }
+  });
+
+  it("keeps following a container that restarts", async () => {
+    const stack = upStack(
+      `services:
+  r:
+    image: busybox:1.36
+    init: true
+    command: sh -c 'echo run; sleep 2; exit 1'
+    restart: on-failure:1
+`,
+      [],
+    );
+    try {
+      const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "-f"], { cwd: stack.dir });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      expect(code).toBe(0);
+      // Whether the engine reports the container as restarting when its "die" event is handled is a race
+      // (the reference, 2.26.1, often stops following there): the restarted run is followed when it is.
+      expect(out).toMatch(/^r-1 {2}\| run\n/);
+      expect(out).toMatch(/r-1 exited with code \d\n$/);
+    } finally {
+      stack.down();
+    }
+  });
+});
+
+describe.skipIf(!referenceBinary)(`logs under a flood${referenceSkipNote}`, () => {
+  it("delivers 10 containers × 100,000 lines exactly once and in order, in bounded memory", async () => {
+    const lines = 100_000;
+    const stack = upStack(
+      `services:
+  flood:
+    image: busybox:1.36
+    command: sh -c 'sleep 4; seq 1 ${lines}'
+    deploy:
+      replicas: 10
+`,
+      [],
+    );
+    try {
+      const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "-f"], { cwd: stack.dir });
+      const next = new Map<string, number>();
+      let bad = 0;
+      let rest = "";
+      let maxRss = 0;
+      const sample = setInterval(() => {
+        try {
+          const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+          const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+          maxRss = Math.max(maxRss, kb);
+        } catch {
+          // exited
+        }
+      }, 100);
+      child.stdout.on("data", (c: Buffer) => {
+        const parts = (rest + c.toString()).split("\n");
+        rest = parts.pop() ?? "";
+        for (const line of parts) {
+          const m = /^(flood-\d+) +\| (\d+)$/.exec(line);
+          if (!m) {
+            if (!/exited with code 0$/.test(line)) bad++;
+            continue;
+          }
+          const name = m[1] as string;
+          const expected = (next.get(name) ?? 0) + 1;
+          if (Number(m[2]) !== expected) bad++;
+          next.set(name, Number(m[2]));
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      clearInterval(sample);
+      expect(code).toBe(0);
+      expect(rest).toBe("");
+      expect(bad).toBe(0);
+      expect(next.size).toBe(10);
+      for (const n of next.values()) expect(n).toBe(lines);
+      expect(maxRss).toBeGreaterThan(0);
+      expect(maxRss).toBeLessThan(200 * 1024);
+    } finally {
+      stack.down();
+    }
+  }, 600_000);
+});
