@@ -596,7 +596,8 @@ export class DockerEngine implements Engine {
   async startExec(exec: string, options: { tty: boolean; stdin: boolean; detach?: boolean }) {
     const stream = (await this.call(`exec ${exec}`, () =>
       this.docker.getExec(exec).start({
-        hijack: true,
+        // Detached: a plain request the engine answers at once; otherwise the hijacked connection.
+        hijack: !options.detach,
         stdin: options.stdin,
         Tty: options.tty,
         Detach: options.detach ?? false,
