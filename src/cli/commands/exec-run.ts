@@ -90,7 +90,7 @@ export async function runExec(command: Command, io: Io, service: string, args: s
   try {
     const exec = await engine.createExec(container.id, request);
     if (flags.detach) {
-      await engine.startExec(exec, { tty, stdin: false, detach: true });
+      (await engine.startExec(exec, { tty, stdin: false, detach: true })).close();
       return;
     }
     await stream(engine, exec, tty, flags.interactive);
