@@ -7,10 +7,19 @@
 // scaled service at once (the reference starts them one by one), networks and volumes at once, and waits
 // driven by engine events instead of a 500 ms poll. Decisions are pure (converge.ts, container-spec.ts,
 // hash.ts); this module does the I/O through the engine adapter and reports progress.
+
+import PQueue from "p-queue";
 import { containerSpec, inheritedMounts, resolveServiceReferences, resourceNames } from "./container-spec.js";
 import { decideService, type RecreatePolicy, serviceScale } from "./converge.js";
 import type { ContainerSummary, Engine } from "./engine/types.js";
-import { buildGraph, type Graph, type ServiceEdges, withDependencies, withDependents } from "./graph.js";
+import {
+  buildGraph,
+  type Graph,
+  levels,
+  type ServiceEdges,
+  withDependencies,
+  withDependents,
+} from "./graph.js";
 import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
 import { builtImageName, label } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
@@ -58,6 +67,11 @@ export interface CreateOptions {
   concurrency?: number;
   /** Exactly these services (may be none: networks and volumes only), bypassing the selection above. */
   targets?: string[];
+  /**
+   * Start too (`up`): each service is started as soon as it is created and its dependencies are started
+   * and ready, while other services may still be being created.
+   */
+  start?: StartOptions;
 }
 
 export interface StartOptions {
@@ -143,107 +157,164 @@ export async function createProject(context: UpContext, options: CreateOptions =
   const apiVersion = (await engine.version()).apiVersion;
   const firstContainer = (s: string) => state.get(s)?.[0]?.id;
 
-  await inDependencyOrder(
-    graph,
-    targets,
-    async (name) => {
-      const raw = services[name] ?? {};
-      const service = withDefaultPlatform(
-        resolveServiceReferences(raw, name, firstContainer),
-        project.environment,
-      );
-      const configHash = serviceConfigHash(service);
-      const named = !options.services?.length || options.services.includes(name);
-      const policy = (named ? options.recreate : options.recreateDependencies) ?? "diverged";
-      const imageId = imageIds[name];
-      const decision = decideService(
-        {
-          configHash,
-          ...(imageId ? { imageId } : {}),
-          scale: serviceScale(service, options.scale?.[name]),
-          forceRecreate: forced.has(name),
-        },
-        state.get(name) ?? [],
-        policy,
-      );
-      const linkedContainers: Record<string, string[]> = {};
-      for (const [s, cs] of state) linkedContainers[s] = cs.map(canonicalName);
-      const build = (
-        number: number,
-        extra: { name?: string; inherited?: ReturnType<typeof inheritedMounts>; replace?: string },
-      ) => {
-        const spec = containerSpec(service, {
-          project: project.name,
-          service: name,
-          number,
-          workingDir: project.workingDir,
-          configFiles: project.configFiles,
-          ...(context.envFileFlag?.length ? { envFiles: context.envFileFlag } : {}),
-          networks,
-          volumes: names.volumes,
-          declared: declaredOf(project.model),
-          ...(imageId ? { imageId } : {}),
-          configHash,
-          apiVersion,
-          linkedContainers,
-          ...(extra.inherited ? { inherited: extra.inherited } : {}),
-        });
-        if (extra.name) spec.create.name = extra.name;
-        if (extra.replace && spec.create.Labels) spec.create.Labels[label.replace] = extra.replace;
-        return spec;
-      };
-      const create = async (number: number): Promise<ContainerSummary> => {
-        const spec = build(number, {});
-        const id = resourceId.container(spec.create.name);
-        progress.event({ id, text: "Creating", status: "working" });
-        const created = await createWithNetworks(engine, spec);
+  const limit = options.concurrency ? new PQueue({ concurrency: options.concurrency }) : undefined;
+  const limited = <T>(work: () => Promise<T>): Promise<T> => (limit ? limit.add(work) : work());
+  const watch = options.start ? await ReadinessWatch.open(engine, project.name) : undefined;
+  const awaitedForHealth = new Set<string>();
+  for (const deps of graph.dependencies.values()) {
+    for (const d of deps) if (d.condition === "service_healthy") awaitedForHealth.add(d.service);
+  }
+  const selected = new Set(targets);
+  const decided = new Map<string, Promise<void>>();
+  const created = new Map<string, Promise<void>>();
+  const started = new Map<string, Promise<void>>();
+  const after = (promises: Map<string, Promise<void>>, names: Iterable<string>) =>
+    Promise.all([...names].map((n) => promises.get(n)));
+
+  const decide = async (name: string) => {
+    const raw = services[name] ?? {};
+    const service = withDefaultPlatform(
+      resolveServiceReferences(raw, name, firstContainer),
+      project.environment,
+    );
+    const configHash = serviceConfigHash(service);
+    const named = !options.services?.length || options.services.includes(name);
+    const policy = (named ? options.recreate : options.recreateDependencies) ?? "diverged";
+    const imageId = imageIds[name];
+    const decision = decideService(
+      {
+        configHash,
+        ...(imageId ? { imageId } : {}),
+        scale: serviceScale(service, options.scale?.[name]),
+        forceRecreate: forced.has(name),
+      },
+      state.get(name) ?? [],
+      policy,
+    );
+    // The reference forces the recreation of every service that depends on a recreated one.
+    if (decision.recreate.length > 0) {
+      for (const d of withDependents(graph, [name])) if (d !== name) forced.add(d);
+    }
+    return { service, configHash, imageId, decision };
+  };
+  const execute = async (
+    name: string,
+    { service, configHash, imageId, decision }: Awaited<ReturnType<typeof decide>>,
+  ) => {
+    const linkedContainers: Record<string, string[]> = {};
+    for (const [s, cs] of state) linkedContainers[s] = cs.map(canonicalName);
+    const build = (
+      number: number,
+      extra: { name?: string; inherited?: ReturnType<typeof inheritedMounts>; replace?: string },
+    ) => {
+      const spec = containerSpec(service, {
+        project: project.name,
+        service: name,
+        number,
+        workingDir: project.workingDir,
+        configFiles: project.configFiles,
+        ...(context.envFileFlag?.length ? { envFiles: context.envFileFlag } : {}),
+        networks,
+        volumes: names.volumes,
+        declared: declaredOf(project.model),
+        ...(imageId ? { imageId } : {}),
+        configHash,
+        apiVersion,
+        linkedContainers,
+        ...(extra.inherited ? { inherited: extra.inherited } : {}),
+      });
+      if (extra.name) spec.create.name = extra.name;
+      if (extra.replace && spec.create.Labels) spec.create.Labels[label.replace] = extra.replace;
+      return spec;
+    };
+    const create = async (number: number): Promise<ContainerSummary> => {
+      const spec = build(number, {});
+      const id = resourceId.container(spec.create.name);
+      progress.event({ id, text: "Creating", status: "working" });
+      const created = await createWithNetworks(engine, spec);
+      progress.event({ id, text: "Created", status: "done" });
+      return created;
+    };
+    const recreate = async (old: ContainerSummary): Promise<ContainerSummary> => {
+      const id = resourceId.container(canonicalName(old));
+      progress.event({ id, text: "Recreate", status: "working" });
+      const number = Number(old.labels[label.containerNumber]);
+      let inherited: ReturnType<typeof inheritedMounts> | undefined;
+      if (options.inherit !== false) {
+        const [details, image] = await Promise.all([
+          engine.inspectContainer(old.id),
+          engine.inspectImage(imageOf(project, name, service)),
+        ]);
+        inherited = inheritedMounts(service, details.mounts, image?.volumes ?? []);
+      }
+      const finalName = build(number, {}).create.name;
+      const spec = build(number, {
+        name: `${old.id.slice(0, 12)}_${finalName}`,
+        replace: old.id,
+        ...(inherited ? { inherited } : {}),
+      });
+      const created = await createWithNetworks(engine, spec);
+      await engine.stopContainer(old.id, options.timeout);
+      await engine.removeContainer(old.id);
+      await engine.renameContainer(created.id, finalName);
+      progress.event({ id, text: "Recreated", status: "done" });
+      return { ...created, names: [finalName] };
+    };
+    for (const c of decision.keep) {
+      const id = resourceId.container(canonicalName(c));
+      if (c.state === "running") progress.event({ id, text: "Running", status: "done" });
+      else if (c.state === "exited" || c.state === "created")
         progress.event({ id, text: "Created", status: "done" });
-        return created;
-      };
-      const recreate = async (old: ContainerSummary): Promise<ContainerSummary> => {
-        const id = resourceId.container(canonicalName(old));
-        progress.event({ id, text: "Recreate", status: "working" });
-        const number = Number(old.labels[label.containerNumber]);
-        let inherited: ReturnType<typeof inheritedMounts> | undefined;
-        if (options.inherit !== false) {
-          const [details, image] = await Promise.all([
-            engine.inspectContainer(old.id),
-            engine.inspectImage(imageOf(project, name, service)),
-          ]);
-          inherited = inheritedMounts(service, details.mounts, image?.volumes ?? []);
-        }
-        const finalName = build(number, {}).create.name;
-        const spec = build(number, {
-          name: `${old.id.slice(0, 12)}_${finalName}`,
-          replace: old.id,
-          ...(inherited ? { inherited } : {}),
-        });
-        const created = await createWithNetworks(engine, spec);
-        await engine.stopContainer(old.id, options.timeout);
-        await engine.removeContainer(old.id);
-        await engine.renameContainer(created.id, finalName);
-        progress.event({ id, text: "Recreated", status: "done" });
-        return { ...created, names: [finalName] };
-      };
-      for (const c of decision.keep) {
-        const id = resourceId.container(canonicalName(c));
-        if (c.state === "running") progress.event({ id, text: "Running", status: "done" });
-        else if (c.state === "exited" || c.state === "created")
-          progress.event({ id, text: "Created", status: "done" });
-      }
-      const [, recreated, createdNew] = await Promise.all([
-        removeContainers(context, decision.remove, options.timeout, false),
-        Promise.all(decision.recreate.map(recreate)),
-        Promise.all(decision.create.map(create)),
-      ]);
-      state.set(name, [...decision.keep, ...recreated, ...createdNew].sort(byNumber));
-      if (recreated.length > 0) {
-        // The reference then forces the recreation of every service that depends on this one.
-        for (const d of withDependents(graph, [name])) if (d !== name) forced.add(d);
-      }
-    },
-    { concurrency: options.concurrency },
-  );
+    }
+    const [, recreated, createdNew] = await Promise.all([
+      removeContainers(context, decision.remove, options.timeout, false),
+      Promise.all(decision.recreate.map(recreate)),
+      Promise.all(decision.create.map(create)),
+    ]);
+    state.set(name, [...decision.keep, ...recreated, ...createdNew].sort(byNumber));
+  };
+
+  // Each service: decided once its dependencies are (a recreated dependency forces it), created once the
+  // services it names by container (network_mode/ipc/pid service:, volumes_from, links) are created, and,
+  // for `up`, started once its dependencies are started and ready. Creation never waits on readiness.
+  const all: Promise<unknown>[] = [];
+  for (const name of levels(graph).flat()) {
+    if (!selected.has(name)) continue;
+    const deps = (graph.dependencies.get(name) ?? []).map((d) => d.service).filter((d) => selected.has(d));
+    const hard = [...containerReferences(services[name] ?? {})].filter((d) => selected.has(d));
+    const decision = (async () => {
+      await after(decided, deps);
+      await after(created, hard);
+      return decide(name);
+    })();
+    decided.set(
+      name,
+      decision.then(() => undefined),
+    );
+    const creation = decision.then((d) => limited(() => execute(name, d)));
+    created.set(name, creation);
+    all.push(creation);
+    if (options.start && watch) {
+      const startOptions = options.start;
+      const starting = creation.then(async () => {
+        await after(started, deps);
+        const converged: Converged = { services: targets, containers: state };
+        await waitDependencies(context, watch, converged, name);
+        await limited(() =>
+          startServiceContainers(context, name, state.get(name) ?? [], startOptions, awaitedForHealth),
+        );
+      });
+      started.set(name, starting);
+      all.push(starting);
+    }
+  }
+  try {
+    const results = await Promise.allSettled(all);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) throw failure.reason;
+  } finally {
+    watch?.close();
+  }
   return { services: targets, containers: state };
 }
 
@@ -525,8 +596,7 @@ export async function startProject(
   converged: Converged,
   options: StartOptions = {},
 ): Promise<void> {
-  const { engine, project, progress } = context;
-  const services = servicesOf(project);
+  const { engine, project } = context;
   const graph = projectGraph(project);
   const watch = await ReadinessWatch.open(engine, project.name);
   try {
@@ -539,64 +609,103 @@ export async function startProject(
       graph,
       converged.services,
       async (name) => {
-        const service = services[name] ?? {};
         const containers = converged.containers.get(name) ?? [];
         await waitDependencies(context, watch, converged, name);
-        if (containers.length === 0) {
-          if (serviceScale(service) === 0) return;
-          throw new UpError(`service "${name}" has no container to start`);
-        }
-        await Promise.all(
-          containers.map(async (c) => {
-            if (c.state === "running") return;
-            const id = resourceId.container(canonicalName(c));
-            progress.event({ id, text: "Starting", status: "working" });
-            await engine.startContainer(c.id);
-            const working = options.wait || awaitedForHealth.has(name);
-            progress.event({ id, text: "Started", status: working ? "working" : "done" });
-          }),
-        );
+        await startServiceContainers(context, name, containers, options, awaitedForHealth);
       },
       { concurrency: options.concurrency },
     );
-    if (options.wait) {
-      await Promise.all(
-        converged.services.map(async (name) => {
-          const containers = converged.containers.get(name) ?? [];
-          await Promise.all(
-            containers.map((c) =>
-              watch
-                .waitFor([c.id], "running_or_healthy", {
-                  ...(options.waitTimeout !== undefined ? { timeoutMs: options.waitTimeout } : {}),
-                  onReady: (d) =>
-                    progress.event({
-                      id: resourceId.container(canonicalName(c)),
-                      text: d.state.running
-                        ? d.state.health === "healthy"
-                          ? "Healthy"
-                          : "Started"
-                        : "Exited",
-                      status: "done",
-                    }),
-                })
-                .catch((error: Error) => {
-                  progress.event({
-                    id: resourceId.container(canonicalName(c)),
-                    text: "Error",
-                    status: "error",
-                  });
-                  throw new UpError(
-                    `container ${canonicalName(c)}: ${error.message.replace(/^container \S+ /, "")}`,
-                  );
-                }),
-            ),
-          );
-        }),
-      );
-    }
+    if (options.wait) await waitProject(context, converged, options, watch);
   } finally {
     watch.close();
   }
+}
+
+/** --wait: every container of the services running, or healthy when it has a healthcheck. */
+export async function waitProject(
+  context: UpContext,
+  converged: Converged,
+  options: StartOptions,
+  open?: ReadinessWatch,
+): Promise<void> {
+  const { progress } = context;
+  const watch = open ?? (await ReadinessWatch.open(context.engine, context.project.name));
+  try {
+    await Promise.all(
+      converged.services.map(async (name) => {
+        const containers = converged.containers.get(name) ?? [];
+        await Promise.all(
+          containers.map((c) =>
+            watch
+              .waitFor([c.id], "running_or_healthy", {
+                ...(options.waitTimeout !== undefined ? { timeoutMs: options.waitTimeout } : {}),
+                onReady: (d) =>
+                  progress.event({
+                    id: resourceId.container(canonicalName(c)),
+                    text: d.state.running ? (d.state.health === "healthy" ? "Healthy" : "Started") : "Exited",
+                    status: "done",
+                  }),
+              })
+              .catch((error: Error) => {
+                progress.event({
+                  id: resourceId.container(canonicalName(c)),
+                  text: "Error",
+                  status: "error",
+                });
+                throw new UpError(
+                  `container ${canonicalName(c)}: ${error.message.replace(/^container \S+ /, "")}`,
+                );
+              }),
+          ),
+        );
+      }),
+    );
+  } finally {
+    if (!open) watch.close();
+  }
+}
+
+/** Starts a service's containers that are not running, all at once (the reference: one by one). */
+async function startServiceContainers(
+  context: UpContext,
+  name: string,
+  containers: readonly ContainerSummary[],
+  options: StartOptions,
+  awaitedForHealth: ReadonlySet<string>,
+): Promise<void> {
+  const { engine, project, progress } = context;
+  if (containers.length === 0) {
+    if (serviceScale(servicesOf(project)[name] ?? {}) === 0) return;
+    throw new UpError(`service "${name}" has no container to start`);
+  }
+  await Promise.all(
+    containers.map(async (c) => {
+      if (c.state === "running") return;
+      const id = resourceId.container(canonicalName(c));
+      progress.event({ id, text: "Starting", status: "working" });
+      await engine.startContainer(c.id);
+      const working = options.wait || awaitedForHealth.has(name);
+      progress.event({ id, text: "Started", status: working ? "working" : "done" });
+    }),
+  );
+}
+
+/** Services another one uses by container (so their containers must exist before its own are made). */
+export function containerReferences(service: Mapping): Set<string> {
+  const out = new Set<string>();
+  for (const field of ["network_mode", "ipc", "pid"]) {
+    const value = service[field];
+    if (typeof value === "string" && value.startsWith("service:")) out.add(value.slice("service:".length));
+  }
+  for (const entry of Array.isArray(service.volumes_from) ? service.volumes_from.map(String) : []) {
+    const [kind, name] = entry.split(":");
+    if (kind === "container") continue;
+    out.add((kind === "service" ? name : kind) ?? entry);
+  }
+  for (const link of Array.isArray(service.links) ? service.links.map(String) : []) {
+    out.add(link.split(":")[0] ?? link);
+  }
+  return out;
 }
 
 export async function waitDependencies(

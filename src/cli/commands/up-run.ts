@@ -65,7 +65,7 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
   }
   const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
   const globals = globalsOf(command);
-  const { createProject, startProject } = await import("../../project/up.js");
+  const { createProject, waitProject } = await import("../../project/up.js");
   const concurrency = concurrencyOf(command);
   const context: UpContext = {
     engine: session.engine,
@@ -79,17 +79,16 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
     },
   };
   const converged = await withErrors(progress, async () => {
+    const startOptions = {
+      wait: run.wait,
+      ...(run.waitTimeoutMs !== undefined ? { waitTimeout: run.waitTimeoutMs } : {}),
+    };
     const converged = await createProject(context, {
       ...run.create,
       ...(concurrency ? { concurrency } : {}),
+      ...(run.start ? { start: startOptions } : {}),
     });
-    if (run.start) {
-      await startProject(context, converged, {
-        wait: run.wait,
-        ...(run.waitTimeoutMs !== undefined ? { waitTimeout: run.waitTimeoutMs } : {}),
-        ...(concurrency ? { concurrency } : {}),
-      });
-    }
+    if (run.start && run.wait) await waitProject(context, converged, startOptions);
     return converged;
   });
   if (run.detach || !run.start) return;
