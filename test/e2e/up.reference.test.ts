@@ -36,7 +36,7 @@ interface Stack {
   intermittent?: { stderr: RegExp; note: string };
 }
 
-const stacks: Stack[] = [
+const allStacks: Stack[] = [
   { name: "ports" },
   { name: "env" },
   { name: "cmd" },
@@ -71,6 +71,11 @@ const stacks: Stack[] = [
   },
   { name: "redis" },
 ];
+
+// TCDIFF_ONLY=a,b runs only those stacks (while looking into a difference); TCDIFF_TRACE=1 prints each
+// compose run with its duration; TCDIFF_CONCURRENCY limits how many stacks run at once.
+const only = process.env.TCDIFF_ONLY?.split(",");
+const stacks = only ? allStacks.filter((s) => only.includes(s.name)) : allStacks;
 
 // Both tools see the same environment, without anything of the runner's that compose reads.
 const env = Object.fromEntries(
