@@ -44,7 +44,11 @@ export function registerPort(program: Command, io: Io): void {
         stopped: false,
         ...(index > 0 ? { index } : {}),
       });
-      const found = container.ports.find((p) => p.PrivatePort === port && p.Type === protocol);
+      // The reference takes the first binding in the engine's order, which varies between calls (a Go
+      // map's): IPv4 before IPv6 here, always.
+      const found = container.ports
+        .filter((p) => p.PrivatePort === port && p.Type === protocol)
+        .sort((a, b) => ((a.IP ?? "") < (b.IP ?? "") ? -1 : (a.IP ?? "") > (b.IP ?? "") ? 1 : 0))[0];
       if (!found) {
         const listed = container.ports.map((p) => `${p.PublicPort ?? 0}/${p.Type}`).join(", ");
         const cname = container.names[0] ?? "";
