@@ -71,9 +71,16 @@ EOF
 }
 
 start_dockerd() {
-  # Our own daemon.json (not /etc/docker's), so a machine's configuration is left as it is.
+  # A pid file left by a dockerd that is gone (killed with the session) would stop the new one.
+  pid_alive "$STATE/dockerd.pid" || rm -f "$STATE/dockerd.pid"
+  # Our own daemon.json (not /etc/docker's), so a machine's configuration is left as it is. Networks get
+  # /24s from 10.210.0.0/16 (256 of them) instead of the default /16s of 172.17-31 (15): tests that run
+  # side by side create many networks, and the 172.29.x subnets some tests fix stay free.
   cat >"$STATE/daemon.json" <<EOF
-{ "registry-mirrors": ["http://$REGISTRY_ADDR"] }
+{
+  "registry-mirrors": ["http://$REGISTRY_ADDR"],
+  "default-address-pools": [{ "base": "10.210.0.0/16", "size": 24 }]
+}
 EOF
   log "starting dockerd (log: $STATE/dockerd.log)"
   setsid nohup dockerd --config-file "$STATE/daemon.json" --pidfile "$STATE/dockerd.pid" \
@@ -216,10 +223,13 @@ status() {
 }
 
 down() {
-  local f
+  local f pid
   for f in dockerd registry; do
     if pid_alive "$STATE/$f.pid"; then
-      kill "$(cat "$STATE/$f.pid")"
+      pid=$(cat "$STATE/$f.pid")
+      kill "$pid"
+      # Wait for it to be gone (dockerd stops its containers first), so an `up` right after starts clean.
+      for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
       log "stopped $f"
     fi
   done

@@ -2,7 +2,7 @@
 // terminal (the reference writes progress to stderr).
 import type { Command } from "commander";
 import type { Progress } from "../project/progress.js";
-import { UsageError } from "./errors.js";
+import { CliError, UsageError } from "./errors.js";
 import type { Io } from "./main.js";
 
 export async function progressFor(command: Command, io: Io, title: string): Promise<Progress> {
@@ -27,4 +27,22 @@ export async function progressFor(command: Command, io: Io, title: string): Prom
   if (!globals.dryRun) return progress;
   // The reference marks every line of a dry run.
   return { ...progress, event: (e) => progress.event({ ...e, id: `DRY-RUN MODE -  ${e.id}` }) };
+}
+
+/**
+ * Runs the work with a progress view and ends the view however it ends; an error of the project layer that
+ * carries an exit code (UpError, BuildError, PullError …) becomes a CLI error with that code.
+ */
+export async function withProgress<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const code = (error as { exitCode?: unknown }).exitCode;
+    if (!(error instanceof CliError) && error instanceof Error && typeof code === "number") {
+      throw new CliError(error.message, code);
+    }
+    throw error;
+  } finally {
+    progress.stop();
+  }
 }

@@ -74,12 +74,11 @@ export class ReadinessWatch {
 
   static async open(engine: Engine, project: string): Promise<ReadinessWatch> {
     const watch = new ReadinessWatch(engine);
-    watch.subscription = await engine.subscribeEvents(
-      { label: projectFilter(project), type: ["container"] },
-      (event) => {
-        for (const wake of watch.waiters.get(event.id) ?? []) wake();
-      },
-    );
+    // Filtered by label only: Engine 20.10 delivers nothing to a subscription filtered by both type and
+    // label (seen here); waking a waiter on a non-container event only costs an inspect.
+    watch.subscription = await engine.subscribeEvents({ label: projectFilter(project) }, (event) => {
+      for (const wake of watch.waiters.get(event.id) ?? []) wake();
+    });
     return watch;
   }
 
@@ -113,6 +112,7 @@ export class ReadinessWatch {
       const done = (error?: Error) => {
         if (settled) return;
         settled = true;
+        clear();
         wakers.delete(wake);
         if (timer) clearTimeout(timer);
         if (error) reject(error);
@@ -143,6 +143,10 @@ export class ReadinessWatch {
       };
       const wake = () => void check();
       wakers.add(wake);
+      // A safety net should an event be lost (a reconnecting engine): look again now and then.
+      const safety = setInterval(wake, 5000);
+      safety.unref?.();
+      const clear = () => clearInterval(safety);
       const timer =
         options.timeoutMs !== undefined
           ? setTimeout(

@@ -20,6 +20,7 @@ import {
   type UpContext,
   UpError,
   waitDependencies,
+  withoutDisabledDependencies,
 } from "./up.js";
 
 export interface RunOptions {
@@ -149,7 +150,7 @@ export async function createOneOff(context: UpContext, options: RunOptions): Pro
   const firstContainer = (s: string) => observed.find((c) => serviceOf(c) === s)?.id;
   const service = withDefaultPlatform(
     resolveServiceReferences(
-      oneOffService(base, options, project.environment),
+      oneOffService(withoutDisabledDependencies(base, services), options, project.environment),
       options.service,
       firstContainer,
     ),

@@ -172,7 +172,7 @@ export async function createProject(context: UpContext, options: CreateOptions =
     Promise.all([...names].map((n) => promises.get(n)));
 
   const decide = async (name: string) => {
-    const raw = services[name] ?? {};
+    const raw = withoutDisabledDependencies(services[name] ?? {}, services);
     const service = withDefaultPlatform(
       resolveServiceReferences(raw, name, firstContainer),
       project.environment,
@@ -281,7 +281,11 @@ export async function createProject(context: UpContext, options: CreateOptions =
   for (const name of levels(graph).flat()) {
     if (!selected.has(name)) continue;
     const deps = (graph.dependencies.get(name) ?? []).map((d) => d.service).filter((d) => selected.has(d));
-    const hard = [...containerReferences(services[name] ?? {})].filter((d) => selected.has(d));
+    // A `container:NAME` reference may name another service's container (container_name): then every
+    // dependency is created first, as the reference's create phase does.
+    const hard = hasContainerReference(services[name] ?? {})
+      ? deps
+      : [...containerReferences(services[name] ?? {})].filter((d) => selected.has(d));
     const decision = (async () => {
       await after(decided, deps);
       await after(created, hard);
@@ -688,6 +692,25 @@ async function startServiceContainers(
       progress.event({ id, text: "Started", status: working ? "working" : "done" });
     }),
   );
+}
+
+/**
+ * `up` drops the depends_on entries that name a service not enabled (an optional one in an inactive
+ * profile) before hashing and labelling, as the reference's project does (observed on 2.26.1: an empty
+ * depends_on label, and a hash other than `config --hash` prints).
+ */
+export function withoutDisabledDependencies(service: Mapping, services: Record<string, unknown>): Mapping {
+  if (!isMapping(service.depends_on)) return service;
+  const kept = Object.entries(service.depends_on).filter(([d]) => Object.hasOwn(services, d));
+  if (kept.length === Object.keys(service.depends_on).length) return service;
+  const { depends_on: _all, ...rest } = service;
+  return kept.length ? { ...rest, depends_on: Object.fromEntries(kept) } : rest;
+}
+
+function hasContainerReference(service: Mapping): boolean {
+  const modes = ["network_mode", "ipc", "pid"].map((f) => service[f]);
+  const from = Array.isArray(service.volumes_from) ? service.volumes_from.map(String) : [];
+  return [...modes, ...from].some((v) => typeof v === "string" && v.startsWith("container:"));
 }
 
 /** Services another one uses by container (so their containers must exist before its own are made). */

@@ -23,11 +23,11 @@ describe("tcompose as a process", () => {
   });
 
   it("says a command is not implemented yet, with exit code 1 and no stack trace", () => {
-    const { code, stdout, stderr } = tcompose("up", "-d", "--wait");
+    const { code, stdout, stderr } = tcompose("watch", "--no-up");
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      "tcompose: 'up' is not implemented yet in tcompose (use 'docker compose up' meanwhile)\n",
+      "tcompose: 'watch' is not implemented yet in tcompose (use 'docker compose watch' meanwhile)\n",
     );
   });
 

@@ -51,24 +51,10 @@ const allStacks: Stack[] = [
   { name: "resources" },
   { name: "scale" },
   { name: "deps" },
-  {
-    name: "deps-optional",
-    fails:
-      "the loader refuses `depends_on: {debug: {required: false}}` on a service outside the active profiles " +
-      '("depends on undefined service"), the reference accepts it (src/project/load/check.ts)',
-  },
+  { name: "deps-optional" },
   { name: "secrets" },
   { name: "volfrom" },
-  {
-    name: "volfrom-container",
-    intermittent: {
-      stderr: /No such container: tcdiff-volfromc-source/,
-      note:
-        "tcompose creates a service's containers while the containers of the services it depends on are " +
-        "still being created (the reference waits for them), so `volumes_from: container:<name of a " +
-        "dependency>` may meet no such container (src/project/up.ts)",
-    },
-  },
+  { name: "volfrom-container" },
   { name: "redis" },
 ];
 

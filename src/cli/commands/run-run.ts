@@ -7,10 +7,9 @@ import { canonicalizeService } from "../../project/load/canonical.js";
 import { isMapping, type Mapping } from "../../project/load/document.js";
 import { splitShellWords } from "../../project/load/shellwords.js";
 import type { RunOptions } from "../../project/run.js";
-import { UpError } from "../../project/up.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
-import { progressFor } from "../progress-output.js";
+import { progressFor, withProgress } from "../progress-output.js";
 import { openSession } from "../session.js";
 import type { RunFlags } from "./run.js";
 
@@ -79,9 +78,8 @@ export async function runRun(
   };
   const progress = await progressFor(command, io, "Running");
   const { createOneOff } = await import("../../project/run.js");
-  let created: Awaited<ReturnType<typeof createOneOff>>;
-  try {
-    created = await createOneOff(
+  const created = await withProgress(progress, () =>
+    createOneOff(
       {
         engine: session.engine,
         project,
@@ -93,13 +91,8 @@ export async function runRun(
         },
       },
       options,
-    );
-  } catch (error) {
-    if (error instanceof UpError) throw new CliError(error.message, error.exitCode);
-    throw error;
-  } finally {
-    progress.stop();
-  }
+    ),
+  );
   const { engine } = session;
   if (options.detach) {
     await engine.startContainer(created.id);

@@ -3,9 +3,8 @@ import type { ContainerSummary } from "../../project/engine/types.js";
 import { resourceId } from "../../project/progress.js";
 import { projectContainers, serviceOf } from "../../project/state.js";
 import type { Converged, StartOptions } from "../../project/up.js";
-import { CliError } from "../errors.js";
 import type { Io } from "../main.js";
-import { progressFor } from "../progress-output.js";
+import { progressFor, withProgress } from "../progress-output.js";
 import { openSession } from "../session.js";
 
 export async function runStart(
@@ -16,9 +15,9 @@ export async function runStart(
 ): Promise<void> {
   const session = await openSession(command, io, { services, nameIsEnough: true });
   const progress = await progressFor(command, io, "Running");
-  const { startProject, targetServices, UpError } = await import("../../project/up.js");
+  const { startProject, targetServices } = await import("../../project/up.js");
   const existing = await projectContainers(session.engine, session.name, {});
-  try {
+  await withProgress(progress, async () => {
     if (!session.project) {
       // No compose file: start every stopped container of the named project.
       const chosen = existing.filter((c) => !services.length || services.includes(serviceOf(c)));
@@ -45,12 +44,7 @@ export async function runStart(
       converged,
       options,
     );
-  } catch (error) {
-    if (error instanceof UpError) throw new CliError(error.message, error.exitCode);
-    throw error;
-  } finally {
-    progress.stop();
-  }
+  });
 }
 
 async function startOne(

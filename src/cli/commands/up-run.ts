@@ -10,7 +10,7 @@ import { canonicalName } from "../../project/state.js";
 import { type CreateOptions, type UpContext, UpError } from "../../project/up.js";
 import { CliError } from "../errors.js";
 import type { Io } from "../main.js";
-import { progressFor } from "../progress-output.js";
+import { progressFor, withProgress } from "../progress-output.js";
 import type { GlobalOptions } from "../project-options.js";
 import { openSession } from "../session.js";
 
@@ -43,18 +43,6 @@ function concurrencyOf(command: Command): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-async function withErrors<T>(progress: Progress, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    progress.stop();
-    if (error instanceof UpError) throw new CliError(error.message, error.exitCode);
-    throw error;
-  } finally {
-    progress.stop();
-  }
-}
-
 export async function runUp(command: Command, io: Io, run: UpRun): Promise<void> {
   const session = await openSession(command, io, { services: run.create.services ?? [] });
   const project = session.project;
@@ -78,7 +66,7 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
       return buildForUp(session.engine, project, services, progress);
     },
   };
-  const converged = await withErrors(progress, async () => {
+  const converged = await withProgress(progress, async () => {
     const startOptions = {
       wait: run.wait,
       ...(run.waitTimeoutMs !== undefined ? { waitTimeout: run.waitTimeoutMs } : {}),
@@ -181,7 +169,7 @@ export async function runDown(command: Command, io: Io, options: DownOptions): P
   const progress = await progressFor(command, io, "Running");
   const { downProject } = await import("../../project/down.js");
   const concurrency = concurrencyOf(command);
-  await withErrors(progress, () =>
+  await withProgress(progress, () =>
     downProject(
       {
         engine: session.engine,

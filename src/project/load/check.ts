@@ -45,10 +45,16 @@ function undefinedReferences(services: Mapping, project: Mapping): Diagnostic[] 
 
 function dependencyProblems(services: Mapping): Diagnostic[] {
   const graph = buildGraph(services as Record<string, ServiceEdges>);
-  const out: Diagnostic[] = undefinedDependencies(graph).map(([service, missing]) => ({
-    path: ["services", service],
-    message: `service "${service}" depends on undefined service "${missing}"`,
-  }));
+  // An optional dependency (`required: false`) may name a service that is not enabled: the reference
+  // keeps it and skips it at start-up.
+  const optional = (service: string, missing: string) =>
+    graph.dependencies.get(service)?.some((d) => d.service === missing && !d.required) ?? false;
+  const out: Diagnostic[] = undefinedDependencies(graph)
+    .filter(([service, missing]) => !optional(service, missing))
+    .map(([service, missing]) => ({
+      path: ["services", service],
+      message: `service "${service}" depends on undefined service "${missing}"`,
+    }));
   const cycle = findCycle(graph);
   if (cycle) {
     out.push({

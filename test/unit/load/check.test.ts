@@ -29,6 +29,17 @@ describe("semantic checks", () => {
     ]);
   });
 
+  it("accepts an optional dependency on a service that is not enabled, like the reference", () => {
+    const project = {
+      services: { app: { depends_on: { debug: { condition: "service_started", required: false } } } },
+    };
+    expect(checkProject(project)).toEqual([]);
+    const required = { services: { app: { depends_on: { debug: { condition: "service_started" } } } } };
+    expect(checkProject(required)).toEqual([
+      { path: ["services", "app"], message: 'service "app" depends on undefined service "debug"' },
+    ]);
+  });
+
   it("names undefined dependencies and the cycle, like the reference", () => {
     const project = {
       services: {
