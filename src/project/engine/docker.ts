@@ -1,9 +1,10 @@
 // The only module that imports dockerode. It turns dockerode's calls and errors into the project's
 // Engine interface (types.ts); it is loaded lazily by index.ts so commands that never talk to the
 // engine do not pay for it at start-up.
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
+import { engineJson, type HttpFailure, type HttpTarget } from "./http.js";
 import type {
   Attachment,
   BuildRequest,
@@ -127,30 +128,82 @@ interface DockerodeError {
 
 export class DockerEngine implements Engine {
   readonly endpoint: string;
+  private docker!: Docker;
+  private loading: Promise<void> | undefined;
 
   private constructor(
-    private readonly docker: Docker,
+    private readonly options: Docker.DockerOptions,
     private readonly where: Endpoint,
+    /** The light client for reads; absent for ssh endpoints (dockerode does everything there). */
+    private readonly http?: HttpTarget,
   ) {
     this.endpoint = describeEndpoint(where);
   }
 
   /** Connects and negotiates the API version (the engine's own, so older engines work). */
   static async connect(endpoint: Endpoint): Promise<DockerEngine> {
-    const probe = new Docker(await dockerOptions(endpoint));
+    const options = await dockerOptions(endpoint);
+    if (endpoint.kind === "ssh") {
+      const { default: Dockerode } = await import("dockerode");
+      let apiVersion: string;
+      try {
+        apiVersion = (await new Dockerode(options).version()).ApiVersion;
+      } catch (error) {
+        const e = error as DockerodeError;
+        throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
+      }
+      return new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint);
+    }
+    const tls =
+      options.ca || options.cert || options.key
+        ? {
+            ...(options.ca ? { ca: options.ca as Buffer } : {}),
+            ...(options.cert ? { cert: options.cert as Buffer } : {}),
+            ...(options.key ? { key: options.key as Buffer } : {}),
+          }
+        : undefined;
+    const probe: HttpTarget = { endpoint, prefix: "", ...(tls ? { tls } : {}) };
     let apiVersion: string;
     try {
-      apiVersion = (await probe.version()).ApiVersion;
+      apiVersion = (await engineJson<{ ApiVersion: string }>(probe, "GET", "/version")).ApiVersion;
     } catch (error) {
-      const e = error as DockerodeError;
+      const e = error as HttpFailure;
       throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
     }
-    const docker = new Docker({ ...(await dockerOptions(endpoint)), version: `v${apiVersion}` });
-    return new DockerEngine(docker, endpoint);
+    return new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint, {
+      ...probe,
+      prefix: `/v${apiVersion}`,
+    });
+  }
+
+  /** dockerode, loaded on the first call that needs it (streams, writes, ssh). */
+  private async dockerode(): Promise<void> {
+    this.loading ??= import("dockerode").then(({ default: Dockerode }) => {
+      this.docker = new Dockerode(this.options);
+    });
+    await this.loading;
+  }
+
+  /** A read through the light client (dockerode's call for ssh endpoints). */
+  private async read<T>(
+    resource: string,
+    path: string,
+    query: Record<string, string | undefined>,
+    fallback: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.http) return this.call(resource, fallback);
+    try {
+      return await engineJson<T>(this.http, "GET", path, query);
+    } catch (error) {
+      const e = error as HttpFailure;
+      if (e.code && unreachableCodes.has(e.code)) throw new EngineUnavailableError(this.where, e.code);
+      throw new EngineError(resource, e.statusCode, e.message ?? String(error));
+    }
   }
 
   private async call<T>(resource: string, request: () => Promise<T>): Promise<T> {
     try {
+      await this.dockerode();
       return await request();
     } catch (error) {
       const e = error as DockerodeError;
@@ -161,7 +214,9 @@ export class DockerEngine implements Engine {
   }
 
   async version() {
-    const v = await this.call("engine", () => this.docker.version());
+    const v = await this.read<{ Version: string; ApiVersion: string }>("engine", "/version", {}, () =>
+      this.docker.version(),
+    );
     return { version: v.Version, apiVersion: v.ApiVersion };
   }
 
@@ -185,7 +240,9 @@ export class DockerEngine implements Engine {
 
   async hasImage(ref: string): Promise<boolean> {
     try {
-      await this.call(`image ${ref}`, () => this.docker.getImage(ref).inspect());
+      await this.read(`image ${ref}`, `/images/${encodeURIComponent(ref)}/json`, {}, () =>
+        this.docker.getImage(ref).inspect(),
+      );
       return true;
     } catch (error) {
       if (error instanceof EngineError && error.statusCode === 404) return false;
@@ -236,7 +293,12 @@ export class DockerEngine implements Engine {
   }
 
   async inspectContainer(id: string): Promise<ContainerDetails> {
-    const c = await this.call(`container ${id}`, () => this.docker.getContainer(id).inspect());
+    const c = await this.read<Docker.ContainerInspectInfo>(
+      `container ${id}`,
+      `/containers/${id}/json`,
+      {},
+      () => this.docker.getContainer(id).inspect(),
+    );
     const health = c.State.Health as
       | { Status: string; Log?: { ExitCode: number; Output: string }[] | null }
       | undefined;
@@ -276,8 +338,12 @@ export class DockerEngine implements Engine {
   }
 
   async listContainers(filter: LabelFilter, options: { all?: boolean } = {}): Promise<ContainerSummary[]> {
-    const list = await this.call("containers", () =>
-      this.docker.listContainers({ all: options.all ?? false, filters: labelFilters(filter) }),
+    const filters = labelFilters(filter);
+    const list = await this.read<Docker.ContainerInfo[]>(
+      "containers",
+      "/containers/json",
+      { all: options.all ? "1" : "0", filters },
+      () => this.docker.listContainers({ all: options.all ?? false, filters }),
     );
     return list.map((c) => ({
       id: c.Id,
@@ -298,9 +364,9 @@ export class DockerEngine implements Engine {
   }
 
   /** 404 → undefined, for inspect calls that ask "does it exist?". */
-  private async orMissing<T>(resource: string, request: () => Promise<T>): Promise<T | undefined> {
+  private async orMissing<T>(request: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await this.call(resource, request);
+      return await request();
     } catch (error) {
       if (error instanceof EngineError && error.statusCode === 404) return undefined;
       throw error;
@@ -320,7 +386,11 @@ export class DockerEngine implements Engine {
   }
 
   async inspectNetwork(idOrName: string): Promise<NetworkDetails | undefined> {
-    const n = await this.orMissing(`network ${idOrName}`, () => this.docker.getNetwork(idOrName).inspect());
+    const n = await this.orMissing<Docker.NetworkInspectInfo>(() =>
+      this.read(`network ${idOrName}`, `/networks/${encodeURIComponent(idOrName)}`, {}, () =>
+        this.docker.getNetwork(idOrName).inspect(),
+      ),
+    );
     if (!n) return undefined;
     return {
       id: n.Id,
@@ -357,13 +427,23 @@ export class DockerEngine implements Engine {
   }
 
   async inspectVolume(name: string): Promise<VolumeSummary | undefined> {
-    const v = await this.orMissing(`volume ${name}`, () => this.docker.getVolume(name).inspect());
+    const v = await this.orMissing<Docker.VolumeInspectInfo>(() =>
+      this.read(`volume ${name}`, `/volumes/${encodeURIComponent(name)}`, {}, () =>
+        this.docker.getVolume(name).inspect(),
+      ),
+    );
     if (!v) return undefined;
     return { name: v.Name, driver: v.Driver, labels: v.Labels ?? {}, mountpoint: v.Mountpoint };
   }
 
   async listVolumes(filter: LabelFilter): Promise<VolumeSummary[]> {
-    const r = await this.call("volumes", () => this.docker.listVolumes({ filters: labelFilters(filter) }));
+    const filters = labelFilters(filter);
+    const r = await this.read<{ Volumes: Docker.VolumeInspectInfo[] | null }>(
+      "volumes",
+      "/volumes",
+      { filters },
+      () => this.docker.listVolumes({ filters }),
+    );
     return (r.Volumes ?? []).map((v) => ({
       name: v.Name,
       driver: v.Driver,
@@ -377,7 +457,11 @@ export class DockerEngine implements Engine {
   }
 
   async inspectImage(ref: string): Promise<ImageDetails | undefined> {
-    const i = await this.orMissing(`image ${ref}`, () => this.docker.getImage(ref).inspect());
+    const i = await this.orMissing<Docker.ImageInspectInfo>(() =>
+      this.read(`image ${ref}`, `/images/${encodeURIComponent(ref)}/json`, {}, () =>
+        this.docker.getImage(ref).inspect(),
+      ),
+    );
     if (!i) return undefined;
     return {
       id: i.Id,
@@ -391,8 +475,9 @@ export class DockerEngine implements Engine {
   }
 
   async listImages(filter?: LabelFilter): Promise<ImageSummary[]> {
-    const list = await this.call("images", () =>
-      this.docker.listImages(filter ? { filters: labelFilters(filter) } : {}),
+    const filters = filter ? labelFilters(filter) : undefined;
+    const list = await this.read<Docker.ImageInfo[]>("images", "/images/json", { filters }, () =>
+      this.docker.listImages(filters ? { filters } : {}),
     );
     return list.map((i) => ({
       id: i.Id,
@@ -570,8 +655,8 @@ export class DockerEngine implements Engine {
   }
 
   async statPath(id: string, path: string): Promise<PathStat | undefined> {
-    const response = (await this.orMissing(`container ${id}`, () =>
-      this.docker.getContainer(id).infoArchive({ path }),
+    const response = (await this.orMissing(() =>
+      this.call(`container ${id}`, () => this.docker.getContainer(id).infoArchive({ path })),
     )) as { headers?: Record<string, string>; resume?: () => void } | undefined;
     if (!response) return undefined;
     response.resume?.();
