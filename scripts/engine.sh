@@ -20,7 +20,8 @@ CACHE=${TCOMPOSE_CACHE:-/var/cache/tcompose}
 REGISTRY_ADDR=127.0.0.1:5000
 DEBIAN_MIRROR=${TCOMPOSE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
-PACKAGES=(docker.io docker-registry busybox-static debootstrap iptables curl ca-certificates)
+# tmux: the tests drive interactive commands (exec, run) through a real terminal.
+PACKAGES=(docker.io docker-registry busybox-static debootstrap iptables curl ca-certificates tmux)
 
 log() { printf 'engine: %s\n' "$*" >&2; }
 die() { printf 'engine: error: %s\n' "$*" >&2; exit 1; }

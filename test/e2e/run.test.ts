@@ -1,7 +1,7 @@
 // `run`, `start` and `scale` on the real engine, through the CLI: a one-off container beside its
 // dependencies (labels, name, exit code, streams kept apart, stdin), and the start/scale paths of `up`.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,5 +103,34 @@ describe("start and scale", () => {
     );
     expect(one.map((c) => c.names[0])).toEqual([`${project}-web-1`]);
     expect(cli(["scale", "web"]).stderr).toContain("invalid scale specifier: web");
+  });
+});
+
+describe("run with a terminal", () => {
+  it("is interactive through a real pseudo-terminal: sized like it, resized with it, exit code kept", async () => {
+    const { dir, project } = stack(`services:\n  app:\n    image: busybox:1.36\n`);
+    const out = path.join(dir, "run.out");
+    const tmux = (...args: string[]) => execFileSync("tmux", ["-L", project, ...args], { encoding: "utf8" });
+    const cmd = `cd ${dir} && node ${cliPath} -p ${project} --progress quiet run --rm app sh; echo "rc=$?" > ${out}; sleep 30`;
+    tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "30", cmd);
+    const screen = () => tmux("capture-pane", "-p", "-t", "t");
+    const until = async (text: string) => {
+      for (let i = 0; i < 100 && !screen().includes(text); i++) await new Promise((r) => setTimeout(r, 200));
+      return screen();
+    };
+    try {
+      await until("#");
+      tmux("send-keys", "-t", "t", "stty size; tty", "Enter");
+      expect(await until("/dev/pts/")).toContain("30 100");
+      tmux("resize-window", "-t", "t", "-x", "80", "-y", "24");
+      await new Promise((r) => setTimeout(r, 500));
+      tmux("send-keys", "-t", "t", "clear; stty size", "Enter");
+      expect(await until("24 80")).toContain("24 80");
+      tmux("send-keys", "-t", "t", "exit 4", "Enter");
+      for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 200));
+      expect(readFileSync(out, "utf8")).toBe("rc=4\n");
+    } finally {
+      tmux("kill-server");
+    }
   });
 });
