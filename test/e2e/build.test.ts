@@ -54,6 +54,40 @@ RUN echo final > /final
 `;
 
 describe("build", () => {
+  it("up --build rebuilds from the cache and recreates only the service whose image changed", async () => {
+    const { dir, name } = project({
+      "a/Dockerfile": 'FROM busybox:1.36\nCOPY msg /msg\nCMD ["sleep", "3600"]\n',
+      "a/msg": "a1\n",
+      "b/Dockerfile": 'FROM busybox:1.36\nCOPY msg /msg\nCMD ["sleep", "3600"]\n',
+      "b/msg": "b1\n",
+      "compose.yaml":
+        "services:\n  a:\n    build: ./a\n    init: true\n  b:\n    build: ./b\n    init: true\n",
+    });
+    images.push(`${name}-a`, `${name}-b`);
+    try {
+      expect(tcompose(dir, name, ["up", "-d"]).code).toBe(0);
+      const ids = async () =>
+        Object.fromEntries(
+          (await engine.listContainers({ "com.docker.compose.project": name })).map((c) => [
+            c.names[0],
+            c.id,
+          ]),
+        );
+      const first = await ids();
+      writeFileSync(path.join(dir, "a/msg"), "a2\n");
+      const again = tcompose(dir, name, ["up", "-d", "--build"]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain(`Container ${name}-a-1  Recreated`);
+      expect(again.stderr).toContain(`Container ${name}-b-1  Running`);
+      const second = await ids();
+      expect(second[`${name}-b-1`]).toBe(first[`${name}-b-1`]);
+      expect(second[`${name}-a-1`]).not.toBe(first[`${name}-a-1`]);
+      expect(docker("exec", `${name}-a-1`, "cat", "/msg").stdout).toBe("a2\n");
+    } finally {
+      tcompose(dir, name, ["down"]);
+    }
+  });
+
   it("passes args (valueless ones from the environment), stops at the target, leaves out ignored files", async () => {
     const { dir, name } = project({
       Dockerfile: dockerfile,
