@@ -12,7 +12,6 @@ const outcomes: Record<string, (...args: unknown[]) => unknown> = {
   buildImage: () => `sha256:${fakeId()}`,
   removeVolume: () => "removed",
   removeImage: () => "removed",
-  waitContainer: () => 0,
 };
 
 const writes = new Set([
@@ -76,10 +75,7 @@ export function dryRunEngine(real: Engine): Engine {
       if (typeof property !== "string" || typeof value !== "function") return value;
       if (writes.has(property)) {
         const outcome = outcomes[property];
-        return async (...args: unknown[]) => {
-          if (property === "waitContainer" || property === "startContainer") void args;
-          return outcome ? outcome(...args) : undefined;
-        };
+        return async (...args: unknown[]) => (outcome ? outcome(...args) : undefined);
       }
       if (property === "inspectContainer" || property === "waitContainer") {
         return async (id: string, ...rest: unknown[]) => {
