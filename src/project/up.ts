@@ -291,10 +291,10 @@ export async function createProject(context: UpContext, options: CreateOptions =
       await after(created, hard);
       return decide(name);
     })();
-    decided.set(
-      name,
-      decision.then(() => undefined),
-    );
+    // Dependants await this one; a failure is reported once, through `all` below, so it is marked handled.
+    const isDecided = decision.then(() => undefined);
+    isDecided.catch(() => {});
+    decided.set(name, isDecided);
     const creation = decision.then((d) => limited(() => execute(name, d)));
     created.set(name, creation);
     all.push(creation);
