@@ -31,6 +31,7 @@ import {
   type YAMLMap,
 } from "yaml";
 import type { Diagnostic, SourcePosition } from "./diagnostics.js";
+import { parseFast } from "./yaml-fast.js";
 
 export type DocumentPath = readonly (string | number)[];
 
@@ -68,7 +69,84 @@ const coreTag = "tag:yaml.org,2002:";
 /** Guards against alias bombs ("billion laughs"): nodes produced while expanding aliases. */
 const maxAliasExpansion = 100_000;
 
+/** A node of the tree the reader walks: made by the fast reader (./yaml-fast.ts) or from the package's tree. */
+export type TreeNode = ScalarNode | MapNode | SeqNode | AliasNode;
+interface NodeBase {
+  /** Offset of the node's first character in the text. */
+  offset: number;
+  /** The resolved tag: `!reset`, `!foo`, `tag:yaml.org,2002:str` …; `!` for the non-specific tag. */
+  tag?: string | undefined;
+  /** A collection's text where it is a mapping key (compared as text, like yaml.v3). */
+  display?: string;
+}
+export interface ScalarNode extends NodeBase {
+  kind: "scalar";
+  /** The scalar's content (quotes and escapes resolved, block scalars folded). */
+  text: string;
+  /** Plain (unquoted, not a block scalar): only those are resolved to numbers, booleans and null. */
+  plain: boolean;
+}
+export interface MapNode extends NodeBase {
+  kind: "map";
+  pairs: { key: TreeNode | null; value: TreeNode | null }[];
+}
+export interface SeqNode extends NodeBase {
+  kind: "seq";
+  items: (TreeNode | null)[];
+}
+export interface AliasNode {
+  kind: "alias";
+  offset: number;
+  name: string;
+  /** The anchored node, undefined for an unknown anchor. */
+  target: TreeNode | undefined;
+  tag?: undefined;
+}
+
 export function parseYamlDocument(file: string, text: string): ParsedYaml {
+  const fast = readFast(file, text);
+  return fast ?? parseWithPackage(file, text);
+}
+
+/** Line starts, to turn offsets into 1-based line and column. */
+function positionsOf(file: string, text: string): (offset: number) => SourcePosition {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { file, line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
+  };
+}
+
+/**
+ * The common case, fast: one document in the subset of YAML that ./yaml-fast.ts reads, with no problem to
+ * report. Anything else (and every error) takes the package's path, which also locates paths: `locate` parses
+ * the text with the package only when it is first asked, i.e. when there is a problem to point at.
+ */
+function readFast(file: string, text: string): ParsedYaml | undefined {
+  const tree = parseFast(text);
+  if (tree === undefined || tree?.kind !== "map") return undefined;
+  const diagnostics: Diagnostic[] = [];
+  const reader = new TreeReader(positionsOf(file, text), diagnostics);
+  const value = reader.read(tree, []);
+  if (diagnostics.length > 0) return undefined;
+  const document: YamlDocument = { value, tags: reader.tags, timestamps: reader.timestamps };
+  let slow: ParsedYaml | undefined;
+  const locate: Locate = (path, at) => {
+    slow ??= parseWithPackage(file, text);
+    return slow.locate(path, at);
+  };
+  return { ...document, documents: [document], locate, diagnostics };
+}
+
+/** The `yaml` package's path alone (exported for the test that holds the fast reader to it). */
+export function parseWithPackage(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     merge: true,
@@ -92,8 +170,8 @@ export function parseYamlDocument(file: string, text: string): ParsedYaml {
       documents.push({ value: null, tags: { resets: [], overrides: [] }, timestamps: [] });
       continue;
     }
-    const reader = new DocumentReader(doc, position, diagnostics);
-    const value = reader.read(doc.contents, []);
+    const reader = new TreeReader(position, diagnostics);
+    const value = reader.read(packageTree(doc), []);
     if (!isPlainMapping(value)) {
       diagnostics.push({
         path: [],
@@ -117,6 +195,62 @@ export function parseYamlDocument(file: string, text: string): ParsedYaml {
   return { ...main, documents, locate, diagnostics };
 }
 
+/** The package's node tree as ours (aliases resolved to the same node objects, so cycles are seen). */
+function packageTree(doc: Document.Parsed): TreeNode | null {
+  const made = new Map<unknown, TreeNode>();
+  const convert = (node: YamlNode, asKey = false): TreeNode | null => {
+    if (node === null || node === undefined) return null;
+    const known = made.get(node);
+    if (known) return known;
+    const offset = "range" in node && node.range ? node.range[0] : 0;
+    if (isAlias(node)) {
+      const alias: AliasNode = { kind: "alias", offset, name: node.source, target: undefined };
+      made.set(node, alias);
+      alias.target = convert(node.resolve(doc) as YamlNode) ?? undefined;
+      return alias;
+    }
+    const tag = (node as Node).tag;
+    if (isScalar(node)) {
+      const scalar: ScalarNode = {
+        kind: "scalar",
+        offset,
+        tag,
+        text: scalarText(node),
+        plain: node.type === "PLAIN",
+      };
+      made.set(node, scalar);
+      return scalar;
+    }
+    if (isMap(node)) {
+      const map: MapNode = {
+        kind: "map",
+        offset,
+        tag,
+        pairs: [],
+        ...(asKey ? { display: String(node) } : {}),
+      };
+      made.set(node, map);
+      for (const pair of node.items)
+        map.pairs.push({ key: convert(pair.key as YamlNode, true), value: convert(pair.value as YamlNode) });
+      return map;
+    }
+    if (isSeq(node)) {
+      const seq: SeqNode = {
+        kind: "seq",
+        offset,
+        tag,
+        items: [],
+        ...(asKey ? { display: String(node) } : {}),
+      };
+      made.set(node, seq);
+      for (const item of node.items) seq.items.push(convert(item as YamlNode));
+      return seq;
+    }
+    return null;
+  };
+  return convert(doc.contents);
+}
+
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
@@ -137,62 +271,59 @@ function hasKey(target: Record<string, unknown>, key: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Node tree → plain data.
 
-class DocumentReader {
+type Tree = TreeNode | null | undefined;
+
+class TreeReader {
   readonly tags: YamlTags = { resets: [], overrides: [] };
   readonly timestamps: Path[] = [];
   /** Collections being read: an alias to one of them is a cycle. */
-  private readonly open = new Set<Node>();
+  private readonly open = new Set<TreeNode>();
   private aliasDepth = 0;
   private expanded = 0;
   private aliasBudgetReported = false;
 
   constructor(
-    private readonly doc: Document.Parsed,
     private readonly position: (offset: number) => SourcePosition,
     private readonly diagnostics: Diagnostic[],
   ) {}
 
-  read(node: YamlNode, path: Path): unknown {
+  read(node: Tree, path: Path): unknown {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return this.readAlias(node, path);
+    if (node.kind === "alias") return this.readAlias(node, path);
     if (this.aliasDepth > 0 && ++this.expanded > maxAliasExpansion) return this.tooManyAliases(node, path);
-    const tag = (node as Node).tag;
+    const tag = node.tag;
     if (tag === "!reset") this.tags.resets.push([...path]);
     if (tag === "!override") this.tags.overrides.push([...path]);
-    if (isScalar(node)) return this.readScalar(node, path);
-    if (isMap(node)) return this.readMap(node, path);
-    if (isSeq(node)) {
-      this.open.add(node);
-      const out = node.items.map((item, i) => this.read(item as YamlNode, [...path, i]));
-      this.open.delete(node);
-      return out;
-    }
-    return null;
+    if (node.kind === "scalar") return this.readScalar(node, path);
+    if (node.kind === "map") return this.readMap(node, path);
+    this.open.add(node);
+    const out = node.items.map((item, i) => this.read(item, [...path, i]));
+    this.open.delete(node);
+    return out;
   }
 
-  private report(node: YamlNode, path: Path, message: string, hint?: string): void {
-    const range = node && "range" in node ? node.range : undefined;
+  private report(node: Tree, path: Path, message: string, hint?: string): void {
     const d: Mutable<Diagnostic> = { path: [...path], message };
-    if (range) d.position = this.position(range[0]);
+    if (node) d.position = this.position(node.offset);
     if (hint) d.hint = hint;
     this.diagnostics.push(d);
   }
 
-  private tooManyAliases(node: YamlNode, path: Path): null {
+  private tooManyAliases(node: Tree, path: Path): null {
     if (!this.aliasBudgetReported)
       this.report(node, path, "document expands to too many nodes through aliases");
     this.aliasBudgetReported = true;
     return null;
   }
 
-  private readAlias(node: Alias, path: Path): unknown {
-    const target = node.resolve(this.doc) as YamlNode;
+  private readAlias(node: AliasNode, path: Path): unknown {
+    const target = node.target;
     if (!target) {
-      this.report(node, path, `unknown anchor '${node.source}' referenced`);
+      this.report(node, path, `unknown anchor '${node.name}' referenced`);
       return null;
     }
-    if (this.open.has(target as Node)) {
-      this.report(node, path, `alias *${node.source} refers to a node that contains it (a cycle)`);
+    if (this.open.has(target)) {
+      this.report(node, path, `alias *${node.name} refers to a node that contains it (a cycle)`);
       return null;
     }
     this.aliasDepth++;
@@ -201,65 +332,60 @@ class DocumentReader {
     return value;
   }
 
-  private readScalar(node: Scalar, path: Path): unknown {
+  private readScalar(node: ScalarNode, path: Path): unknown {
     const resolved = resolveScalar(node);
     if (resolved.error) this.report(node, path, resolved.error);
     if (resolved.timestamp) this.timestamps.push([...path]);
     return resolved.value;
   }
 
-  private readMap(node: YAMLMap, path: Path): Record<string, unknown> {
+  private readMap(node: MapNode, path: Path): Record<string, unknown> {
     this.open.add(node);
     const out: Record<string, unknown> = {};
     const seen = new Map<string, number>();
-    const merges: YamlNode[] = [];
-    for (const pair of node.items) {
-      const keyNode = pair.key as YamlNode;
-      const raw = keyText(keyNode, this.doc);
-      const line = this.lineOf(keyNode);
+    const merges: Tree[] = [];
+    for (const pair of node.pairs) {
+      const keyNode = pair.key;
+      const raw = treeKeyText(keyNode);
+      const line = keyNode ? this.position(keyNode.offset).line : 0;
       const earlier = seen.get(raw);
       if (earlier !== undefined) {
         this.report(keyNode, path, `mapping key "${raw}" already defined at line ${earlier}`);
         continue;
       }
       seen.set(raw, line);
-      if (isMergeKey(keyNode)) {
-        merges.push(pair.value as YamlNode);
+      if (isTreeMergeKey(keyNode)) {
+        merges.push(pair.value);
         continue;
       }
       const key = this.readKey(keyNode, path);
-      setKey(out, key, this.read(pair.value as YamlNode, [...path, key]));
+      setKey(out, key, this.read(pair.value, [...path, key]));
     }
     for (const source of merges) this.mergeInto(out, source, path);
     this.open.delete(node);
     return out;
   }
 
-  private lineOf(node: YamlNode): number {
-    const range = node && "range" in node ? node.range : undefined;
-    return range ? this.position(range[0]).line : 0;
-  }
-
-  private readKey(keyNode: YamlNode, path: Path): string {
-    const target = isAlias(keyNode) ? (keyNode.resolve(this.doc) as YamlNode) : keyNode;
-    if (isScalar(target)) {
+  private readKey(keyNode: Tree, path: Path): string {
+    const target = keyNode?.kind === "alias" ? keyNode.target : keyNode;
+    if (target?.kind === "scalar") {
       const { value } = resolveScalar(target);
       if (typeof value === "string") return value;
-      const text = keyText(target, this.doc);
+      const text = treeKeyText(target);
       this.report(keyNode, path, `mapping key ${text} is not a string`, `quote it: "${text}"`);
       return text;
     }
     this.report(keyNode, path, "mapping key is not a string");
-    return String(keyText(keyNode, this.doc));
+    return treeKeyText(keyNode);
   }
 
   /** `<<: *a`, `<<: {…}` or `<<: [*a, *b]`: adds the keys the mapping does not have yet. */
-  private mergeInto(out: Record<string, unknown>, source: YamlNode, path: Path): void {
-    const deref = (n: YamlNode) => (isAlias(n) ? (n.resolve(this.doc) as YamlNode) : n);
+  private mergeInto(out: Record<string, unknown>, source: Tree, path: Path): void {
+    const deref = (n: Tree) => (n?.kind === "alias" ? n.target : n);
     // Only a sequence written in place lists sources; an alias must lead to a mapping (yaml.v3).
-    const sources = isSeq(source) ? source.items.map((item) => item as YamlNode) : [source];
+    const sources = source?.kind === "seq" ? source.items : [source];
     for (const item of sources) {
-      if (!isMap(deref(item))) {
+      if (deref(item)?.kind !== "map") {
         this.report(item ?? source, path, "map merge requires map or sequence of maps as the value");
         continue;
       }
@@ -268,6 +394,18 @@ class DocumentReader {
       for (const [k, v] of Object.entries(merged)) if (!hasKey(out, k)) setKey(out, k, v);
     }
   }
+}
+
+function isTreeMergeKey(node: Tree): boolean {
+  return node?.kind === "scalar" && node.plain && !node.tag && node.text === "<<";
+}
+
+/** The key as written (yaml.v3 compares keys by their text: `1` and `"1"` are the same key). */
+function treeKeyText(node: Tree, hops = 0): string {
+  if (!node) return "";
+  if (node.kind === "scalar") return node.text;
+  if (node.kind === "alias") return hops < 100 ? treeKeyText(node.target, hops + 1) : "";
+  return node.display ?? "";
 }
 
 function isMergeKey(node: YamlNode): boolean {
@@ -295,9 +433,9 @@ interface Resolved {
   error?: string;
 }
 
-function resolveScalar(node: Scalar): Resolved {
-  const text = scalarText(node);
-  const plain = node.type === "PLAIN";
+function resolveScalar(node: ScalarNode): Resolved {
+  const text = node.text;
+  const plain = node.plain;
   const tag = node.tag;
   if (!tag || tag === "!") {
     if (!plain || tag === "!") return { value: text };
@@ -475,6 +613,12 @@ function findPair(map: YAMLMap, key: string, doc: Document.Parsed, visiting: Set
 function keyValue(node: YamlNode, doc: Document.Parsed): string {
   const target = derefNode(node, doc);
   if (!isScalar(target)) return keyText(target, doc);
-  const { value } = resolveScalar(target);
+  const { value } = resolveScalar({
+    kind: "scalar",
+    offset: 0,
+    tag: target.tag,
+    text: scalarText(target),
+    plain: target.type === "PLAIN",
+  });
   return typeof value === "string" ? value : scalarText(target);
 }
