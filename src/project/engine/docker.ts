@@ -4,7 +4,7 @@
 import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
-import { engineJson, type HttpFailure, type HttpTarget } from "./http.js";
+import { engineJson, engineStream, type HttpFailure, type HttpTarget } from "./http.js";
 import type {
   Attachment,
   BuildRequest,
@@ -130,6 +130,13 @@ export class DockerEngine implements Engine {
   readonly endpoint: string;
   private docker!: Docker;
   private loading: Promise<void> | undefined;
+  /** The engine's /version answer, from connect. */
+  private versionInfo: { Version: string; ApiVersion: string } | undefined;
+  /**
+   * Image inspects of this process, by reference: `up` asks about the same image for every service and
+   * container. Dropped by every call that changes images (pull, build, tag, remove).
+   */
+  private readonly images = new Map<string, Promise<ImageDetails | undefined>>();
 
   private constructor(
     private readonly options: Docker.DockerOptions,
@@ -163,17 +170,19 @@ export class DockerEngine implements Engine {
           }
         : undefined;
     const probe: HttpTarget = { endpoint, prefix: "", ...(tls ? { tls } : {}) };
-    let apiVersion: string;
+    let info: { Version: string; ApiVersion: string };
     try {
-      apiVersion = (await engineJson<{ ApiVersion: string }>(probe, "GET", "/version")).ApiVersion;
+      info = await engineJson<{ Version: string; ApiVersion: string }>(probe, "GET", "/version");
     } catch (error) {
       const e = error as HttpFailure;
       throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
     }
-    return new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint, {
+    const engine = new DockerEngine({ ...options, version: `v${info.ApiVersion}` }, endpoint, {
       ...probe,
-      prefix: `/v${apiVersion}`,
+      prefix: `/v${info.ApiVersion}`,
     });
+    engine.versionInfo = info;
+    return engine;
   }
 
   /** dockerode, loaded on the first call that needs it (streams, writes, ssh). */
@@ -185,20 +194,35 @@ export class DockerEngine implements Engine {
   }
 
   /** A read through the light client (dockerode's call for ssh endpoints). */
-  private async read<T>(
+  private read<T>(
     resource: string,
     path: string,
     query: Record<string, string | undefined>,
     fallback: () => Promise<T>,
   ): Promise<T> {
+    return this.send(resource, "GET", path, query, undefined, fallback);
+  }
+
+  /** A plain request through the light client (dockerode's call for ssh endpoints). */
+  private async send<T>(
+    resource: string,
+    method: string,
+    path: string,
+    query: Record<string, string | undefined>,
+    body: unknown,
+    fallback: () => Promise<T>,
+  ): Promise<T> {
     if (!this.http) return this.call(resource, fallback);
     try {
-      return await engineJson<T>(this.http, "GET", path, query);
+      return await engineJson<T>(this.http, method, path, query, body);
     } catch (error) {
-      const e = error as HttpFailure;
-      if (e.code && unreachableCodes.has(e.code)) throw new EngineUnavailableError(this.where, e.code);
-      throw new EngineError(resource, e.statusCode, e.message ?? String(error));
+      throw this.failure(resource, error as HttpFailure);
     }
+  }
+
+  private failure(resource: string, e: HttpFailure): Error {
+    if (e.code && unreachableCodes.has(e.code)) return new EngineUnavailableError(this.where, e.code);
+    return new EngineError(resource, e.statusCode, e.message ?? String(e));
   }
 
   private async call<T>(resource: string, request: () => Promise<T>): Promise<T> {
@@ -214,72 +238,116 @@ export class DockerEngine implements Engine {
   }
 
   async version() {
-    const v = await this.read<{ Version: string; ApiVersion: string }>("engine", "/version", {}, () =>
-      this.docker.version(),
+    this.versionInfo ??= await this.read<{ Version: string; ApiVersion: string }>(
+      "engine",
+      "/version",
+      {},
+      () => this.docker.version(),
     );
-    return { version: v.Version, apiVersion: v.ApiVersion };
+    return { version: this.versionInfo.Version, apiVersion: this.versionInfo.ApiVersion };
   }
 
   async createNetwork(request: NetworkCreateRequest): Promise<string> {
-    const network = await this.call(`network ${request.Name}`, () =>
-      this.docker.createNetwork({ ...request, CheckDuplicate: true }),
+    const body = { ...request, CheckDuplicate: true };
+    const network = await this.send<{ Id: string }>(
+      `network ${request.Name}`,
+      "POST",
+      "/networks/create",
+      {},
+      body,
+      async () => ({
+        Id: (await this.docker.createNetwork(body)).id,
+      }),
     );
-    return network.id;
+    return network.Id;
   }
 
   async removeNetwork(idOrName: string): Promise<void> {
-    await this.call(`network ${idOrName}`, () => this.docker.getNetwork(idOrName).remove());
+    await this.send(
+      `network ${idOrName}`,
+      "DELETE",
+      `/networks/${encodeURIComponent(idOrName)}`,
+      {},
+      undefined,
+      () => this.docker.getNetwork(idOrName).remove(),
+    );
   }
 
   async listNetworks(filter: LabelFilter): Promise<NetworkSummary[]> {
-    const networks = await this.call("networks", () =>
-      this.docker.listNetworks({ filters: labelFilters(filter) }),
+    const filters = labelFilters(filter);
+    const networks = await this.read<Docker.NetworkInspectInfo[]>("networks", "/networks", { filters }, () =>
+      this.docker.listNetworks({ filters }),
     );
     return networks.map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, labels: n.Labels ?? {} }));
   }
 
   async hasImage(ref: string): Promise<boolean> {
+    return (await this.inspectImage(ref)) !== undefined;
+  }
+
+  /** Runs a call that changes images; what was inspected before is forgotten once it ends. */
+  private async changingImages<T>(work: () => Promise<T>): Promise<T> {
     try {
-      await this.read(`image ${ref}`, `/images/${encodeURIComponent(ref)}/json`, {}, () =>
-        this.docker.getImage(ref).inspect(),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof EngineError && error.statusCode === 404) return false;
-      throw error;
+      return await work();
+    } finally {
+      this.images.clear();
     }
   }
 
   async pullImage(ref: string): Promise<void> {
-    await this.call(`image ${ref}`, async () => {
-      const stream = await this.docker.pull(ref);
-      // The pull runs as long as its progress stream does; an error can arrive inside the stream.
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
-          const failed = events?.find((e) => e.error);
-          if (err) reject(err);
-          else if (failed) reject(new Error(failed.error));
-          else resolve();
+    return this.changingImages(async () => {
+      await this.call(`image ${ref}`, async () => {
+        const stream = await this.docker.pull(ref);
+        // The pull runs as long as its progress stream does; an error can arrive inside the stream.
+        await new Promise<void>((resolve, reject) => {
+          this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
+            const failed = events?.find((e) => e.error);
+            if (err) reject(err);
+            else if (failed) reject(new Error(failed.error));
+            else resolve();
+          });
         });
       });
     });
   }
 
   async createContainer(request: ContainerCreateRequest): Promise<string> {
-    const container = await this.call(`container ${request.name}`, () =>
-      this.docker.createContainer(request),
+    // The engine takes the name (and platform) in the query, the rest as the body (as dockerode sends it).
+    const { name, ...body } = request as ContainerCreateRequest & { platform?: string };
+    const platform = (body as { platform?: string }).platform;
+    delete (body as { platform?: string }).platform;
+    const container = await this.send<{ Id: string }>(
+      `container ${name}`,
+      "POST",
+      "/containers/create",
+      { name, platform },
+      body,
+      async () => ({
+        Id: (await this.docker.createContainer(request)).id,
+      }),
     );
-    return container.id;
+    return container.Id;
   }
 
   async startContainer(id: string): Promise<void> {
-    await this.call(`container ${id}`, () => this.docker.getContainer(id).start());
+    try {
+      await this.send(`container ${id}`, "POST", `/containers/${id}/start`, {}, undefined, () =>
+        this.docker.getContainer(id).start(),
+      );
+    } catch (error) {
+      // 304 has no body; dockerode's words for it.
+      if (error instanceof EngineError && error.statusCode === 304)
+        throw new EngineError(`container ${id}`, 304, "container already started");
+      throw error;
+    }
   }
 
   async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
-    const opts = timeoutSeconds === undefined ? {} : { t: timeoutSeconds };
+    const t = timeoutSeconds === undefined ? undefined : String(timeoutSeconds);
     try {
-      await this.call(`container ${id}`, () => this.docker.getContainer(id).stop(opts));
+      await this.send(`container ${id}`, "POST", `/containers/${id}/stop`, { t }, undefined, () =>
+        this.docker.getContainer(id).stop(timeoutSeconds === undefined ? {} : { t: timeoutSeconds }),
+      );
     } catch (error) {
       // 304: already stopped, which is what was asked.
       if (!(error instanceof EngineError && error.statusCode === 304)) throw error;
@@ -287,8 +355,15 @@ export class DockerEngine implements Engine {
   }
 
   async removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    await this.call(`container ${id}`, () =>
-      this.docker.getContainer(id).remove({ force: options.force ?? false, v: options.volumes ?? false }),
+    const force = options.force ?? false;
+    const v = options.volumes ?? false;
+    await this.send(
+      `container ${id}`,
+      "DELETE",
+      `/containers/${id}`,
+      { force: String(force), v: String(v) },
+      undefined,
+      () => this.docker.getContainer(id).remove({ force, v }),
     );
   }
 
@@ -374,9 +449,9 @@ export class DockerEngine implements Engine {
   }
 
   /** Removal outcomes the reference reports rather than fails on: 404 missing, 409 in use. */
-  private async removal(resource: string, request: () => Promise<unknown>): Promise<Outcome> {
+  private async removal(request: () => Promise<unknown>): Promise<Outcome> {
     try {
-      await this.call(resource, request);
+      await request();
       return "removed";
     } catch (error) {
       if (error instanceof EngineError && error.statusCode === 404) return "missing";
@@ -402,28 +477,41 @@ export class DockerEngine implements Engine {
   }
 
   async listNetworksByName(name: string): Promise<NetworkSummary[]> {
-    const networks = await this.call("networks", () =>
-      this.docker.listNetworks({ filters: JSON.stringify({ name: [name] }) }),
+    const filters = JSON.stringify({ name: [name] });
+    const networks = await this.read<Docker.NetworkInspectInfo[]>("networks", "/networks", { filters }, () =>
+      this.docker.listNetworks({ filters }),
     );
     return networks.map((n) => ({ id: n.Id, name: n.Name, driver: n.Driver, labels: n.Labels ?? {} }));
   }
 
   async connectNetwork(network: string, container: string, endpoint?: Record<string, unknown>) {
-    await this.call(`network ${network}`, () =>
-      this.docker
-        .getNetwork(network)
-        .connect({ Container: container, ...(endpoint ? { EndpointConfig: endpoint } : {}) }),
+    const body = { Container: container, ...(endpoint ? { EndpointConfig: endpoint } : {}) };
+    await this.send(
+      `network ${network}`,
+      "POST",
+      `/networks/${encodeURIComponent(network)}/connect`,
+      {},
+      body,
+      () => this.docker.getNetwork(network).connect(body),
     );
   }
 
   async disconnectNetwork(network: string, container: string, force = false) {
-    await this.call(`network ${network}`, () =>
-      this.docker.getNetwork(network).disconnect({ Container: container, Force: force }),
+    const body = { Container: container, Force: force };
+    await this.send(
+      `network ${network}`,
+      "POST",
+      `/networks/${encodeURIComponent(network)}/disconnect`,
+      {},
+      body,
+      () => this.docker.getNetwork(network).disconnect(body),
     );
   }
 
   async createVolume(request: VolumeCreateRequest): Promise<void> {
-    await this.call(`volume ${request.Name}`, () => this.docker.createVolume(request));
+    await this.send(`volume ${request.Name}`, "POST", "/volumes/create", {}, request, () =>
+      this.docker.createVolume(request),
+    );
   }
 
   async inspectVolume(name: string): Promise<VolumeSummary | undefined> {
@@ -453,10 +541,30 @@ export class DockerEngine implements Engine {
   }
 
   removeVolume(name: string, force = false): Promise<Outcome> {
-    return this.removal(`volume ${name}`, () => this.docker.getVolume(name).remove({ force }));
+    return this.removal(() =>
+      this.send(
+        `volume ${name}`,
+        "DELETE",
+        `/volumes/${encodeURIComponent(name)}`,
+        { force: String(force) },
+        undefined,
+        () => this.docker.getVolume(name).remove({ force }),
+      ),
+    );
   }
 
-  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+  inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    let known = this.images.get(ref);
+    if (!known) {
+      known = this.inspectImageNow(ref);
+      this.images.set(ref, known);
+      // A failed inspect is not remembered.
+      known.catch(() => this.images.delete(ref));
+    }
+    return known;
+  }
+
+  private async inspectImageNow(ref: string): Promise<ImageDetails | undefined> {
     const i = await this.orMissing<Docker.ImageInspectInfo>(() =>
       this.read(`image ${ref}`, `/images/${encodeURIComponent(ref)}/json`, {}, () =>
         this.docker.getImage(ref).inspect(),
@@ -489,18 +597,29 @@ export class DockerEngine implements Engine {
   }
 
   async pullImageWithProgress(ref: string, onMessage: (m: JsonMessage) => void, platform?: string) {
-    await this.call(`image ${ref}`, async () => {
-      const stream = (await this.docker.pull(ref, platform ? { platform } : {})) as NodeJS.ReadableStream;
-      await followMessages(stream, onMessage);
+    return this.changingImages(async () => {
+      await this.call(`image ${ref}`, async () => {
+        const stream = (await this.docker.pull(ref, platform ? { platform } : {})) as NodeJS.ReadableStream;
+        await followMessages(stream, onMessage);
+      });
     });
   }
 
   removeImage(ref: string, options: { force?: boolean } = {}): Promise<Outcome> {
-    return this.removal(`image ${ref}`, () => this.docker.getImage(ref).remove({ force: options.force }));
+    return this.changingImages(async () => {
+      const force = String(options.force ?? false);
+      return this.removal(() =>
+        this.send(`image ${ref}`, "DELETE", `/images/${encodeURIComponent(ref)}`, { force }, undefined, () =>
+          this.docker.getImage(ref).remove({ force: options.force }),
+        ),
+      );
+    });
   }
 
   async tagImage(source: string, repo: string, tag: string) {
-    await this.call(`image ${source}`, () => this.docker.getImage(source).tag({ repo, tag }));
+    return this.changingImages(async () => {
+      await this.call(`image ${source}`, () => this.docker.getImage(source).tag({ repo, tag }));
+    });
   }
 
   async pushImage(ref: string, onMessage: (m: JsonMessage) => void) {
@@ -513,55 +632,72 @@ export class DockerEngine implements Engine {
   }
 
   async buildImage(request: BuildRequest, onMessage: (m: JsonMessage) => void): Promise<string> {
-    let id = "";
-    await this.call("build", async () => {
-      const stream = (await this.docker.buildImage(
-        request.context,
-        request.query as Docker.ImageBuildOptions,
-      )) as NodeJS.ReadableStream;
-      await followMessages(stream, (m) => {
-        if (m.aux?.ID) id = m.aux.ID;
-        onMessage(m);
+    return this.changingImages(async () => {
+      let id = "";
+      await this.call("build", async () => {
+        const stream = (await this.docker.buildImage(
+          request.context,
+          request.query as Docker.ImageBuildOptions,
+        )) as NodeJS.ReadableStream;
+        await followMessages(stream, (m) => {
+          if (m.aux?.ID) id = m.aux.ID;
+          onMessage(m);
+        });
       });
+      return id;
     });
-    return id;
   }
 
   async renameContainer(id: string, name: string) {
-    await this.call(`container ${id}`, () => this.docker.getContainer(id).rename({ name }));
+    await this.send(`container ${id}`, "POST", `/containers/${id}/rename`, { name }, undefined, () =>
+      this.docker.getContainer(id).rename({ name }),
+    );
   }
 
   async killContainer(id: string, signal?: string) {
-    await this.call(`container ${id}`, () => this.docker.getContainer(id).kill(signal ? { signal } : {}));
+    await this.send(`container ${id}`, "POST", `/containers/${id}/kill`, { signal }, undefined, () =>
+      this.docker.getContainer(id).kill(signal ? { signal } : {}),
+    );
   }
 
   async restartContainer(id: string, timeoutSeconds?: number) {
-    await this.call(`container ${id}`, () =>
+    const t = timeoutSeconds === undefined ? undefined : String(timeoutSeconds);
+    await this.send(`container ${id}`, "POST", `/containers/${id}/restart`, { t }, undefined, () =>
       this.docker.getContainer(id).restart(timeoutSeconds === undefined ? {} : { t: timeoutSeconds }),
     );
   }
 
   async pauseContainer(id: string) {
-    await this.call(`container ${id}`, () => this.docker.getContainer(id).pause());
+    await this.send(`container ${id}`, "POST", `/containers/${id}/pause`, {}, undefined, () =>
+      this.docker.getContainer(id).pause(),
+    );
   }
 
   async unpauseContainer(id: string) {
-    await this.call(`container ${id}`, () => this.docker.getContainer(id).unpause());
+    await this.send(`container ${id}`, "POST", `/containers/${id}/unpause`, {}, undefined, () =>
+      this.docker.getContainer(id).unpause(),
+    );
   }
 
   async waitContainer(id: string, condition: "not-running" | "next-exit" | "removed" = "not-running") {
-    const r = (await this.call(`container ${id}`, () =>
-      this.docker.getContainer(id).wait({ condition }),
-    )) as {
-      StatusCode: number;
-    };
+    const r = await this.send<{ StatusCode: number }>(
+      `container ${id}`,
+      "POST",
+      `/containers/${id}/wait`,
+      { condition },
+      undefined,
+      () => this.docker.getContainer(id).wait({ condition }),
+    );
     return r.StatusCode;
   }
 
   async topContainer(id: string, psArgs?: string) {
-    return (await this.call(`container ${id}`, () =>
-      this.docker.getContainer(id).top(psArgs ? { ps_args: psArgs } : {}),
-    )) as { Titles: string[]; Processes: string[][] };
+    return await this.read<{ Titles: string[]; Processes: string[][] }>(
+      `container ${id}`,
+      `/containers/${id}/top`,
+      { ps_args: psArgs },
+      () => this.docker.getContainer(id).top(psArgs ? { ps_args: psArgs } : {}),
+    );
   }
 
   demux(stream: NodeJS.ReadableStream, onData: (stream: OutputStream, chunk: Buffer) => void): void {
@@ -714,9 +850,19 @@ export class DockerEngine implements Engine {
     if (filter.type) filters.type = filter.type;
     if (filter.event) filters.event = filter.event;
     if (filter.container) filters.container = filter.container;
-    const stream = (await this.call("events", () =>
-      this.docker.getEvents({ filters: JSON.stringify(filters) } as Docker.GetEventsOptions),
-    )) as NodeJS.ReadableStream;
+    const query = { filters: JSON.stringify(filters) };
+    let stream: NodeJS.ReadableStream;
+    if (this.http) {
+      try {
+        stream = await engineStream(this.http, "/events", query);
+      } catch (error) {
+        throw this.failure("events", error as HttpFailure);
+      }
+    } else {
+      stream = (await this.call("events", () =>
+        this.docker.getEvents(query as Docker.GetEventsOptions),
+      )) as NodeJS.ReadableStream;
+    }
     jsonLines(stream, (m, line) => {
       const actor = (m.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
       onEvent({

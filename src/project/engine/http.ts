@@ -1,7 +1,8 @@
 // A small JSON client for the engine's REST API over a unix socket, TCP or TLS, with node:http alone. The
-// read-only calls that `ps`, `ls`, `images` and every command's start make go through it, so those
-// commands never load dockerode (and its ssh and tar dependencies): about 0.3 s of start-up here.
-// Streams, hijacked connections and ssh endpoints stay with dockerode (docker.ts).
+// reads, the plain writes (create, start, stop, remove …) and the events stream go through it, so `ps`,
+// `ls`, `up -d`, `down` and the like never load dockerode (and its ssh and tar dependencies): about 0.2 to
+// 0.3 s of start-up here. Hijacked connections, archives, builds, pulls and ssh endpoints stay with
+// dockerode (docker.ts).
 import type { IncomingMessage, RequestOptions } from "node:http";
 import type { Endpoint } from "./endpoint.js";
 
@@ -19,20 +20,66 @@ export interface HttpFailure {
   message: string;
 }
 
+/** `method path?query` with an optional JSON body; the parsed JSON answer (undefined for an empty one). */
 export async function engineJson<T>(
   target: HttpTarget,
   method: string,
   path: string,
   query: Record<string, string | undefined> = {},
+  body?: unknown,
 ): Promise<T> {
+  const response = await send(target, method, path, query, body);
+  const text = await readAll(response);
+  try {
+    return (text ? JSON.parse(text) : undefined) as T;
+  } catch (error) {
+    throw {
+      statusCode: response.statusCode ?? 0,
+      message: `invalid JSON from the engine: ${(error as Error).message}`,
+    } satisfies HttpFailure;
+  }
+}
+
+/** A streaming GET (events): the open response, once the engine has answered 2xx. */
+export function engineStream(
+  target: HttpTarget,
+  path: string,
+  query: Record<string, string | undefined> = {},
+): Promise<IncomingMessage> {
+  return send(target, "GET", path, query, undefined);
+}
+
+function readAll(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on("data", (c: Buffer) => chunks.push(c));
+    response.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    response.on("error", (error: NodeJS.ErrnoException) =>
+      reject({ ...(error.code ? { code: error.code } : {}), message: error.message } satisfies HttpFailure),
+    );
+  });
+}
+
+/** Sends the request; resolves with a 2xx response (its body unread), rejects with the engine's message. */
+async function send(
+  target: HttpTarget,
+  method: string,
+  path: string,
+  query: Record<string, string | undefined>,
+  body: unknown,
+): Promise<IncomingMessage> {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, v);
   const qs = search.toString();
   const { endpoint } = target;
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const options: RequestOptions = {
     method,
     path: `${target.prefix}${path}${qs ? `?${qs}` : ""}`,
-    headers: { Accept: "application/json" },
+    headers: {
+      Accept: "application/json",
+      ...(payload ? { "Content-Type": "application/json", "Content-Length": String(payload.length) } : {}),
+    },
     ...(endpoint.kind === "unix"
       ? { socketPath: endpoint.socketPath }
       : { host: endpoint.host, port: endpoint.port }),
@@ -42,24 +89,14 @@ export async function engineJson<T>(
   if (secure) {
     Object.assign(options, target.tls ?? {}, endpoint.skipVerify ? { rejectUnauthorized: false } : {});
   }
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<IncomingMessage>((resolve, reject) => {
     const request = transport.request(options, (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (c: Buffer) => chunks.push(c));
-      response.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
-          try {
-            resolve((text ? JSON.parse(text) : undefined) as T);
-          } catch (error) {
-            reject({
-              statusCode: status,
-              message: `invalid JSON from the engine: ${(error as Error).message}`,
-            });
-          }
-          return;
-        }
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) {
+        resolve(response);
+        return;
+      }
+      readAll(response).then((text) => {
         let message = text.trim();
         try {
           message = (JSON.parse(text) as { message?: string }).message ?? message;
@@ -67,14 +104,11 @@ export async function engineJson<T>(
           // a plain-text error body
         }
         reject({ statusCode: status, message: message || `HTTP ${status}` } satisfies HttpFailure);
-      });
-      response.on("error", (error: NodeJS.ErrnoException) =>
-        reject({ ...(error.code ? { code: error.code } : {}), message: error.message } satisfies HttpFailure),
-      );
+      }, reject);
     });
     request.on("error", (error: NodeJS.ErrnoException) =>
       reject({ ...(error.code ? { code: error.code } : {}), message: error.message } satisfies HttpFailure),
     );
-    request.end();
+    request.end(payload);
   });
 }
