@@ -2,8 +2,8 @@
 // (name, services, networks, volumes, secrets, configs), services and map-like fields sorted by key; JSON
 // with `command` and `entrypoint` always present (null when unset). After interpolation every `$` is
 // printed doubled, in keys and values, so the output can be fed back as a compose file.
-import { stringify } from "yaml";
 import { isMapping, type Mapping } from "../../project/load/document.js";
+import { emitYaml } from "./yaml-emit.js";
 
 const topLevelOrder = ["name", "services", "networks", "volumes", "secrets", "configs"];
 /** Service fields whose values are maps with user-chosen keys: printed sorted, like Go maps. */
@@ -150,6 +150,6 @@ export function renderConfig(project: Mapping, options: ConfigRenderOptions): st
   const json = options.format === "json";
   const shaped = options.interpolated ? orderProject(withoutExtensions(project, json), json) : project;
   const value = options.interpolated ? escapeDollars(shaped) : shaped;
-  // YAML 1.1 rules for quoting, so strings such as "yes" or "on" stay strings for Go's YAML reader.
-  return json ? JSON.stringify(value, null, 2) : stringify(value, { version: "1.1", lineWidth: 0 });
+  // Quoted wherever YAML 1.1 (Go's reader) or 1.2 would read a string as something else ("yes", "on" …).
+  return json ? JSON.stringify(value, null, 2) : emitYaml(value);
 }
