@@ -8,6 +8,7 @@
 // driven by engine events instead of a 500 ms poll. Decisions are pure (converge.ts, container-spec.ts,
 // hash.ts); this module does the I/O through the engine adapter and reports progress.
 
+import { availableParallelism } from "node:os";
 import PQueue from "p-queue";
 import { containerSpec, inheritedMounts, resolveServiceReferences, resourceNames } from "./container-spec.js";
 import { decideService, type RecreatePolicy, serviceScale } from "./converge.js";
@@ -670,6 +671,14 @@ export async function waitProject(
 }
 
 /** Starts a service's containers that are not running, all at once (the reference: one by one). */
+/**
+ * Container starts at once, across services: the engine does little of a start in parallel (runc and the
+ * shim on each core), and 30 starts at once took longer than 4 at a time on a 2-core machine (about 11 s
+ * against 12.6 s with the docker CLI; 15-17.6 s against 16.8-19.1 s for `up` of 30 replicas). `--parallel`
+ * bounds the services on top of it.
+ */
+const startSlots = new PQueue({ concurrency: Math.max(2, availableParallelism() * 2) });
+
 async function startServiceContainers(
   context: UpContext,
   name: string,
@@ -687,7 +696,7 @@ async function startServiceContainers(
       if (c.state === "running") return;
       const id = resourceId.container(canonicalName(c));
       progress.event({ id, text: "Starting", status: "working" });
-      await engine.startContainer(c.id);
+      await startSlots.add(() => engine.startContainer(c.id));
       const working = options.wait || awaitedForHealth.has(name);
       progress.event({ id, text: "Started", status: working ? "working" : "done" });
     }),
