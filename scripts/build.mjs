@@ -14,7 +14,7 @@ const staging = `dist.tmp-${process.pid}`;
 await rm(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { tcompose: "src/cli/bin.ts" },
+  entryPoints: { tcompose: "src/cli/bin.ts", lib: "src/lib.ts" },
   outdir: staging,
   bundle: true,
   splitting: true,

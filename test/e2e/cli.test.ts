@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { composeCommands } from "../../src/cli/commands/catalog.js";
-import { cliPath } from "../helpers/paths.js";
+import { cliPath, repoRoot } from "../helpers/paths.js";
 
 function tcompose(...args: string[]) {
   const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: "utf8" });
@@ -35,5 +35,15 @@ describe("tcompose as a process", () => {
     const { code, stderr } = tcompose("--no-such-flag");
     expect(code).toBe(1);
     expect(stderr).toContain("unknown option '--no-such-flag'");
+  });
+
+  it("is a library too: the package's entry loads a project", async () => {
+    const lib = (await import(`${repoRoot}dist/lib.js`)) as typeof import("../../src/lib.js");
+    const { project, problems } = lib.loadProject({
+      workingDir: `${repoRoot}test/fixtures/profiles`,
+      env: {},
+    });
+    expect(problems).toEqual([]);
+    expect(Object.keys(project?.model.services ?? {}).sort()).toEqual(["always"]);
   });
 });
