@@ -135,3 +135,109 @@ describe("config errors users can act on", () => {
     expect(tcompose(cwd, ["config", "--images"]).stdout).toBe(`${dir.replace(/[^a-z0-9_-]/g, "")}-web\n`);
   });
 });
+
+/** A project directory, extra environment, global flags (before `config`) and arguments after it. */
+interface EnvCase {
+  dir: string;
+  env?: Record<string, string>;
+  flags?: string[];
+  after?: string[];
+}
+
+const envCases: [string, EnvCase][] = [
+  [
+    ".env: quoting, comments, export, nesting; its COMPOSE_PROJECT_NAME names the project",
+    { dir: "env/basic" },
+  ],
+  ["an env_file format 2.26 does not know is refused", { dir: "env/basic", flags: ["-f", "format.yaml"] }],
+  ["the shell wins over .env", { dir: "env/basic", env: { A: "from-shell", SHELLVAR: "s" } }],
+  ["--env-file replaces .env", { dir: "env/basic", flags: ["-p", "fx", "--env-file", "other.env"] }],
+  [
+    "--env-file twice: later files win",
+    { dir: "env/basic", flags: ["-p", "fx", "--env-file", ".env", "--env-file", "other.env"] },
+  ],
+  [
+    "COMPOSE_FILE lists the files",
+    { dir: "env/composefile", env: { COMPOSE_FILE: "a.yaml:b.yaml" }, flags: ["-p", "fx"] },
+  ],
+  [
+    "COMPOSE_FILE with COMPOSE_PATH_SEPARATOR",
+    {
+      dir: "env/composefile",
+      env: { COMPOSE_FILE: "b.yaml;a.yaml", COMPOSE_PATH_SEPARATOR: ";" },
+      flags: ["-p", "fx"],
+    },
+  ],
+  [
+    "-f wins over COMPOSE_FILE",
+    { dir: "env/composefile", env: { COMPOSE_FILE: "a.yaml:b.yaml" }, flags: ["-p", "fx", "-f", "a.yaml"] },
+  ],
+  ["profiles: only services without one by default", { dir: "profiles", flags: ["-p", "fx"] }],
+  ["--profile x", { dir: "profiles", flags: ["-p", "fx", "--profile", "x"] }],
+  ["--profile twice", { dir: "profiles", flags: ["-p", "fx", "--profile", "y", "--profile", "z"] }],
+  ["COMPOSE_PROFILES", { dir: "profiles", env: { COMPOSE_PROFILES: "z,y" }, flags: ["-p", "fx"] }],
+  ["--profile '*' enables every profile", { dir: "profiles", flags: ["-p", "fx", "--profile", "*"] }],
+  [
+    "a service named on the command line enables its profile",
+    { dir: "profiles", flags: ["-p", "fx"], after: ["tools"] },
+  ],
+  [
+    "interpolation: every operator, variables set",
+    { dir: "interpolation", env: { SET: "v", EMPTY: "", TAG: "1.36" }, flags: ["-p", "fx"] },
+  ],
+  [
+    "interpolation: every operator, variables unset",
+    { dir: "interpolation", env: { SET: "v" }, flags: ["-p", "fx"] },
+  ],
+  ["${VAR:?msg} unset fails", { dir: "interpolation", flags: ["-p", "fx", "-f", "required.yaml"] }],
+  [
+    "${VAR:?msg} empty fails",
+    { dir: "interpolation", env: { REQUIRED: "" }, flags: ["-p", "fx", "-f", "required.yaml"] },
+  ],
+  [
+    "${VAR:?msg} set",
+    { dir: "interpolation", env: { REQUIRED: "r" }, flags: ["-p", "fx", "-f", "required.yaml"] },
+  ],
+  ["${VAR?msg} unset fails", { dir: "interpolation", flags: ["-p", "fx", "-f", "question.yaml"] }],
+  [
+    "${VAR?msg} empty is fine",
+    { dir: "interpolation", env: { REQUIRED: "" }, flags: ["-p", "fx", "-f", "question.yaml"] },
+  ],
+  ["project name from the directory, normalised", { dir: "names/My_Project.Dir" }],
+  ["project name from name:, interpolated", { dir: "names/top" }],
+  ["project name from name:, with the variable set", { dir: "names/top", env: { NAME: "from-var" } }],
+  [
+    "COMPOSE_PROJECT_NAME from the shell over name:",
+    { dir: "names/top", env: { COMPOSE_PROJECT_NAME: "shellname" } },
+  ],
+  [
+    "-p over COMPOSE_PROJECT_NAME",
+    { dir: "names/top", env: { COMPOSE_PROJECT_NAME: "shellname" }, flags: ["-p", "flagname"] },
+  ],
+];
+
+describe.skipIf(!referenceBinary)(
+  `config with environments, profiles and names is the reference's${referenceSkipNote}`,
+  () => {
+    it.each(envCases)("%s", (_title, c) => {
+      const cwd = path.join(fixtures, c.dir);
+      const runEnv = { ...env, ...c.env };
+      for (const format of ["json", "yaml"]) {
+        const args = [...(c.flags ?? []), "config", "--format", format, ...(c.after ?? [])];
+        const run = (command: string, argv: string[]) => {
+          const r = spawnSync(command, argv, { cwd, env: runEnv, encoding: "utf8" });
+          return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+        };
+        const ours = run(process.execPath, [cliPath, ...args]);
+        const theirs = run(referenceBinary ?? "", args);
+        expect(ours.code, `${ours.stderr}\nreference: ${theirs.stderr}`).toBe(theirs.code);
+        if (theirs.code !== 0) {
+          expect(ours.stderr).not.toMatch(/^\s+at /m);
+          continue;
+        }
+        const read = format === "json" ? JSON.parse : (text: string) => parseYaml(text, { version: "1.1" });
+        expect(read(ours.stdout)).toEqual(read(theirs.stdout));
+      }
+    });
+  },
+);

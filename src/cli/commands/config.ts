@@ -23,6 +23,23 @@ interface ConfigFlags {
   output?: string;
 }
 
+/** The model with only `names` and the services they depend on, transitively. */
+function withSelectedServices(model: Mapping, names: string[]): Mapping {
+  const services = (model.services ?? {}) as Record<string, Mapping>;
+  const keep = new Set<string>();
+  const visit = (name: string) => {
+    if (keep.has(name)) return;
+    const service = services[name];
+    if (!service) throw new CliError(`no such service: ${name}`);
+    keep.add(name);
+    for (const dependency of Object.keys((service.depends_on ?? {}) as Mapping)) {
+      if (services[dependency]) visit(dependency);
+    }
+  };
+  for (const name of names) visit(name);
+  return { ...model, services: Object.fromEntries(Object.entries(services).filter(([n]) => keep.has(n))) };
+}
+
 const lines = (items: Iterable<string>) => [...items].map((i) => `${i}\n`).join("");
 
 function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string | undefined {
@@ -109,7 +126,7 @@ export function registerConfig(program: Command, io: Io): void {
     .option("--no-path-resolution", "Don't resolve file paths")
     .option("--no-consistency", "Don't check model consistency - warning: may produce invalid Compose output")
     .option("-o, --output <file>", "Save to file (default to stdout)")
-    .action(async (_services: string[], flags: ConfigFlags, command: Command) => {
+    .action(async (named: string[], flags: ConfigFlags, command: Command) => {
       if (flags.format !== "yaml" && flags.format !== "json") {
         throw new UsageError(`unsupported format "${flags.format}"`);
       }
@@ -124,6 +141,12 @@ export function registerConfig(program: Command, io: Io): void {
         import("../project-options.js"),
         import("../render/config.js"),
       ]);
+      // Services named after `config` enable their profiles and narrow the printed model to them and their
+      // dependencies; the listing flags and --hash ignore them (observed on 2.26).
+      const listingOnly = Boolean(
+        flags.services || flags.volumes || flags.profiles || flags.images || flags.hash,
+      );
+      const selected = named.length > 0 && !listingOnly ? named : undefined;
       const project = loadFromCommand(
         command,
         {
@@ -132,9 +155,11 @@ export function registerConfig(program: Command, io: Io): void {
           consistency: flags.consistency,
           resolvePaths: flags.pathResolution,
           mergeEnvFiles: !flags.hash,
+          ...(selected ? { services: selected } : {}),
         },
         io.stderr,
       );
+      if (selected) project.model = withSelectedServices(project.model, selected);
       // The reference checks --hash after --services and --volumes, and prints it to stdout even with -o.
       if (flags.hash && !flags.services && !flags.volumes) {
         const enabling = (name: string) => loadFromCommand(command, { services: [name] }, () => {});

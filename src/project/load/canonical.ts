@@ -414,15 +414,21 @@ const extraHostsRule: Rule = (value, path, ctx) => {
       const text = scalarToString(item);
       const sep = text.includes("=") ? text.indexOf("=") : text.indexOf(":");
       if (sep < 0) report(ctx, [...path, i], `invalid additional host, missing IP: ${text}`);
-      else hosts.push(`${text.slice(0, sep)}=${text.slice(sep + 1)}`);
+      else hosts.push(`${text.slice(0, sep)}=${unbracketed(text.slice(sep + 1))}`);
     }
   } else if (isMapping(value)) {
     for (const [host, ips] of Object.entries(value)) {
-      for (const ip of Array.isArray(ips) ? ips : [ips]) hosts.push(`${host}=${scalarToString(ip)}`);
+      for (const ip of Array.isArray(ips) ? ips : [ips])
+        hosts.push(`${host}=${unbracketed(scalarToString(ip))}`);
     }
   } else return value;
   return hosts.sort();
 };
+
+/** `[::1]` → `::1`: the reference prints IPv6 addresses without their brackets. */
+function unbracketed(ip: string): string {
+  return ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
+}
 
 /** env_file: a path or a list → [{path, required}], required defaulting to true. */
 const envFileRule: Rule = (value) => {
@@ -491,7 +497,13 @@ const buildRule: Rule = (value, path, ctx) => {
   return objectRule(BUILD_RULES)(value, path, ctx);
 };
 
-const RESOURCE_RULES: Rules = { cpus: cpusRule, memory: sizeRule };
+/** A device reservation's `count: all` is -1 in the reference's model. */
+const deviceRequestsRule: Rule = (value) =>
+  Array.isArray(value)
+    ? value.map((d) => (isMapping(d) && d.count === "all" ? { ...d, count: -1 } : d))
+    : value;
+
+const RESOURCE_RULES: Rules = { cpus: cpusRule, memory: sizeRule, devices: deviceRequestsRule };
 
 const DEPLOY_RULES: Rules = {
   resources: objectRule({ limits: objectRule(RESOURCE_RULES), reservations: objectRule(RESOURCE_RULES) }),
@@ -534,6 +546,12 @@ const SERVICE_RULES: Rules = {
   networks: serviceNetworksRule,
   ports: portsRule,
   pull_policy: pullPolicyRule,
+  // Plain booleans of the reference's model, omitted when false (init is a pointer: kept).
+  privileged: omitFalse,
+  read_only: omitFalse,
+  stdin_open: omitFalse,
+  tty: omitFalse,
+  oom_kill_disable: omitFalse,
   secrets: fileReferencesRule("/run/secrets/"),
   shm_size: sizeRule,
   stop_grace_period: durationRule,

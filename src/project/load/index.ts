@@ -465,6 +465,9 @@ function mergeEnvFiles(
     const fromFiles: Record<string, string> = {};
     for (const entry of raw.env_file) {
       if (!isMapping(entry) || typeof entry.path !== "string") continue;
+      // 2.26 (compose-go 2.4.8) reads no named format, not even "dotenv": it refuses them (exit 15).
+      if (entry.format !== undefined && entry.format !== "")
+        return { model, error: `unsupported env_file format "${String(entry.format)}"` };
       // Still relative with --no-path-resolution: read it from the project directory all the same.
       const file = path.resolve(projectDir, entry.path);
       if (entry.required === false && !fs.isFile(file)) continue;

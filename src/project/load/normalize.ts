@@ -25,7 +25,13 @@ export interface NormalizeContext {
 type ServiceStep = (service: Mapping, ctx: NormalizeContext) => Mapping;
 
 /** Applied to every service, in order. */
-const SERVICE_STEPS: ServiceStep[] = [resolveBuild, resolveVolumePaths, resolveEnvFiles, resolveEnvironment];
+const SERVICE_STEPS: ServiceStep[] = [
+  resolveBuild,
+  resolveVolumePaths,
+  resolveEnvFiles,
+  resolveEnvironment,
+  resolveWatchPaths,
+];
 
 export function normalizeProject(project: Mapping, ctx: NormalizeContext): Canonical<Mapping> {
   const services = mapEntries(project.services, (service) =>
@@ -125,6 +131,16 @@ function resolveBuild(service: Mapping, ctx: NormalizeContext): Mapping {
   }
   if (isMapping(build.args)) build.args = resolveArgs(build.args, ctx);
   return { ...service, build: reorderBuild(build) };
+}
+
+/** develop.watch rules watch paths on the host: resolved like a build context. */
+function resolveWatchPaths(service: Mapping, ctx: NormalizeContext): Mapping {
+  const develop = service.develop;
+  if (!isMapping(develop) || !Array.isArray(develop.watch)) return service;
+  const watch = develop.watch.map((rule) =>
+    isMapping(rule) && typeof rule.path === "string" ? { ...rule, path: resolvePath(rule.path, ctx) } : rule,
+  );
+  return { ...service, develop: { ...develop, watch } };
 }
 
 /** The reference prints context and dockerfile first. */

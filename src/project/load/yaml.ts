@@ -17,7 +17,6 @@
 // applies resets to the keys it visits. A file may hold several documents; the reference loads each like
 // a file of its own, in order.
 import {
-  type Alias,
   type Document,
   isAlias,
   isMap,
