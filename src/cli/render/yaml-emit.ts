@@ -15,30 +15,36 @@ const safeChar = String.raw`\x20-\x7E\u00A0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF
 /**
  * A string that can be printed plain, as far as its characters and indicators go: it does not start with
  * whitespace or an indicator (a `-` is fine when something other than whitespace follows, as in `-f`, but
- * not `---`), does not end with whitespace or `:`, and holds no `: ` and no ` #`.
+ * not `---`), nor with `...` (which could end the document), does not end with whitespace or `:`, and
+ * holds no `: ` and no ` #`.
  */
 const plainShape = new RegExp(
-  String.raw`^(?![\s?:,\[\]{}#&*!|>'"%@${"`"}]|-(?:\s|$)|---)(?![^]*(?::\s|\s#|:$))[${safeChar}]+(?<!\s)$`,
+  String.raw`^(?![\s?:,\[\]{}#&*!|>'"%@${"`"}]|-(?:\s|$)|---|\.\.\.)(?![\s\S]*(?::\s|\s#|:$))[${safeChar}]+(?<!\s)$`,
   "u",
 );
 
 /**
  * Plain strings that some reader takes for something else: null, booleans of YAML 1.1 and 1.2 in any
- * case, `=` and `<<`, infinities and NaN (also Go's spellings), anything that looks like a number in one
+ * case, `=` and `<<`, `.inf` and `.nan` (signed too), anything that looks like a number in one
  * of the dialects (decimal, octal, hex, binary, underscores, exponents, sexagesimal: matched broadly, so
- * e.g. `1.2.3` or `8080:80` are quoted too), and anything that starts like a YAML 1.1 timestamp.
+ * e.g. `1.2.3` or `8080:80` are quoted too; the `yaml` package's YAML 1.1 reads `e1` as a float, NaN),
+ * and anything that starts like a YAML 1.1 timestamp.
  */
 const reserved =
-  /^(?:~|null|true|false|y|n|yes|no|on|off|=|<<|[-+]?\.?(?:inf|infinity|nan)|[-+]?\.?[0-9][0-9a-fox_.:+-]*|[-+]?\.[0-9e_.+-]*|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[^]*)$/i;
+  /^(?:~|null|true|false|y|n|yes|no|on|off|=|<<|[-+]?\.(?:inf|nan)|[-+]?\.?[0-9][0-9a-fox_.:+-]*|[-+]?\.[0-9e_.+-]*|[-+]?e[-+]?[0-9]+|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[\s\S]*)$/i;
 
 /**
  * A multi-line string that a literal block (`|-`, `|`, `|+`) holds exactly: safe characters and line
  * feeds only, no whitespace at the start (the indentation is detected from the first line), and no
  * whitespace at the end of a line (yaml.v3 refuses block styles there too).
  */
-const literalShape = new RegExp(String.raw`^(?!\s)(?![^]*[^\S\n](?:\n|$))[\n${safeChar}]*\n[\n${safeChar}]*$`, "u");
+const literalShape = new RegExp(
+  String.raw`^(?!\s)(?![\s\S]*[^\S\n](?:\n|$))[\n${safeChar}]*\n[\n${safeChar}]*$`,
+  "u",
+);
 
 /** Characters that double quotes must escape. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const needsEscape = /["\\\x00-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF\uD800-\uDFFF]/;
 
 /** Implicit keys may be at most 1024 characters long; longer ones are written as explicit `? key`. */
