@@ -51,17 +51,19 @@ function out(): never {
 function splitLines(text: string): Line[] {
   const lines: Line[] = [];
   let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = text.length;
-    let line = text.slice(start, end);
+  // The text after a final line break is no line (else a `|+` block at the end would keep one newline more).
+  const end = text.endsWith("\n") ? text.length - 1 : text.length;
+  while (start <= end) {
+    let stop = text.indexOf("\n", start);
+    if (stop === -1) stop = text.length;
+    let line = text.slice(start, stop);
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (line.includes("\r")) out();
     let indent = 0;
     while (line.charCodeAt(indent) === 32) indent++;
     const blank = indent === line.length || line.charCodeAt(indent) === 35; /* # */
     lines.push({ start, text: line, indent, blank });
-    start = end + 1;
+    start = stop + 1;
   }
   return lines;
 }

@@ -122,6 +122,10 @@ describe("the fast YAML reader", () => {
         "sp: 'a b '",
       ),
       lines("a: {}", "b: []", "c: {x: }", "d: [a, b, ]", "e: {x: 1, y: [2, 3]}", "f:    spaced   ", "g:"),
+      "k: |+\n  two\n\n",
+      "k: |+\n  two\n",
+      "k: |\n  two\n\n\n",
+      "k: >+\n  a\n  b\n\n",
       lines("\r", "a: 1\r", "b: |\r", "  text\r").replaceAll("\r\n", "\r\n"),
     ];
     for (const text of accepted) expect(expectSameAsPackage(text), text).toBe(true);
