@@ -378,9 +378,18 @@ async function roundTrip(tool: Tool, stack: Stack): Promise<Side> {
   side.again = await compose(other(tool), stack.name, project, ["up", "-d"]);
   side.after = identity(await snapshot(project));
   side.down = await compose(other(tool), stack.name, project, ["down", "-v"]);
+  if (side.down.code !== 0 && engineEndpointRace.test(side.down.stderr)) {
+    // Engine 20.10 under load sometimes still counts a just-removed container's endpoint on the network
+    // (seen once in CI, on the reference's own `down`). That endpoint goes a moment later; an endpoint
+    // really left behind (a container the tools do not know of) would fail the second `down` as well.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    side.down = await compose(other(tool), stack.name, project, ["down", "-v"]);
+  }
   side.left = await leftovers(project, side.first);
   return side;
 }
+
+const engineEndpointRace = /error while removing network: network \S+ id \S+ has active endpoints/;
 
 /** Removes whatever is left of the stack's two projects (after a failure: normally `down -v` took it all). */
 async function cleanUp(stack: Stack): Promise<void> {
