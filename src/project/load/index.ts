@@ -22,7 +22,7 @@ import {
 import { castTypes, interpolateDocument, type Lookup } from "./interpolate.js";
 import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge.js";
 import { normalizeProject, resolveProjectPaths } from "./normalize.js";
-import { activeProfiles, applyProfiles } from "./profiles.js";
+import { activeProfiles, applyProfiles, missingDependency, withNamedProfiles } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
 import { type Locate, parseYamlDocument } from "./yaml.js";
 
@@ -139,9 +139,10 @@ function projectEnvironment(
   envFiles: string[],
 ): { environment: Record<string, string>; error?: string } {
   const fromFiles: Record<string, string> = {};
-  const shell = (name: string) => env[name];
+  // A later file sees the shell, then what earlier files set (compose-go 2.4.8 dotenv.GetEnvFromFile).
+  const shellThenFiles = (name: string) => env[name] ?? fromFiles[name];
   for (const file of envFiles) {
-    const error = readEnvFile(fs, file, shell, fromFiles);
+    const error = readEnvFile(fs, file, shellThenFiles, fromFiles);
     if (error) return { environment: {}, error };
   }
   const environment: Record<string, string> = { ...fromFiles };
@@ -195,15 +196,46 @@ export function loadProject(input: LoadInput): LoadResult {
   if (error) return fail(error, 1);
   const interpolate = options.interpolate !== false;
 
+  /** Each file's YAML, read and parsed once (the name is read before the rest; stdin can be read once). */
+  const yamlOf = new Map<string, ReturnType<typeof parseYamlDocument> | undefined>();
+  const readYaml = (file: string) => {
+    if (yamlOf.has(file)) return yamlOf.get(file);
+    const text = file === stdinFile ? (input.readStdin?.() ?? "") : fs.readFile(file);
+    const yaml = text === undefined ? undefined : parseYamlDocument(file, text);
+    if (yaml) problems.push(...yaml.diagnostics);
+    yamlOf.set(file, yaml);
+    return yaml;
+  };
+
+  // The project name comes first, from the files' `name:` (interpolated) if neither -p nor
+  // COMPOSE_PROJECT_NAME gives it; then the files are interpolated with COMPOSE_PROJECT_NAME set to it
+  // (compose-go 2.4.8 loader.projectName, observed on 2.26.1: `${COMPOSE_PROJECT_NAME}` in a service or an
+  // env_file reads the final name; .env is read before and does not see it).
+  const selected = selection.files.map(readYaml);
+  const topLevel = topLevelName(selected, interpolate ? environment : undefined);
+  if (topLevel.problem) {
+    const locators = selected.flatMap((y) => (y ? [y.locate] : [])).reverse();
+    return {
+      warnings,
+      problems: [...problems, locateIn(topLevel.problem, locators, selection.files[0] ?? "")],
+    };
+  }
+  const name = resolveProjectName({
+    ...(options.projectName ? { flag: options.projectName } : {}),
+    ...(environment.COMPOSE_PROJECT_NAME ? { environment: environment.COMPOSE_PROJECT_NAME } : {}),
+    ...(topLevel.name ? { topLevel: topLevel.name } : {}),
+    projectDir,
+  });
+  if ("error" in name) return fail(name.error, name.exitCode);
+  environment.COMPOSE_PROJECT_NAME = name.name;
+
   /** Every file read, in any project (included ones too), to locate problems. */
   const allParsed: ParsedFile[] = [];
   const parseIn = (scope: Scope, file: string): ParsedFile | Diagnostic => {
     const known = scope.parsed.get(file);
     if (known) return known;
-    const text = file === stdinFile ? (input.readStdin?.() ?? "") : fs.readFile(file);
-    if (text === undefined) return { path: [], message: `open ${file}: no such file or directory` };
-    const yaml = parseYamlDocument(file, text);
-    problems.push(...yaml.diagnostics);
+    const yaml = readYaml(file);
+    if (yaml === undefined) return { path: [], message: `open ${file}: no such file or directory` };
     const docs = yaml.documents.map(({ value, tags }) => {
       if (!interpolate) return { value, ...tags };
       const interpolated = interpolateDocument(value, scope.lookup);
@@ -346,22 +378,16 @@ export function loadProject(input: LoadInput): LoadResult {
       Object.values(declared).flatMap((s) => (isMapping(s) && Array.isArray(s.profiles) ? s.profiles : [])),
     ),
   ].map(String);
-  const services = applyProfiles(
-    declared,
-    activeProfiles(options.profiles, environment.COMPOSE_PROFILES),
-    options.services ?? [],
-  );
+  const active = activeProfiles(options.profiles, environment.COMPOSE_PROFILES);
+  const named = options.services ?? [];
+  // What the reference loads and checks; services named by the command are enabled afterwards.
+  const loaded = applyProfiles(declared, active);
+  const services = named.length
+    ? applyProfiles(declared, withNamedProfiles(declared, active, named))
+    : loaded;
   const canonical = canonicalizeProject({ ...document, services });
   // Uninterpolated values (`${P}:80`) do not parse; `config --variables` only reads them.
   if (!options.declared) problems.push(...canonical.diagnostics.map(locate));
-
-  const name = resolveProjectName({
-    ...(options.projectName ? { flag: options.projectName } : {}),
-    ...(environment.COMPOSE_PROJECT_NAME ? { environment: environment.COMPOSE_PROJECT_NAME } : {}),
-    ...(typeof document.name === "string" ? { topLevel: document.name } : {}),
-    projectDir,
-  });
-  if ("error" in name) return fail(name.error, name.exitCode);
 
   let model: Mapping = { ...canonical.value, name: name.name };
   const normalized = normalizeProject(model, {
@@ -379,8 +405,13 @@ export function loadProject(input: LoadInput): LoadResult {
     if (withEnvFiles.error) return fail(withEnvFiles.error, 15);
     model = withEnvFiles.model;
   }
-  if (options.consistency !== false) problems.push(...checkProject(model).map(locate));
+  if (options.consistency !== false) {
+    const checked = named.length ? onlyServices(model, Object.keys(loaded)) : model;
+    problems.push(...checkProject(checked).map(locate));
+  }
   if (problems.length > 0) return { warnings, problems };
+  const missing = missingDependency((model.services ?? {}) as Mapping, named);
+  if (missing !== undefined) return fail(`no such service: ${missing}`, 1);
 
   return {
     warnings,
@@ -397,6 +428,29 @@ export function loadProject(input: LoadInput): LoadResult {
       ...(options.declared ? { declared: declaredModel(document) } : {}),
     },
   };
+}
+
+/**
+ * The top-level `name:` the reference names a project by: the last non-empty one of every document of
+ * the files, as written, then interpolated (unless `environment` is absent: --no-interpolate).
+ */
+function topLevelName(
+  files: readonly (ReturnType<typeof parseYamlDocument> | undefined)[],
+  environment: Readonly<Record<string, string>> | undefined,
+): { name?: string; problem?: Diagnostic } {
+  let raw: string | undefined;
+  for (const yaml of files) {
+    for (const { value } of yaml?.documents ?? []) {
+      const n = isMapping(value) ? value.name : undefined;
+      if ((typeof n === "string" || typeof n === "number") && String(n) !== "") raw = String(n);
+    }
+  }
+  if (raw === undefined || environment === undefined) return raw === undefined ? {} : { name: raw };
+  const done = interpolateDocument({ name: raw }, (v) => environment[v]);
+  const problem = done.errors[0];
+  if (problem) return { problem };
+  const name = isMapping(done.value) ? done.value.name : undefined;
+  return typeof name === "string" ? { name } : {};
 }
 
 /**
@@ -463,6 +517,9 @@ function mergeEnvFiles(
       continue;
     }
     const fromFiles: Record<string, string> = {};
+    // A later env_file sees what earlier ones set first, then the project's variables (compose-go 2.4.8
+    // WithServicesEnvironmentResolved).
+    const filesThenProject = (name: string) => fromFiles[name] ?? lookup(name);
     for (const entry of raw.env_file) {
       if (!isMapping(entry) || typeof entry.path !== "string") continue;
       // 2.26 (compose-go 2.4.8) reads no named format, not even "dotenv": it refuses them (exit 15).
@@ -471,7 +528,7 @@ function mergeEnvFiles(
       // Still relative with --no-path-resolution: read it from the project directory all the same.
       const file = path.resolve(projectDir, entry.path);
       if (entry.required === false && !fs.isFile(file)) continue;
-      const error = readEnvFile(fs, file, lookup, fromFiles);
+      const error = readEnvFile(fs, file, filesThenProject, fromFiles);
       if (error) return { model, error };
     }
     const { env_file: _read, ...rest } = raw;
@@ -479,6 +536,14 @@ function mergeEnvFiles(
     services[name] = { ...rest, environment: { ...fromFiles, ...own } };
   }
   return { model: { ...model, services } };
+}
+
+function onlyServices(model: Mapping, names: readonly string[]): Mapping {
+  const services = isMapping(model.services) ? model.services : {};
+  return {
+    ...model,
+    services: Object.fromEntries(Object.entries(services).filter(([n]) => names.includes(n))),
+  };
 }
 
 /** Fills a diagnostic's position from the first document that has its path (or the nearest parent). */

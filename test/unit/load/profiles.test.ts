@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { activeProfiles, applyProfiles } from "../../../src/project/load/profiles.js";
+import {
+  activeProfiles,
+  applyProfiles,
+  missingDependency,
+  withNamedProfiles,
+} from "../../../src/project/load/profiles.js";
 
 const services = {
   a: { image: "busybox" },
@@ -23,7 +28,25 @@ describe("profiles", () => {
     expect(Object.keys(applyProfiles(services, ["*"]))).toEqual(["a", "b", "c", "e"]);
   });
 
-  it("enables a service a command names, whatever its profiles", () => {
-    expect(Object.keys(applyProfiles(services, [], ["e"]))).toEqual(["a", "e"]);
+  it("enables a service a command names by activating all of its profiles", () => {
+    expect(withNamedProfiles(services, [], ["e"])).toEqual(["x"]);
+    expect(Object.keys(applyProfiles(services, withNamedProfiles(services, [], ["c"])))).toEqual([
+      "a",
+      "b",
+      "c",
+    ]);
+    expect(withNamedProfiles(services, ["debug"], ["c", "a"])).toEqual(["debug"]);
+  });
+
+  it("finds the first required dependency of the named services that is not enabled", () => {
+    const enabled = {
+      web: { depends_on: { api: { required: false }, cache: { required: true } } },
+      cache: { depends_on: { db: { required: true } } },
+      admin: { depends_on: { api: { required: true } } },
+    };
+    expect(missingDependency(enabled, ["web"])).toBe("db");
+    expect(missingDependency(enabled, ["admin"])).toBe("api");
+    expect(missingDependency({ web: enabled.web, cache: {} }, ["web"])).toBeUndefined();
+    expect(missingDependency(enabled, ["nope"])).toBeUndefined();
   });
 });
