@@ -214,6 +214,81 @@ const envCases: [string, EnvCase][] = [
     "-p over COMPOSE_PROJECT_NAME",
     { dir: "names/top", env: { COMPOSE_PROJECT_NAME: "shellname" }, flags: ["-p", "flagname"] },
   ],
+  ["${COMPOSE_PROJECT_NAME} in a service is the name from name:", { dir: "env/name-top" }],
+  [
+    "${COMPOSE_PROJECT_NAME} in a service is the shell's name",
+    { dir: "env/name-top", env: { COMPOSE_PROJECT_NAME: "from-shell" } },
+  ],
+  ["COMPOSE_PROJECT_NAME from .env names the project and its networks", { dir: "env/name-dotenv" }],
+  ["a directory name with dots, spaces and capitals", { dir: "env/My.Odd Dir_Name-1" }],
+  [
+    "COMPOSE_FILE instead of compose.yaml",
+    { dir: "env/compose-file", env: { COMPOSE_FILE: "a.yaml:b.yaml" } },
+  ],
+  ["compose.yaml without COMPOSE_FILE", { dir: "env/compose-file" }],
+  [
+    "environment as map and list, valueless entries from the shell and .env",
+    { dir: "env/environment", env: { FROM_SHELL: "shell", BOTH: "shell" }, flags: ["-p", "fx"] },
+  ],
+  [
+    "env_file as a string, a list and the long form with required",
+    { dir: "env/service-files", flags: ["-p", "fx"] },
+  ],
+  [
+    ".env: quotes, export, comments, defaults and interpolation inside",
+    { dir: "env/dotenv", flags: ["-p", "fx"] },
+  ],
+  [".env under the shell", { dir: "env/dotenv", env: { FROM_SHELL: "s", TAG: "2" }, flags: ["-p", "fx"] }],
+  [
+    "--env-file twice: the second file sees the first's variables",
+    { dir: "env/env-flag", flags: ["-p", "fx", "--env-file", "a.env", "--env-file", "b.env"] },
+  ],
+  ["--env-file: .env is not read", { dir: "env/env-flag", flags: ["-p", "fx", "--env-file", "b.env"] }],
+  ["${VAR:?} inside .env, unset: fails", { dir: "interpolation/required-dotenv", flags: ["-p", "fx"] }],
+  [
+    "${VAR:?} inside .env, set",
+    { dir: "interpolation/required-dotenv", env: { SECRET: "s" }, flags: ["-p", "fx"] },
+  ],
+  ["typed fields from defaults", { dir: "interpolation/typed", flags: ["-p", "fx"] }],
+  [
+    "typed fields from variables",
+    {
+      dir: "interpolation/typed",
+      env: { READ_ONLY: "false", SCALE: "3", PUBLISHED: "9191", MODE: "rw", RETRIES: "5" },
+      flags: ["-p", "fx"],
+    },
+  ],
+  ["${VAR:?} in the file, unset: fails", { dir: "interpolation/required-envfile", flags: ["-p", "fx"] }],
+  [
+    "${VAR?} in an env_file, unset: fails",
+    { dir: "interpolation/required-envfile", env: { WORD: "w" }, flags: ["-p", "fx"] },
+  ],
+  [
+    "${VAR?} in an env_file, set",
+    { dir: "interpolation/required-envfile", env: { WORD: "w", TOKEN_SRC: "t" }, flags: ["-p", "fx"] },
+  ],
+  [
+    "every operator, nested and escaped, in x- values and services",
+    { dir: "interpolation/forms", flags: ["-p", "fx"] },
+  ],
+  ["an optional dependency in an inactive profile", { dir: "profiles/deps", flags: ["-p", "fx"] }],
+  [
+    "a profile whose service depends on another profile's",
+    { dir: "profiles/deps", flags: ["-p", "fx", "--profile", "admin"] },
+  ],
+  [
+    "a named service brings its profile's dependencies",
+    { dir: "profiles/deps", flags: ["-p", "fx"], after: ["admin"] },
+  ],
+  [
+    "a named service enables its profiles, and their other services",
+    { dir: "profiles/deps", flags: ["-p", "fx"], after: ["api"] },
+  ],
+  ["a service in two profiles", { dir: "profiles/basic", flags: ["-p", "fx", "--profile", "debug"] }],
+  [
+    "an interpolated profile name",
+    { dir: "profiles/basic", env: { CACHE_PROFILE: "c", COMPOSE_PROFILES: "c" }, flags: ["-p", "fx"] },
+  ],
 ];
 
 describe.skipIf(!referenceBinary)(
