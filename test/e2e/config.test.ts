@@ -131,8 +131,41 @@ describe("config errors users can act on", () => {
     expect(tcompose(cwd, ["config", "--services"]).stdout).toBe("web\n");
     expect(tcompose(cwd, ["--profile", "x", "config", "--services"]).stdout).toBe("web\ndb\n");
     expect(tcompose(cwd, ["config", "--volumes"]).stdout).toBe("data\n");
+    expect(tcompose(cwd, ["config", "--networks"]).stdout).toBe("default\n");
     expect(tcompose(cwd, ["config", "--profiles"]).stdout).toBe("x\n");
     expect(tcompose(cwd, ["config", "--images"]).stdout).toBe(`${dir.replace(/[^a-z0-9_-]/g, "")}-web\n`);
+  });
+});
+
+describe("config --resolve-image-digests", () => {
+  it("pins each image to the digest its registry serves (the reference 2.26.1 leaves them as written)", () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), "tct-digests-"));
+    writeFileSync(
+      path.join(cwd, "compose.yaml"),
+      "services:\n  web:\n    image: busybox:1.36\n  app:\n    build: .\n",
+    );
+    expect(spawnSync("docker", ["pull", "-q", "busybox:1.36"]).status).toBe(0);
+    const inspected = spawnSync(
+      "docker",
+      ["image", "inspect", "busybox:1.36", "--format", "{{json .RepoDigests}}"],
+      {
+        encoding: "utf8",
+      },
+    );
+    const digests = (JSON.parse(inspected.stdout) as string[]).map((d) => d.slice(d.indexOf("@") + 1));
+    const { code, stdout, stderr } = tcompose(cwd, ["config", "--resolve-image-digests", "--format", "json"]);
+    expect(code, stderr).toBe(0);
+    const services = JSON.parse(stdout).services;
+    expect(services.web.image).toMatch(/^docker\.io\/library\/busybox:1\.36@sha256:[0-9a-f]{64}$/);
+    expect(digests).toContain(services.web.image.split("@")[1]);
+    expect(services.app.image).toBeUndefined();
+
+    writeFileSync(path.join(cwd, "compose.yaml"), "services:\n  web:\n    image: tcompose-test/absent:1\n");
+    const absent = tcompose(cwd, ["config", "--resolve-image-digests"]);
+    expect(absent.code).toBe(1);
+    expect(absent.stdout).toBe("");
+    expect(absent.stderr).toMatch(/^tcompose: .*docker\.io\/tcompose-test\/absent:1/);
+    expect(absent.stderr).not.toMatch(/^\s+at /m);
   });
 });
 

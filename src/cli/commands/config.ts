@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { builtImageName } from "../../project/labels.js";
 import type { Mapping } from "../../project/load/canonical.js";
 import type { Project } from "../../project/load/index.js";
-import { CliError, NotImplementedError, UsageError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
 
 interface ConfigFlags {
@@ -11,6 +11,7 @@ interface ConfigFlags {
   quiet?: boolean;
   services?: boolean;
   volumes?: boolean;
+  networks?: boolean;
   profiles?: boolean;
   images?: boolean;
   hash?: string;
@@ -46,12 +47,26 @@ function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string
   const services = (model.services ?? {}) as Record<string, Mapping>;
   if (flags.services) return lines(Object.keys(services));
   if (flags.volumes) return lines(Object.keys((model.volumes ?? {}) as Mapping));
+  // Not in 2.26 (later releases have it): the networks' keys, `default` included when services use it.
+  if (flags.networks) return lines(Object.keys((model.networks ?? {}) as Mapping));
   if (flags.profiles) return lines([...profiles].sort());
   if (flags.images) {
     const name = String(model.name);
     return lines(Object.entries(services).map(([s, svc]) => String(svc.image ?? builtImageName(name, s))));
   }
   return undefined;
+}
+
+/** `image: name:tag@sha256:…` for every service with an image, from the registry through the engine. */
+async function pinDigests(project: Project): Promise<void> {
+  const [{ connectEngine }, { pinImageDigests }] = await Promise.all([
+    import("../../project/engine/index.js"),
+    import("../../project/image-reference.js"),
+  ]);
+  const engine = await connectEngine();
+  const services = (project.model.services ?? {}) as Record<string, Mapping>;
+  const pinned = await pinImageDigests(services, (reference) => engine.distributionDigest(reference));
+  project.model = { ...project.model, services: pinned };
 }
 
 // --- config --hash (begin) ---------------------------------------------------------------------------------
@@ -116,6 +131,7 @@ export function registerConfig(program: Command, io: Io): void {
     .option("-q, --quiet", "Only validate the configuration, don't print anything")
     .option("--services", "Print the service names, one per line")
     .option("--volumes", "Print the volume names, one per line")
+    .option("--networks", "Print the network names, one per line")
     .option("--profiles", "Print the profile names, one per line")
     .option("--images", "Print the image names, one per line")
     .option("--hash <services>", "Print the service config hash, one per line")
@@ -134,7 +150,6 @@ export function registerConfig(program: Command, io: Io): void {
         io.stdout(await variablesTable(command, io));
         return;
       }
-      if (flags.resolveImageDigests) throw new NotImplementedError("config --resolve-image-digests");
       // Loaded on use: the loader, YAML parser and schema validator are most of the bundle, and
       // `tcompose --version` or `--help` should not parse them.
       const [{ loadFromCommand }, { renderConfig }] = await Promise.all([
@@ -144,7 +159,7 @@ export function registerConfig(program: Command, io: Io): void {
       // Services named after `config` enable their profiles and narrow the printed model to them and their
       // dependencies; the listing flags and --hash ignore them (observed on 2.26).
       const listingOnly = Boolean(
-        flags.services || flags.volumes || flags.profiles || flags.images || flags.hash,
+        flags.services || flags.volumes || flags.networks || flags.profiles || flags.images || flags.hash,
       );
       const selected = named.length > 0 && !listingOnly ? named : undefined;
       const project = loadFromCommand(
@@ -168,6 +183,8 @@ export function registerConfig(program: Command, io: Io): void {
         if (!flags.quiet) io.stdout(text);
         return;
       }
+      // Pinned through the engine's registry access (2.26.1 takes the flag and changes nothing).
+      if (flags.resolveImageDigests && !listingOnly) await pinDigests(project);
       if (flags.quiet) return;
       const text =
         listing(flags, project.model, project.profiles) ??

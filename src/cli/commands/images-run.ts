@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { splitRepoTag } from "../../project/image-reference.js";
 import { label, projectFilter } from "../../project/labels.js";
 import { canonicalName } from "../../project/state.js";
 import { CliError } from "../errors.js";
@@ -13,18 +14,6 @@ interface ImageRow {
   Repository: string;
   Tag: string;
   Size: number;
-}
-
-/** A repo tag as docker's reference.FamiliarName and Tag read it ("docker.io/library/x:1" → x, 1). */
-export function splitRepoTag(repoTag: string): { repository: string; tag: string } {
-  const at = repoTag.indexOf("@");
-  const named = at >= 0 ? repoTag.slice(0, at) : repoTag;
-  const colon = named.lastIndexOf(":");
-  const hasTag = colon > named.lastIndexOf("/");
-  let repository = hasTag ? named.slice(0, colon) : named;
-  const tag = hasTag ? named.slice(colon + 1) : "";
-  repository = repository.replace(/^docker\.io\//, "").replace(/^library\/(?=[^/]+$)/, "");
-  return { repository, tag };
 }
 
 export async function runImages(

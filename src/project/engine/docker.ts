@@ -564,6 +564,18 @@ export class DockerEngine implements Engine {
     return known;
   }
 
+  async distributionDigest(ref: string): Promise<string> {
+    const found = await this.read<{ Descriptor?: { digest?: string } }>(
+      `image ${ref}`,
+      `/distribution/${ref}/json`,
+      {},
+      () => this.docker.getImage(ref).distribution({}),
+    );
+    const digest = found.Descriptor?.digest;
+    if (!digest) throw new EngineError(`image ${ref}`, undefined, "the registry returned no digest");
+    return digest;
+  }
+
   private async inspectImageNow(ref: string): Promise<ImageDetails | undefined> {
     const i = await this.orMissing<Docker.ImageInspectInfo>(() =>
       this.read(`image ${ref}`, `/images/${encodeURIComponent(ref)}/json`, {}, () =>

@@ -303,6 +303,8 @@ export interface Engine {
   removeVolume(name: string, force?: boolean): Promise<"removed" | "in-use" | "missing">;
 
   inspectImage(ref: string): Promise<ImageDetails | undefined>;
+  /** The digest of the manifest the registry serves for `ref` (GET /distribution/{ref}/json). */
+  distributionDigest(ref: string): Promise<string>;
   listImages(filter?: LabelFilter): Promise<ImageSummary[]>;
   /** Pulls with progress messages (pullImage without them). */
   pullImageWithProgress(ref: string, onMessage: (m: JsonMessage) => void, platform?: string): Promise<void>;
