@@ -373,6 +373,7 @@ const hostRules: HostRule[] = [
       out.CpuPercent = float32Times(s.cpu_percent, 100);
   },
   (s, out, context) => deployResources(s, out, context),
+  (s, out) => blkio(s, out),
   (s, out) => {
     const bindings = portBindings(s);
     if (Object.keys(bindings).length > 0) out.PortBindings = bindings;
@@ -451,6 +452,29 @@ function deployResources(service: Mapping, out: HostConfig, context: ContainerSp
     ...(isMapping(d.options) ? { Options: stringMap(d.options) } : {}),
   }));
   if (requests.length > 0) out.DeviceRequests = requests;
+}
+
+/** setBlkio: the weight, then each device list in the engine's names; rates are byte strings in the model. */
+function blkio(service: Mapping, out: HostConfig): void {
+  if (!isMapping(service.blkio_config)) return;
+  const config = service.blkio_config;
+  if (typeof config.weight === "number" && config.weight !== 0) out.BlkioWeight = config.weight;
+  const devices = (key: string, value: "weight" | "rate") =>
+    (Array.isArray(config[key]) ? config[key] : []).filter(isMapping).map((d) => ({
+      Path: String(d.path ?? ""),
+      [value === "weight" ? "Weight" : "Rate"]: Number(d[value] ?? 0),
+    }));
+  const lists: [string, string, "weight" | "rate"][] = [
+    ["weight_device", "BlkioWeightDevice", "weight"],
+    ["device_read_bps", "BlkioDeviceReadBps", "rate"],
+    ["device_write_bps", "BlkioDeviceWriteBps", "rate"],
+    ["device_read_iops", "BlkioDeviceReadIOps", "rate"],
+    ["device_write_iops", "BlkioDeviceWriteIOps", "rate"],
+  ];
+  for (const [from, to, value] of lists) {
+    const list = devices(from, value);
+    if (list.length > 0) out[to] = list;
+  }
 }
 
 /** buildContainerPortBindingOptions: one binding per published port, "" for what is not given. */

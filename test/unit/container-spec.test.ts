@@ -36,6 +36,28 @@ const baseLabels = {
 };
 
 describe("containerSpec", () => {
+  it("maps blkio_config like the reference's setBlkio (rates from the model's byte strings)", () => {
+    const { create } = containerSpec(
+      {
+        image: "busybox:1.36",
+        blkio_config: {
+          weight: 300,
+          weight_device: [{ path: "/dev/vda", weight: 400 }],
+          device_read_bps: [{ path: "/dev/vda", rate: "1048576" }],
+          device_write_iops: [{ path: "/dev/vda", rate: "30" }],
+        },
+      },
+      context,
+    );
+    expect(create.HostConfig).toMatchObject({
+      BlkioWeight: 300,
+      BlkioWeightDevice: [{ Path: "/dev/vda", Weight: 400 }],
+      BlkioDeviceReadBps: [{ Path: "/dev/vda", Rate: 1048576 }],
+      BlkioDeviceWriteIOps: [{ Path: "/dev/vda", Rate: 30 }],
+    });
+    expect(create.HostConfig).not.toHaveProperty("BlkioDeviceWriteBps");
+  });
+
   it("maps a flask-redis style web service (the long form `config --format json` prints)", () => {
     const web = {
       image: "busybox:1.36",

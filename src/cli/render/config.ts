@@ -43,8 +43,23 @@ function orderService(service: Mapping, json: boolean): Mapping {
     out[key] = mapFields.has(key) && isMapping(value) ? sortedKeys(value) : value;
   }
   if (json && isMapping(out.develop)) out.develop = withWatchExec(out.develop);
+  if (json && isMapping(out.blkio_config)) out.blkio_config = goFieldNames(out.blkio_config);
   if (!json) Object.assign(out, yamlZeroValues(out));
   return out;
+}
+
+/**
+ * blkio_config's WeightDevice and ThrottleDevice have yaml tags but no json tags: JSON writes their Go
+ * field names (Path, Weight, Rate), YAML the file's.
+ */
+function goFieldNames(blkio: Mapping): Mapping {
+  const capitalised = (entry: unknown) =>
+    isMapping(entry)
+      ? Object.fromEntries(Object.entries(entry).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]))
+      : entry;
+  return Object.fromEntries(
+    Object.entries(blkio).map(([k, v]) => [k, Array.isArray(v) ? v.map(capitalised) : v]),
+  );
 }
 
 /**

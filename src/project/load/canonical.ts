@@ -73,6 +73,29 @@ const sizeRule: Rule = (value, path, ctx) => {
   return parsed.value === 0 ? OMIT : formatSize(parsed.value);
 };
 
+/**
+ * blkio_config device lists: `path` and `weight` as written, a throttle `rate` (bps and iops alike, both
+ * UnitBytes in compose-go) as a string of bytes (observed on 2.26: `1mb` → "1048576", 30 → "30").
+ */
+const throttleRule = objectRule({
+  rate: (value, path, ctx) => {
+    if (typeof value !== "string" && typeof value !== "number") return value;
+    const parsed = parseSize(value);
+    return parsed.ok ? formatSize(parsed.value) : report(ctx, path, parsed.error);
+  },
+});
+const blkioRule = objectRule({
+  device_read_bps: listRule(throttleRule),
+  device_read_iops: listRule(throttleRule),
+  device_write_bps: listRule(throttleRule),
+  device_write_iops: listRule(throttleRule),
+});
+
+function listRule(each: Rule): Rule {
+  return (value, path, ctx) =>
+    Array.isArray(value) ? value.map((v, i) => each(v, [...path, i], ctx)) : value;
+}
+
 /** cpus may be written as a string; the reference prints a number, and nothing for 0. */
 const cpusRule: Rule = (value, path, ctx) => {
   if (typeof value !== "string" && typeof value !== "number") return value;
@@ -527,6 +550,7 @@ const SERVICE_RULES: Rules = {
   cpus: cpusRule,
   depends_on: dependsOnRule,
   deploy: deployRule,
+  blkio_config: blkioRule,
   devices: devicesRule,
   dns: stringOrListRule,
   dns_opt: stringOrListRule,
