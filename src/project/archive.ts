@@ -2,7 +2,7 @@
 // build context writer (src/project/build/tar.ts), which writes owners as 0:0: `cp -a` needs the files' own
 // uid/gid, and `cp` from a container needs to read what the engine sends (ustar, pax 'x' and GNU 'L'/'K'
 // long names). The root entry can be renamed both ways, as docker's cp rebases it (dst's base name).
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import {
   chmod,
   lchown,
@@ -105,7 +105,6 @@ export function tarLocal(source: string, rootName: string, follow: boolean): Rea
     } else if (st.isFile()) {
       yield entryHeader({ ...base, path: name, size: st.size, type: "0" });
       let written = 0;
-      const { createReadStream } = await import("node:fs");
       for await (const chunk of createReadStream(file)) {
         const bytes = chunk as Buffer;
         const take = Math.min(bytes.length, st.size - written);

@@ -158,7 +158,7 @@ export async function createOneOff(context: UpContext, options: RunOptions): Pro
   );
   const names = resourceNames(project.model);
   const networks: Record<string, string> = { ...names.networks };
-  const apiVersion = (await engine.version()).apiVersion;
+  const apiVersion = engine.apiVersion;
   const imageId = imageIds[options.service];
   const spec = containerSpec(service, {
     project: project.name,

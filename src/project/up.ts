@@ -155,7 +155,7 @@ export async function createProject(context: UpContext, options: CreateOptions =
     );
   }
   const forced = new Set<string>();
-  const apiVersion = (await engine.version()).apiVersion;
+  const apiVersion = engine.apiVersion;
   const firstContainer = (s: string) => state.get(s)?.[0]?.id;
 
   const limit = options.concurrency ? new PQueue({ concurrency: options.concurrency }) : undefined;

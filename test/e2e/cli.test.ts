@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { composeCommands } from "../../src/cli/commands/catalog.js";
 import { cliPath, repoRoot } from "../helpers/paths.js";
@@ -45,5 +48,39 @@ describe("tcompose as a process", () => {
     });
     expect(problems).toEqual([]);
     expect(Object.keys(project?.model.services ?? {}).sort()).toEqual(["always"]);
+  });
+});
+
+describe("the launcher's code cache", () => {
+  const run = (env: Record<string, string>, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [cliPath, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it("keeps one cache per command in a private directory, replaces a corrupt one and works without", () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), "tct-cache-")), "cache");
+    const env = { TCOMPOSE_CACHE_DIR: dir };
+    const first = run(env, "-p", "x", "version", "--short");
+    expect(first.stderr).toBe("");
+    expect(run(env, "--ansi", "never", "--help").code).toBe(0);
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(new RegExp(`^code-${process.version}-${process.arch}-\\d+-\\d+-none\\.bin$`));
+    expect(files[1]).toMatch(/-version\.bin$/);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(dir, files[1] as string)).mode & 0o777).toBe(0o600);
+
+    // V8 refuses a cache that is not its own: the run is the same and the file is written anew.
+    const version = path.join(dir, files[1] as string);
+    writeFileSync(version, "not a code cache");
+    expect(run(env, "-p", "x", "version", "--short")).toEqual(first);
+    expect(readFileSync(version).length).toBeGreaterThan(100);
+
+    // Nowhere to write: no cache, same run.
+    const blocked = path.join(dir, files[1] as string, "sub");
+    expect(run({ TCOMPOSE_CACHE_DIR: blocked }, "-p", "x", "version", "--short")).toEqual(first);
   });
 });

@@ -92,6 +92,11 @@ export async function projectOrName(
   options: { services?: string[]; nameOnly?: boolean } = {},
 ): Promise<ProjectTarget> {
   const global = command.optsWithGlobals() as import("../project-options.js").GlobalOptions;
+  // Connected while the loader's modules load and the files are read: the engine answers meanwhile. A
+  // failure is reported after the files' problems, as before.
+  const { connectEngine } = await import("../../project/engine/index.js");
+  const connecting = connectEngine();
+  connecting.catch(() => {});
   const envName = process.env.COMPOSE_PROJECT_NAME;
   let name: string | undefined;
   let project: Project | undefined;
@@ -111,7 +116,6 @@ export async function projectOrName(
       name = envName;
     }
   }
-  const { connectEngine } = await import("../../project/engine/index.js");
-  const engine = await connectEngine();
+  const engine = await connecting;
   return { name: (name as string).toLowerCase(), ...(project ? { project } : {}), engine };
 }

@@ -1,10 +1,12 @@
 // The only module that imports dockerode. It turns dockerode's calls and errors into the project's
 // Engine interface (types.ts); it is loaded lazily by index.ts so commands that never talk to the
 // engine do not pay for it at start-up.
+import { readFile } from "node:fs/promises";
+import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
-import { engineJson, engineStream, type HttpFailure, type HttpTarget } from "./http.js";
+import { engineJson, enginePing, engineStream, type HttpFailure, type HttpTarget } from "./http.js";
 import type {
   Attachment,
   BuildRequest,
@@ -108,7 +110,6 @@ async function dockerOptions(endpoint: Endpoint): Promise<Docker.DockerOptions> 
   };
   if (endpoint.skipVerify) (options as { rejectUnauthorized?: boolean }).rejectUnauthorized = false;
   if (endpoint.tls && endpoint.certPath) {
-    const { readFile } = await import("node:fs/promises");
     const read = (name: string) => readFile(`${endpoint.certPath}/${name}`);
     [options.ca, options.cert, options.key] = await Promise.all([
       read("ca.pem"),
@@ -130,7 +131,9 @@ export class DockerEngine implements Engine {
   readonly endpoint: string;
   private docker!: Docker;
   private loading: Promise<void> | undefined;
-  /** The engine's /version answer, from connect. */
+  /** The API version negotiated at connect (the engine's own, so older engines work). */
+  apiVersion = "";
+  /** The engine's /version answer, asked for when needed. */
   private versionInfo: { Version: string; ApiVersion: string } | undefined;
   /**
    * Image inspects of this process, by reference: `up` asks about the same image for every service and
@@ -159,7 +162,9 @@ export class DockerEngine implements Engine {
         const e = error as DockerodeError;
         throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
       }
-      return new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint);
+      const engine = new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint);
+      engine.apiVersion = apiVersion;
+      return engine;
     }
     const tls =
       options.ca || options.cert || options.key
@@ -170,17 +175,24 @@ export class DockerEngine implements Engine {
           }
         : undefined;
     const probe: HttpTarget = { endpoint, prefix: "", ...(tls ? { tls } : {}) };
-    let info: { Version: string; ApiVersion: string };
+    let apiVersion: string;
+    let info: { Version: string; ApiVersion: string } | undefined;
     try {
-      info = await engineJson<{ Version: string; ApiVersion: string }>(probe, "GET", "/version");
+      const pinged = await enginePing(probe);
+      if (pinged) apiVersion = pinged;
+      else {
+        info = await engineJson<{ Version: string; ApiVersion: string }>(probe, "GET", "/version");
+        apiVersion = info.ApiVersion;
+      }
     } catch (error) {
       const e = error as HttpFailure;
       throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
     }
-    const engine = new DockerEngine({ ...options, version: `v${info.ApiVersion}` }, endpoint, {
+    const engine = new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint, {
       ...probe,
-      prefix: `/v${info.ApiVersion}`,
+      prefix: `/v${apiVersion}`,
     });
+    engine.apiVersion = apiVersion;
     engine.versionInfo = info;
     return engine;
   }
@@ -746,7 +758,6 @@ export class DockerEngine implements Engine {
     )) as NodeJS.ReadableStream | Buffer;
     if (Buffer.isBuffer(stream)) {
       // Without follow, dockerode returns the whole body.
-      const { PassThrough } = await import("node:stream");
       const pass = new PassThrough();
       if (options.tty) pass.on("data", (c: Buffer) => onData("stdout", c));
       else this.demux(pass, onData);

@@ -277,6 +277,8 @@ export interface ContainerDetails {
 export interface Engine {
   /** Where it talks to, for messages. */
   readonly endpoint: string;
+  /** The API version negotiated at connect (1.41 …), without a round trip. */
+  readonly apiVersion: string;
   version(): Promise<EngineVersion>;
   createNetwork(request: NetworkCreateRequest): Promise<string>;
   removeNetwork(idOrName: string): Promise<void>;
