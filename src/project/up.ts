@@ -126,12 +126,27 @@ export interface Converged {
 // create
 
 export async function createProject(context: UpContext, options: CreateOptions = {}): Promise<Converged> {
+  // The events subscription is opened while images, networks and volumes are made, not after them, and
+  // closed however the rest ends.
+  const watching = options.start ? ReadinessWatch.open(context.engine, context.project.name) : undefined;
+  watching?.catch(() => {});
+  try {
+    return await converge(context, options, watching);
+  } finally {
+    (await watching?.catch(() => undefined))?.close();
+  }
+}
+
+async function converge(
+  context: UpContext,
+  options: CreateOptions,
+  watching: Promise<ReadinessWatch> | undefined,
+): Promise<Converged> {
   const { engine, project, progress } = context;
   const services = servicesOf(project);
   const targets = options.targets ?? targetServices(project, options.services, options.noDeps);
   const graph = projectGraph(project);
   const observed = await projectContainers(engine, project.name, { oneoff: "include" });
-
   const imageIds = await ensureImages(context, targets, options);
   const names = resourceNames(project.model);
   const [networks] = await Promise.all([ensureNetworks(context, names.networks), ensureVolumes(context)]);
@@ -160,7 +175,7 @@ export async function createProject(context: UpContext, options: CreateOptions =
 
   const limit = options.concurrency ? new PQueue({ concurrency: options.concurrency }) : undefined;
   const limited = <T>(work: () => Promise<T>): Promise<T> => (limit ? limit.add(work) : work());
-  const watch = options.start ? await ReadinessWatch.open(engine, project.name) : undefined;
+  const watch = await watching;
   const awaitedForHealth = new Set<string>();
   for (const deps of graph.dependencies.values()) {
     for (const d of deps) if (d.condition === "service_healthy") awaitedForHealth.add(d.service);
@@ -313,13 +328,9 @@ export async function createProject(context: UpContext, options: CreateOptions =
       all.push(starting);
     }
   }
-  try {
-    const results = await Promise.allSettled(all);
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failure) throw failure.reason;
-  } finally {
-    watch?.close();
-  }
+  const results = await Promise.allSettled(all);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
   return { services: targets, containers: state };
 }
 
