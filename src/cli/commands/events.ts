@@ -12,12 +12,12 @@ export function registerEvents(program: Command, io: Io): void {
     .argument("[service...]")
     .option("--json", "Output events as a stream of json objects")
     .action(async (services: string[], flags: { json?: boolean }, command: Command) => {
-      const [{ projectOrName }, { goJson, goJsonTime, goMicroTime }, { label }] = await Promise.all([
-        import("./project-query.js"),
+      const [{ nameOnly }, { goJson, goJsonTime, goMicroTime }, { label }] = await Promise.all([
+        import("./target.js"),
         import("../render/go-format.js"),
         import("../../project/labels.js"),
       ]);
-      const { name, engine } = await projectOrName(command, io, { nameOnly: true });
+      const { name, engine } = await nameOnly(command, io);
       await new Promise<void>((_resolve, reject) => {
         void engine
           .subscribeEvents(

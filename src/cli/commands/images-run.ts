@@ -6,7 +6,7 @@ import { CliError } from "../errors.js";
 import type { Io } from "../main.js";
 import { humanSize } from "../render/go-format.js";
 import { jsonArray, prettySection } from "../render/table.js";
-import { projectOrName } from "./project-query.js";
+import { nameOnly } from "./target.js";
 
 interface ImageRow {
   ID: string;
@@ -22,7 +22,7 @@ export async function runImages(
   command: Command,
   io: Io,
 ): Promise<void> {
-  const { name, engine } = await projectOrName(command, io, { nameOnly: true });
+  const { name, engine } = await nameOnly(command, io);
   const all = await engine.listContainers(projectFilter(name), { all: true });
   const containers = services.length
     ? all.filter((c) => services.includes(c.labels[label.service] ?? ""))

@@ -43,7 +43,11 @@ export function registerLogs(program: Command, io: Io): void {
       const index = Number.parseInt(flags.index, 10) || 0;
       if (index > 0 && services.length !== 1)
         throw new CliError("--index requires one service to be selected");
-      const { name, project, engine } = await query.projectOrName(command, io, { services });
+      const { name, project, engine } = await (await import("./target.js")).projectOrName(
+        command,
+        io,
+        services,
+      );
       let selected = services;
       if (project && selected.length === 0) {
         const declared = (project.model.services ?? {}) as Record<string, { attach?: boolean }>;

@@ -19,9 +19,10 @@ export function registerPort(program: Command, io: Io): void {
     .option("--protocol <protocol>", "tcp or udp", "tcp")
     .option("--index <index>", "Index of the container if service has multiple replicas", "0")
     .action(async (service: string, privatePort: string, flags: PortFlags, command: Command) => {
-      const [{ CliError }, { projectOrName, specifiedContainer }] = await Promise.all([
+      const [{ CliError }, { specifiedContainer }, { nameOnly }] = await Promise.all([
         import("../errors.js"),
         import("./project-query.js"),
+        import("./target.js"),
       ]);
       // strconv.ParseUint(arg, 10, 16), as the reference's pre-run check.
       if (!/^\d+$/.test(privatePort)) {
@@ -38,7 +39,7 @@ export function registerPort(program: Command, io: Io): void {
         );
       }
       const protocol = flags.protocol.toLowerCase();
-      const { name, engine } = await projectOrName(command, io, { nameOnly: true });
+      const { name, engine } = await nameOnly(command, io);
       const container = await specifiedContainer(engine, name, service, {
         oneoff: "include",
         stopped: false,

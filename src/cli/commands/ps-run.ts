@@ -9,8 +9,9 @@ import type { Io } from "../main.js";
 import { displayablePorts, goTimeString, humanDuration, humanSize } from "../render/go-format.js";
 import { jsonView, type TemplateData, typeLabel } from "../render/go-template.js";
 import { formatRows } from "../render/table.js";
-import { byName, composeContainers, projectOrName, serviceNames } from "./project-query.js";
+import { byName, composeContainers, serviceNames } from "./project-query.js";
 import type { PsFlags } from "./ps.js";
+import { projectOrName } from "./target.js";
 
 const defaultTable =
   "table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}";
@@ -47,7 +48,7 @@ function statusFilter(flags: PsFlags): string[] {
 
 export async function runPs(services: string[], flags: PsFlags, command: Command, io: Io): Promise<void> {
   const statuses = statusFilter(flags);
-  const { name, project, engine } = await projectOrName(command, io, { services });
+  const { name, project, engine } = await projectOrName(command, io, services);
   let selected = services;
   if (project) {
     const names = serviceNames(project);

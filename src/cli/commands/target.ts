@@ -1,9 +1,9 @@
-// Which project a day-2 command (stop, kill, rm, exec, cp …) acts on, decided the way the reference's
-// cmd/compose decides it (2.26.1):
-// - projectOrName (stop, restart, kill, pause, unpause, rm): with -p and no -f the compose files are not
-//   read at all, the project is the name alone (its services come from the containers' labels); otherwise
-//   the files are loaded, and if that fails COMPOSE_PROJECT_NAME still names the project.
-// - nameOnly (exec, cp, wait): -p, else COMPOSE_PROJECT_NAME, else the loaded project's name.
+// Which project a day-2 command acts on, decided the way the reference's cmd/compose decides it (2.26.1):
+// - projectOrName (ps, logs, stop, restart, kill, pause, unpause, rm): with -p and no -f the compose files
+//   are not read at all, the project is the name alone (its services come from the containers' labels);
+//   otherwise the files are loaded, and if that fails COMPOSE_PROJECT_NAME still names the project.
+// - nameOnly (exec, cp, wait, top, port, images, events): -p, else COMPOSE_PROJECT_NAME, else the loaded
+//   project's name.
 import type { Command } from "commander";
 import { EngineError } from "../../project/engine/errors.js";
 import type { Engine } from "../../project/engine/types.js";

@@ -10,13 +10,14 @@ export function registerTop(program: Command, io: Io): void {
     .description("Display the running processes")
     .argument("[services...]")
     .action(async (services: string[], _flags: unknown, command: Command) => {
-      const [{ projectOrName, composeContainers, byName }, { tabwrite }, { canonicalName }] =
+      const [{ nameOnly }, { composeContainers, byName }, { tabwrite }, { canonicalName }] =
         await Promise.all([
+          import("./target.js"),
           import("./project-query.js"),
           import("../render/tabwriter.js"),
           import("../../project/state.js"),
         ]);
-      const { name, engine } = await projectOrName(command, io, { nameOnly: true });
+      const { name, engine } = await nameOnly(command, io);
       let containers = await composeContainers(engine, name, { oneoff: "include", stopped: false });
       if (services.length)
         containers = containers.filter((c) =>
