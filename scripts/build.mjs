@@ -43,6 +43,23 @@ const dockerodeApart = {
     b.onResolve({ filter: /^\.\/dockerode\.cjs$/ }, () => ({ path: "./dockerode.cjs", external: true }));
   },
 };
+// commander requires node:child_process when it loads, for executable subcommands tcompose has none of;
+// child_process (with dgram and net) is then loaded on first use instead of at every start.
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: "child_process", namespace: "lazy-child-process" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-child-process" }, () => ({
+      contents:
+        'module.exports = new Proxy({}, { get: (_, key) => process.getBuiltinModule("node:child_process")[key] });',
+      loader: "js",
+    }));
+  },
+};
 await Promise.all([
   build({
     ...common,
@@ -50,7 +67,7 @@ await Promise.all([
     format: "cjs",
     outExtension: { ".js": ".cjs" },
     external: nativeAddOns,
-    plugins: [dockerodeApart],
+    plugins: [dockerodeApart, lazyChildProcess],
   }),
   build({
     ...common,

@@ -10,13 +10,14 @@
 // merged into environment and dropped) after replacing `service:<name>` in network_mode / ipc / pid with
 // `container:<id>` and volumes_from entries with the container id (convergence.go resolveServiceReferences).
 // `config --hash` hashes env_file as written (absolute paths) and environment without the files' variables.
-import { createHash } from "node:crypto";
 import { type CustomType, type GoField, type GoType, serviceConfig } from "./go-service-fields.js";
 import { isMapping, type Mapping } from "./load/document.js";
 import { formatGoDuration, parseGoDuration, parseSize } from "./load/units.js";
 
 /** The hex config hash of one service of the model. */
 export function serviceConfigHash(service: Mapping): string {
+  // crypto loads when a hash is first needed, not with every command that imports this module.
+  const { createHash } = process.getBuiltinModule("node:crypto");
   return createHash("sha256").update(goServiceJson(service), "utf8").digest("hex");
 }
 

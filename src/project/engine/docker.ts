@@ -1,7 +1,6 @@
 // The only module that imports dockerode. It turns dockerode's calls and errors into the project's
 // Engine interface (types.ts); it is loaded lazily by index.ts so commands that never talk to the
 // engine do not pay for it at start-up.
-import { readFile } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
@@ -110,6 +109,7 @@ async function dockerOptions(endpoint: Endpoint): Promise<Docker.DockerOptions> 
   };
   if (endpoint.skipVerify) (options as { rejectUnauthorized?: boolean }).rejectUnauthorized = false;
   if (endpoint.tls && endpoint.certPath) {
+    const { readFile } = process.getBuiltinModule("node:fs/promises");
     const read = (name: string) => readFile(`${endpoint.certPath}/${name}`);
     [options.ca, options.cert, options.key] = await Promise.all([
       read("ca.pem"),

@@ -3,7 +3,6 @@
 //   --context NAME  >  DOCKER_HOST  >  DOCKER_CONTEXT  >  currentContext of ~/.docker/config.json  >  default
 // A context other than "default" is read from ~/.docker/contexts/meta/<sha256(name)>/meta.json
 // (Endpoints.docker.Host, SkipTLSVerify) with its TLS files in ~/.docker/contexts/tls/<sha256(name)>/docker/.
-import { createHash } from "node:crypto";
 
 export type Endpoint =
   | { kind: "unix"; socketPath: string }
@@ -92,7 +91,8 @@ export function resolveEndpoint(
     if (!host) return { kind: "unix", socketPath: defaultSocketPath };
     return parseHost(host, Boolean(env.DOCKER_TLS_VERIFY), env.DOCKER_CERT_PATH || undefined);
   }
-  const id = createHash("sha256").update(name).digest("hex");
+  // crypto loads only when a context is named (process.getBuiltinModule: no start-up cost otherwise).
+  const id = process.getBuiltinModule("node:crypto").createHash("sha256").update(name).digest("hex");
   const metaPath = `${input.configDir}/contexts/meta/${id}/meta.json`;
   const text = input.configDir ? input.readFile?.(metaPath) : undefined;
   if (!text) throw new EndpointError(`context "${name}" does not exist (looked for ${metaPath})`);
