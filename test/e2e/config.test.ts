@@ -317,6 +317,10 @@ const envCases: [string, EnvCase][] = [
     "a named service enables its profiles, and their other services",
     { dir: "profiles/deps", flags: ["-p", "fx"], after: ["api"] },
   ],
+  [
+    "an unquoted date where text is expected is refused",
+    { dir: "timestamps", flags: ["-p", "fx", "-f", "text.yaml"] },
+  ],
   ["a service in two profiles", { dir: "profiles/basic", flags: ["-p", "fx", "--profile", "debug"] }],
   [
     "an interpolated profile name",

@@ -24,6 +24,7 @@ import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge
 import { normalizeProject, resolveProjectPaths } from "./normalize.js";
 import { activeProfiles, applyProfiles, missingDependency, withNamedProfiles } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
+import { settleTimestamps, unmarkTimestamp } from "./timestamps.js";
 import { type Locate, parseYamlDocument } from "./yaml.js";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -405,6 +406,9 @@ export function loadProject(input: LoadInput): LoadResult {
     if (withEnvFiles.error) return fail(withEnvFiles.error, 15);
     model = withEnvFiles.model;
   }
+  const settled = settleTimestamps(model);
+  problems.push(...settled.diagnostics.map(locate));
+  model = settled.value;
   if (options.consistency !== false) {
     const checked = named.length ? onlyServices(model, Object.keys(loaded)) : model;
     problems.push(...checkProject(checked).map(locate));
@@ -442,7 +446,8 @@ function topLevelName(
   for (const yaml of files) {
     for (const { value } of yaml?.documents ?? []) {
       const n = isMapping(value) ? value.name : undefined;
-      if ((typeof n === "string" || typeof n === "number") && String(n) !== "") raw = String(n);
+      if ((typeof n === "string" || typeof n === "number") && String(n) !== "")
+        raw = unmarkTimestamp(String(n));
     }
   }
   if (raw === undefined || environment === undefined) return raw === undefined ? {} : { name: raw };

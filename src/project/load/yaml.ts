@@ -9,8 +9,9 @@
 //   - explicit `!!int`, `!!str` … convert quoted text;
 //   - every key must be a string (compose-go: "Non-string key in …"); keys must be unique, `<<` included;
 //   - `<<` merges: keys written in the mapping win, then earlier merge sources win over later ones.
-// Timestamps (`2001-12-14`) are kept as their text; their paths are returned because the reference turns
-// them into Go times (a string field then fails, an environment value prints "2001-12-14 00:00:00 +0000 UTC").
+// Timestamps (`2001-12-14`) are their text, marked (./timestamps.ts), and their paths are returned: the
+// reference turns them into Go times (a string field then fails, an environment value prints
+// "2001-12-14 00:00:00 +0000 UTC").
 //
 // `!reset` / `!override` nodes are recorded by path (also through aliases and `<<`, like compose-go). The
 // reference drops `!reset` nodes from the data; here they stay (an empty one is null) because the merge step
@@ -30,6 +31,7 @@ import {
   type YAMLMap,
 } from "yaml";
 import type { Diagnostic, SourcePosition } from "./diagnostics.js";
+import { markTimestamp } from "./timestamps.js";
 import { parseFast } from "./yaml-fast.js";
 
 export type DocumentPath = readonly (string | number)[];
@@ -334,8 +336,9 @@ class TreeReader {
   private readScalar(node: ScalarNode, path: Path): unknown {
     const resolved = resolveScalar(node);
     if (resolved.error) this.report(node, path, resolved.error);
-    if (resolved.timestamp) this.timestamps.push([...path]);
-    return resolved.value;
+    if (!resolved.timestamp) return resolved.value;
+    this.timestamps.push([...path]);
+    return markTimestamp(String(resolved.value));
   }
 
   private readMap(node: MapNode, path: Path): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDiagnosticHeadline } from "../../../src/project/load/diagnostics.js";
+import { markTimestamp } from "../../../src/project/load/timestamps.js";
 import { parseYamlDocument } from "../../../src/project/load/yaml.js";
 
 const parse = (text: string) => parseYamlDocument("compose.yaml", text);
@@ -59,13 +60,13 @@ describe("scalars, as yaml.v3 reads them", () => {
     expect(parse('v: !!int "five"\n').diagnostics[0]?.message).toBe('cannot decode "five" as a !!int');
   });
 
-  it("keeps timestamps as text and says where they are", () => {
+  it("marks timestamps (their text kept) and says where they are", () => {
     const parsed = parse(
       lines("a: 2001-12-14", "b: 2001-12-14T21:59:43.10-05:00", "c: 2001-13-01", "d: '2001-12-14'"),
     );
     expect(parsed.value).toEqual({
-      a: "2001-12-14",
-      b: "2001-12-14T21:59:43.10-05:00",
+      a: markTimestamp("2001-12-14"),
+      b: markTimestamp("2001-12-14T21:59:43.10-05:00"),
       c: "2001-13-01",
       d: "2001-12-14",
     });
