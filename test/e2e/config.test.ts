@@ -138,7 +138,7 @@ describe("config errors users can act on", () => {
 });
 
 describe("config --resolve-image-digests", () => {
-  it("pins each image to the digest its registry serves (the reference 2.26.1 leaves them as written)", () => {
+  it("pins each image to the digest its registry serves (2.26.1 does only with --no-interpolate)", () => {
     const cwd = mkdtempSync(path.join(tmpdir(), "tct-digests-"));
     writeFileSync(
       path.join(cwd, "compose.yaml"),
@@ -164,7 +164,7 @@ describe("config --resolve-image-digests", () => {
     const absent = tcompose(cwd, ["config", "--resolve-image-digests"]);
     expect(absent.code).toBe(1);
     expect(absent.stdout).toBe("");
-    expect(absent.stderr).toMatch(/^tcompose: .*docker\.io\/tcompose-test\/absent:1/);
+    expect(absent.stderr).toMatch(/^tcompose: Error response from daemon: /);
     expect(absent.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -59,13 +59,18 @@ function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string
 
 /** `image: name:tag@sha256:…` for every service with an image, from the registry through the engine. */
 async function pinDigests(project: Project): Promise<void> {
-  const [{ connectEngine }, { pinImageDigests }] = await Promise.all([
+  const [{ connectEngine }, { pinImageDigests }, { daemonError }] = await Promise.all([
     import("../../project/engine/index.js"),
     import("../../project/image-reference.js"),
+    import("./target.js"),
   ]);
   const engine = await connectEngine();
   const services = (project.model.services ?? {}) as Record<string, Mapping>;
-  const pinned = await pinImageDigests(services, (reference) => engine.distributionDigest(reference));
+  const pinned = await pinImageDigests(services, (reference) =>
+    engine.distributionDigest(reference).catch((error: unknown) => {
+      throw new CliError(`${(daemonError(error) as Error).message} (the digest of ${reference})`);
+    }),
+  );
   project.model = { ...project.model, services: pinned };
 }
 
@@ -183,7 +188,8 @@ export function registerConfig(program: Command, io: Io): void {
         if (!flags.quiet) io.stdout(text);
         return;
       }
-      // Pinned through the engine's registry access (2.26.1 takes the flag and changes nothing).
+      // Pinned through the engine's registry access, in the reference's form; 2.26.1 itself pins them only
+      // with --no-interpolate (its cmd/compose/config.go), and prints them as written otherwise.
       if (flags.resolveImageDigests && !listingOnly) await pinDigests(project);
       if (flags.quiet) return;
       const text =
