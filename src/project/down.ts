@@ -107,8 +107,16 @@ export async function downProject(context: DownContext, options: DownOptions = {
   for (const n of networks.filter((r) => !r.external)) ops.push(removeNetwork(context, n));
   for (const v of volumes.filter((r) => !r.external)) ops.push(removeVolume(context, v.name));
   if (options.images) {
-    for (const image of imagesToRemove(name, services, all, options.images))
-      ops.push(removeImage(context, image));
+    // One after another: images built from the same first steps share untagged parents, and two removals
+    // at once race over them in the engine ("unrecognized image ID", seen with Engine 20.10).
+    const images = imagesToRemove(name, services, all, options.images);
+    ops.push(
+      (async () => {
+        let any = false;
+        for (const image of images) any = (await removeImage(context, image)) || any;
+        return any;
+      })(),
+    );
   }
   const removed = await Promise.all(ops);
   if (all.length === 0 && !removed.some(Boolean)) {
