@@ -131,8 +131,6 @@ export class DockerEngine implements Engine {
   readonly endpoint: string;
   private docker!: Docker;
   private loading: Promise<void> | undefined;
-  /** The API version negotiated at connect (the engine's own, so older engines work). */
-  apiVersion = "";
   /** The engine's /version answer, asked for when needed. */
   private versionInfo: { Version: string; ApiVersion: string } | undefined;
   /**
@@ -162,9 +160,7 @@ export class DockerEngine implements Engine {
         const e = error as DockerodeError;
         throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
       }
-      const engine = new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint);
-      engine.apiVersion = apiVersion;
-      return engine;
+      return new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint);
     }
     const tls =
       options.ca || options.cert || options.key
@@ -192,7 +188,6 @@ export class DockerEngine implements Engine {
       ...probe,
       prefix: `/v${apiVersion}`,
     });
-    engine.apiVersion = apiVersion;
     engine.versionInfo = info;
     return engine;
   }
@@ -247,6 +242,11 @@ export class DockerEngine implements Engine {
       const message = e.json?.message ?? e.message ?? String(error);
       throw new EngineError(resource, e.statusCode, message);
     }
+  }
+
+  /** The API version negotiated at connect (the engine's own, so older engines work): `v1.41` → 1.41. */
+  get apiVersion(): string {
+    return String(this.options.version ?? "").replace(/^v/, "");
   }
 
   async version() {
