@@ -49,13 +49,8 @@ export function pinnedReference(image: string, digest: string): string {
 
 /** A repo tag as docker's reference.FamiliarName and Tag read it ("docker.io/library/x:1" → x, 1). */
 export function splitRepoTag(repoTag: string): { repository: string; tag: string } {
-  const at = repoTag.indexOf("@");
-  const named = at >= 0 ? repoTag.slice(0, at) : repoTag;
-  const colon = named.lastIndexOf(":");
-  const hasTag = colon > named.lastIndexOf("/");
-  let repository = hasTag ? named.slice(0, colon) : named;
-  const tag = hasTag ? named.slice(colon + 1) : "";
-  repository = repository.replace(/^docker\.io\//, "").replace(/^library\/(?=[^/]+$)/, "");
+  const { domain, path, tag = "" } = parseImageReference(repoTag);
+  const repository = domain === "docker.io" ? path.replace(/^library\/(?=[^/]+$)/, "") : `${domain}/${path}`;
   return { repository, tag };
 }
 
