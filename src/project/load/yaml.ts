@@ -9,9 +9,8 @@
 //   - explicit `!!int`, `!!str` … convert quoted text;
 //   - every key must be a string (compose-go: "Non-string key in …"); keys must be unique, `<<` included;
 //   - `<<` merges: keys written in the mapping win, then earlier merge sources win over later ones.
-// Timestamps (`2001-12-14`) are their text, marked (./timestamps.ts), and their paths are returned: the
-// reference turns them into Go times (a string field then fails, an environment value prints
-// "2001-12-14 00:00:00 +0000 UTC").
+// Timestamps (`2001-12-14`) are their text, marked (./timestamps.ts): the reference turns them into Go
+// times (a string field then fails, an environment value prints "2001-12-14 00:00:00 +0000 UTC").
 //
 // `!reset` / `!override` nodes are recorded by path (also through aliases and `<<`, like compose-go). The
 // reference drops `!reset` nodes from the data; here they stay (an empty one is null) because the merge step
@@ -47,15 +46,13 @@ export interface YamlDocument {
   /** Plain data: objects, arrays, strings, numbers, booleans, null (null for an empty document). */
   value: unknown;
   tags: YamlTags;
-  /** Paths of plain scalars yaml.v3 reads as timestamps (kept here as strings). */
-  timestamps: DocumentPath[];
 }
 
 /** "key" asks for the position of a mapping key rather than of its value (for unknown-key errors). */
 export type Locate = (path: DocumentPath, at?: "key" | "value") => SourcePosition | undefined;
 
 export interface ParsedYaml extends YamlDocument {
-  /** Every document of the file, in order; value/tags/timestamps above are the first one's. */
+  /** Every document of the file, in order; value/tags above are the first one's. */
   documents: YamlDocument[];
   /** Searches the documents from the last (later documents override earlier ones). */
   locate: Locate;
@@ -137,7 +134,7 @@ function readFast(file: string, text: string): ParsedYaml | undefined {
   const reader = new TreeReader(positionsOf(file, text), diagnostics);
   const value = reader.read(tree, []);
   if (diagnostics.length > 0) return undefined;
-  const document: YamlDocument = { value, tags: reader.tags, timestamps: reader.timestamps };
+  const document: YamlDocument = { value, tags: reader.tags };
   let slow: ParsedYaml | undefined;
   const locate: Locate = (path, at) => {
     slow ??= parseWithPackage(file, text);
@@ -168,7 +165,7 @@ export function parseWithPackage(file: string, text: string): ParsedYaml {
     if (first) {
       // The parser's later errors are mostly consequences of the first.
       diagnostics.push({ path: [], position: position(first.pos[0]), message: lowerFirst(first.message) });
-      documents.push({ value: null, tags: { resets: [], overrides: [] }, timestamps: [] });
+      documents.push({ value: null, tags: { resets: [], overrides: [] } });
       continue;
     }
     const reader = new TreeReader(position, diagnostics);
@@ -180,7 +177,7 @@ export function parseWithPackage(file: string, text: string): ParsedYaml {
         message: "top-level object must be a mapping",
       });
     }
-    documents.push({ value, tags: reader.tags, timestamps: reader.timestamps });
+    documents.push({ value, tags: reader.tags });
   }
 
   const locate: Locate = (path, at = "value") => {
@@ -192,7 +189,7 @@ export function parseWithPackage(file: string, text: string): ParsedYaml {
     return undefined;
   };
 
-  const main = documents[0] ?? { value: null, tags: { resets: [], overrides: [] }, timestamps: [] };
+  const main = documents[0] ?? { value: null, tags: { resets: [], overrides: [] } };
   return { ...main, documents, locate, diagnostics };
 }
 
@@ -276,7 +273,6 @@ type Tree = TreeNode | null | undefined;
 
 class TreeReader {
   readonly tags: YamlTags = { resets: [], overrides: [] };
-  readonly timestamps: Path[] = [];
   /** Collections being read: an alias to one of them is a cycle. */
   private readonly open = new Set<TreeNode>();
   private aliasDepth = 0;
@@ -336,9 +332,7 @@ class TreeReader {
   private readScalar(node: ScalarNode, path: Path): unknown {
     const resolved = resolveScalar(node);
     if (resolved.error) this.report(node, path, resolved.error);
-    if (!resolved.timestamp) return resolved.value;
-    this.timestamps.push([...path]);
-    return markTimestamp(String(resolved.value));
+    return resolved.timestamp ? markTimestamp(String(resolved.value)) : resolved.value;
   }
 
   private readMap(node: MapNode, path: Path): Record<string, unknown> {
