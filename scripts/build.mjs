@@ -4,7 +4,7 @@
 //   tcompose.js   the `tcompose` command: a small launcher that runs tcompose.cjs from V8's code cache
 //                 (src/cli/launcher.ts says why and where the cache lives);
 //   lib.js        the library entry (the loader alone), an ES module.
-import { readFile, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -14,7 +14,9 @@ const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url
 // Built beside dist/ and swapped in at the end, file by file, so a CLI started during a build (tests running
 // while another build runs) never sees a half-written or missing bundle.
 const staging = `dist.tmp-${process.pid}`;
-await rm(new URL(`../${staging}`, import.meta.url), { recursive: true, force: true });
+const stagingDir = new URL(`../${staging}/`, import.meta.url);
+const distDir = new URL("../dist/", import.meta.url);
+await rm(stagingDir, { recursive: true, force: true });
 const common = {
   absWorkingDir: root,
   outdir: staging,
@@ -27,8 +29,9 @@ const common = {
   define: { TCOMPOSE_VERSION: JSON.stringify(pkg.version) },
   logLevel: "warning",
 };
-// Optional native add-ons of ssh2 (through docker-modem), loaded inside try/catch; never bundled.
-const nativeAddOns = ["cpu-features", "*.node"];
+// CommonJS scripts; the optional native add-ons of ssh2 (through docker-modem), loaded inside try/catch,
+// are never bundled.
+const commonJs = { format: "cjs", outExtension: { ".js": ".cjs" }, external: ["cpu-features", "*.node"] };
 // dockerode and its dependencies (ssh2, grpc, protobuf, tar …) are two thirds of the CLI's code and only
 // streams, builds, pulls and ssh endpoints use them: they live in dist/dockerode.cjs, required the first
 // time the engine module asks for dockerode, so other commands neither read nor compile them.
@@ -63,19 +66,11 @@ const lazyChildProcess = {
 await Promise.all([
   build({
     ...common,
+    ...commonJs,
     entryPoints: { tcompose: "src/cli/bin.ts" },
-    format: "cjs",
-    outExtension: { ".js": ".cjs" },
-    external: nativeAddOns,
     plugins: [dockerodeApart, lazyChildProcess],
   }),
-  build({
-    ...common,
-    entryPoints: { dockerode: "node_modules/dockerode/lib/docker.js" },
-    format: "cjs",
-    outExtension: { ".js": ".cjs" },
-    external: nativeAddOns,
-  }),
+  build({ ...common, ...commonJs, entryPoints: { dockerode: "node_modules/dockerode/lib/docker.js" } }),
   build({
     ...common,
     entryPoints: { tcompose: "src/cli/launcher.ts" },
@@ -89,18 +84,16 @@ await Promise.all([
 
 // The launcher runs the bundle as a plain script, which has no module loader for import(): every module
 // must be bundled (esbuild turns their imports into requires) or a builtin loaded another way.
-const cjs = await readFile(new URL("tcompose.cjs", new URL(`../${staging}/`, import.meta.url)), "utf8");
+const cjs = await readFile(new URL("tcompose.cjs", stagingDir), "utf8");
 if (/\bimport\(/.test(cjs)) throw new Error("dist/tcompose.cjs calls import(): bundle the module instead");
 
 // The bundle before its launcher, so a launcher never starts without its bundle.
-const { readdir, chmod } = await import("node:fs/promises");
-const distDir = new URL("../dist/", import.meta.url);
-const stagingDir = new URL(`../${staging}/`, import.meta.url);
 await chmod(new URL("tcompose.js", stagingDir), 0o755);
 const names = (await readdir(stagingDir)).sort(
   (a, b) => Number(a === "tcompose.js") - Number(b === "tcompose.js"),
 );
+// dist/chunks/ held the ESM chunks of earlier builds; nothing loads them now.
 await rm(new URL("chunks/", distDir), { recursive: true, force: true });
-await (await import("node:fs/promises")).mkdir(distDir, { recursive: true });
+await mkdir(distDir, { recursive: true });
 for (const name of names) await rename(new URL(name, stagingDir), new URL(name, distDir));
 await rm(stagingDir, { recursive: true, force: true });
