@@ -15,6 +15,7 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
+import { valuedGlobalFlags } from "./global-flags.js";
 
 const bundle = fileURLToPath(new URL("./tcompose.cjs", import.meta.url));
 const source = readFileSync(bundle, "utf8");
@@ -43,21 +44,7 @@ interface CacheFile {
 
 /** The command's name, for its own cache (a word of letters, else "none"). */
 function commandName(argv: readonly string[]): string {
-  // Global flags that take a value (the command is the first other word); the rest are switches. Declared
-  // here: the top-level code above runs before any module-level constant below it exists.
-  const valued = new Set([
-    "-f",
-    "--file",
-    "-p",
-    "--project-name",
-    "--profile",
-    "--env-file",
-    "--project-directory",
-    "--ansi",
-    "--progress",
-    "--parallel",
-    "--context",
-  ]);
+  const valued = new Set(valuedGlobalFlags);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (valued.has(arg)) i++;

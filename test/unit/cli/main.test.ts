@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { run } from "../../../src/cli/main.js";
+import { valuedGlobalFlags } from "../../../src/cli/global-flags.js";
+import { buildProgram, run } from "../../../src/cli/main.js";
 import { InvalidProjectError } from "../../../src/project/load/diagnostics.js";
 
 function capture() {
@@ -51,5 +52,15 @@ describe("cli/main", () => {
     ]);
     expect(error.exitCode).toBe(15);
     expect(error.message).toBe("compose.yaml:7:9: services.web.ports[1]: bad port");
+  });
+});
+
+describe("the global flags the launcher knows", () => {
+  it("are exactly the program's global options that take a value", () => {
+    const program = buildProgram({ stdout: () => {}, stderr: () => {} });
+    const valued = program.options
+      .filter((o) => o.required || o.optional)
+      .flatMap((o) => [o.short, o.long].filter((f): f is string => Boolean(f)));
+    expect([...valuedGlobalFlags].sort()).toEqual(valued.sort());
   });
 });
