@@ -143,11 +143,26 @@ async function removeNetwork(context: DownContext, n: Resource): Promise<boolean
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) continue;
       progress.event({ id, text: "Error", status: "error" });
-      throw new Error(`failed to remove network ${n.name}: ${(error as Error).message}`);
+      throw new Error(networkRemovalError(n.name, (error as Error).message));
     }
   }
   progress.event({ id, text: "Removed", status: "done" });
   return true;
+}
+
+/**
+ * The error of a network removal refused though the engine listed no container on it (the check above).
+ * "has active endpoints" then is Engine 20.10's stale endpoint count (moby/moby#42119), which only a
+ * restart of dockerd clears: the reference prints the engine's words alone, which send users hunting for
+ * a container that does not exist.
+ */
+export function networkRemovalError(network: string, engineMessage: string): string {
+  const text = `failed to remove network ${network}: ${engineMessage}`;
+  if (!/has active endpoints/.test(engineMessage)) return text;
+  return (
+    `${text}\nno container is attached to it: the engine still counts an endpoint of a removed container ` +
+    "(a Docker Engine defect, moby/moby#42119); restarting the engine clears it"
+  );
 }
 
 async function removeVolume(context: DownContext, volume: string): Promise<boolean> {

@@ -358,6 +358,8 @@ interface Side {
   before?: Obj;
   after?: Obj;
   down?: Run;
+  /** Networks that `down -v` could not remove for the engine's stale endpoint count alone (ids). */
+  staleNetworks?: string[];
   left?: string[];
 }
 
@@ -379,17 +381,41 @@ async function roundTrip(tool: Tool, stack: Stack): Promise<Side> {
   side.after = identity(await snapshot(project));
   side.down = await compose(other(tool), stack.name, project, ["down", "-v"]);
   if (side.down.code !== 0 && engineEndpointRace.test(side.down.stderr)) {
-    // Engine 20.10 under load sometimes still counts a just-removed container's endpoint on the network
-    // (seen once in CI, on the reference's own `down`). That endpoint goes a moment later; an endpoint
-    // really left behind (a container the tools do not know of) would fail the second `down` as well.
+    // Engine 20.10 under load sometimes still counts a just-removed container's endpoint on the network.
+    // Sometimes that goes a moment later; sometimes the count stays wrong until dockerd restarts
+    // (moby/moby#42119: no container attached, yet "has active endpoints"). Seen twice in CI, on the
+    // reference's own `down`. A network that the engine lists with an endpoint still attached is a real
+    // leftover and fails the check; one with none attached is the engine's defect, reported loudly.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     side.down = await compose(other(tool), stack.name, project, ["down", "-v"]);
+    if (side.down.code !== 0 && engineEndpointRace.test(side.down.stderr)) {
+      side.staleNetworks = await staleNetworks(project);
+    }
   }
-  side.left = await leftovers(project, side.first);
+  side.left = (await leftovers(project, side.first)).filter(
+    (left) => !side.staleNetworks?.some((id) => left === `network ${id.slice(0, 12)}`),
+  );
   return side;
 }
 
 const engineEndpointRace = /error while removing network: network \S+ id \S+ has active endpoints/;
+
+/** The project's networks that the engine says are busy though no container is attached to them. */
+async function staleNetworks(project: string): Promise<string[]> {
+  const ids = lines(
+    await docker(["network", "ls", "-q", "--no-trunc", "--filter", `label=${label.project}=${project}`]),
+  );
+  const stale = (await inspectAll("network", ids)).filter(
+    (n) => Object.keys(asObj(n.Containers)).length === 0,
+  );
+  for (const n of stale) {
+    console.warn(
+      `WARNING: Docker Engine defect (moby/moby#42119): network ${String(n.Name)} has no container attached, ` +
+        "yet the engine refuses to remove it for active endpoints; it stays until dockerd restarts",
+    );
+  }
+  return stale.map((n) => String(n.Id));
+}
 
 /** Removes whatever is left of the stack's two projects (after a failure: normally `down -v` took it all). */
 async function cleanUp(stack: Stack): Promise<void> {
@@ -491,7 +517,8 @@ describe.skipIf(!referenceBinary)(
           expect(side.first?.containers.length, `${tool} up -d ${stack.name}: containers`).toBeGreaterThan(0);
           expect.soft(side.again?.code, `${where}: up -d: ${side.again?.stderr}`).toBe(0);
           expect.soft(side.after, `${where}: up -d changes nothing (${project})`).toEqual(side.before);
-          expect.soft(side.down?.code, `${where}: down -v: ${side.down?.stderr}`).toBe(0);
+          if (!side.staleNetworks?.length)
+            expect.soft(side.down?.code, `${where}: down -v: ${side.down?.stderr}`).toBe(0);
           expect.soft(side.left, `${where}: down -v leaves nothing (${project})`).toEqual([]);
         }
         if (!theirs.first || !ours.first) return;
