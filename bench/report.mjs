@@ -37,7 +37,7 @@ function header(meta) {
     "## How to run",
     "",
     "```sh",
-    "npm run build                     # the harness runs dist/tcompose.js",
+    "npm run build                     # the harness runs dist/tcompose.cjs",
     "npm run bench                     # all scenarios, 5 runs per tool",
     "npm run bench -- --runs 3         # fewer runs",
     "npm run bench -- --only ps        # one scenario (names: up, chain, healthy, scale, config, ps)",

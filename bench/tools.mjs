@@ -25,7 +25,7 @@ export function referenceTool(path) {
 /** tcompose runs from its build; the build can appear or vanish while other engineers work, so it is
  * looked up on every invocation. */
 export function tcomposeTool(root) {
-  const entry = join(root, "dist", "tcompose.js");
+  const entry = join(root, "dist", "tcompose.cjs");
   return {
     id: "tc",
     name: "tcompose",
@@ -40,7 +40,7 @@ export function tcomposeTool(root) {
  */
 export async function invoke(ctx, tool, { project, file, args, timeoutMs }) {
   const base = tool.command();
-  if (!base) return { status: "notyet", message: "dist/tcompose.js is not built" };
+  if (!base) return { status: "notyet", message: "dist/tcompose.cjs is not built" };
   const argv = [...base.args, "-p", project, "-f", file, ...args];
   const res = await runTimed(base.cmd, argv, {
     cwd: ctx.workDir,

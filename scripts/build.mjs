@@ -1,8 +1,8 @@
 // Bundles with esbuild into dist/:
-//   tcompose.cjs  the whole CLI as one minified CommonJS script (heavy engine code, dockerode and its
+//   cli.cjs       the whole CLI as one minified CommonJS script (heavy engine code, dockerode and its
 //                 dependencies, sits behind dynamic imports and is only initialised by commands that use it);
-//   tcompose.js   the `tcompose` command: a small launcher that runs tcompose.cjs from V8's code cache
-//                 (src/cli/launcher.ts says why and where the cache lives);
+//   tcompose.cjs  the `tcompose` command: a small CommonJS launcher that runs cli.cjs from V8's code
+//                 cache (src/cli/launcher.ts says why and where the cache lives);
 //   lib.js        the library entry (the loader alone), an ES module.
 import { chmod, mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -67,14 +67,14 @@ await Promise.all([
   build({
     ...common,
     ...commonJs,
-    entryPoints: { tcompose: "src/cli/bin.ts" },
+    entryPoints: { cli: "src/cli/bin.ts" },
     plugins: [dockerodeApart, lazyChildProcess],
   }),
   build({ ...common, ...commonJs, entryPoints: { dockerode: "node_modules/dockerode/lib/docker.js" } }),
   build({
     ...common,
+    ...commonJs,
     entryPoints: { tcompose: "src/cli/launcher.ts" },
-    format: "esm",
     sourcemap: false,
     legalComments: "none",
     banner: { js: "#!/usr/bin/env node" },
@@ -84,16 +84,19 @@ await Promise.all([
 
 // The launcher runs the bundle as a plain script, which has no module loader for import(): every module
 // must be bundled (esbuild turns their imports into requires) or a builtin loaded another way.
-const cjs = await readFile(new URL("tcompose.cjs", stagingDir), "utf8");
-if (/\bimport\(/.test(cjs)) throw new Error("dist/tcompose.cjs calls import(): bundle the module instead");
+const cjs = await readFile(new URL("cli.cjs", stagingDir), "utf8");
+if (/\bimport\(/.test(cjs)) throw new Error("dist/cli.cjs calls import(): bundle the module instead");
 
 // The bundle before its launcher, so a launcher never starts without its bundle.
-await chmod(new URL("tcompose.js", stagingDir), 0o755);
+await chmod(new URL("tcompose.cjs", stagingDir), 0o755);
 const names = (await readdir(stagingDir)).sort(
-  (a, b) => Number(a === "tcompose.js") - Number(b === "tcompose.js"),
+  (a, b) => Number(a === "tcompose.cjs") - Number(b === "tcompose.cjs"),
 );
-// dist/chunks/ held the ESM chunks of earlier builds; nothing loads them now.
-await rm(new URL("chunks/", distDir), { recursive: true, force: true });
 await mkdir(distDir, { recursive: true });
 for (const name of names) await rename(new URL(name, stagingDir), new URL(name, distDir));
 await rm(stagingDir, { recursive: true, force: true });
+// What earlier builds left that this one did not make (their chunks/, their ESM launcher tcompose.js):
+// nothing loads it now.
+for (const name of await readdir(distDir)) {
+  if (!names.includes(name)) await rm(new URL(name, distDir), { recursive: true, force: true });
+}

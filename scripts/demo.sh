@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 example=examples/flask-redis
-tcompose() { node dist/tcompose.js -f "$example/compose.yaml" "$@"; }
+tcompose() { node dist/tcompose.cjs -f "$example/compose.yaml" "$@"; }
 
 bash scripts/engine.sh up
 node scripts/build.mjs
@@ -32,5 +32,5 @@ if [ "$second" -le "$first" ]; then
 fi
 echo
 echo "The counter goes up ($first, then $second); Redis keeps it in the volume flask-redis_redis-data."
-echo "Tear it down:  npm run demo -- down   (or: node dist/tcompose.js -f $example/compose.yaml down -v,"
+echo "Tear it down:  npm run demo -- down   (or: node dist/tcompose.cjs -f $example/compose.yaml down -v,"
 echo "               or the reference: docker compose -f $example/compose.yaml down -v)"

@@ -1,5 +1,5 @@
-// The `tcompose` command (dist/tcompose.js): runs the whole CLI, bundled as one script
-// (dist/tcompose.cjs), from V8's code cache. Compiling that script is most of the start-up of a Node
+// The `tcompose` command (dist/tcompose.cjs): runs the whole CLI, bundled as one script
+// (dist/cli.cjs), from V8's code cache. Compiling that script is most of the start-up of a Node
 // program this size (about 40 ms here, against 8 ms from the cache), and Node 20 has no compile cache of
 // its own (module.enableCompileCache is Node 22), so the launcher keeps one per user:
 //   - in $TCOMPOSE_CACHE_DIR, else $XDG_CACHE_HOME/tcompose, else ~/.cache/tcompose (never a shared
@@ -9,15 +9,16 @@
 //     command runs (a cache made by another command leaves most of them to compile); V8 refuses a cache
 //     made by another V8 or for other source, and then it is written anew.
 // Nothing else happens here: the bundle's code is the CLI, run as Node would run a CommonJS file.
+// The launcher is itself CommonJS: an ES module entry costs Node's module loader (and facades for the
+// builtins it imports), ~8 ms of every command on this machine.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { valuedGlobalFlags } from "./global-flags.js";
 
-const bundle = fileURLToPath(new URL("./tcompose.cjs", import.meta.url));
+const bundle = path.join(__dirname, "cli.cjs");
 const source = readFileSync(bundle, "utf8");
 const cache = cacheFile();
 const cached = cache ? readOrUndefined(cache.file) : undefined;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-export const cliPath = `${repoRoot}dist/tcompose.js`;
+export const cliPath = `${repoRoot}dist/tcompose.cjs`;
 
 /**
  * The reference Docker Compose v2 binary (scripts/reference.sh installs it), or undefined. Tests that
