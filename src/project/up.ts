@@ -181,6 +181,15 @@ async function converge(
     for (const d of deps) if (d.condition === "service_healthy") awaitedForHealth.add(d.service);
   }
   const selected = new Set(targets);
+  // A service that waits on no other one starts each new container the moment it is created (the
+  // reference creates a service's containers, then starts them one by one): the starts of 30 replicas then
+  // overlap the last creates. Not under --parallel, which bounds whole services.
+  const earlyStartOptions = options.start && watch && !limit ? options.start : undefined;
+  const startsEarly = (name: string) =>
+    (graph.dependencies.get(name) ?? []).every((d) => !selected.has(d.service)) &&
+    !hasContainerReference(services[name] ?? {}) &&
+    containerReferences(services[name] ?? {}).size === 0;
+  const earlyStarts = new Map<string, Promise<void>>();
   const decided = new Map<string, Promise<void>>();
   const created = new Map<string, Promise<void>>();
   const started = new Map<string, Promise<void>>();
@@ -249,6 +258,11 @@ async function converge(
       progress.event({ id, text: "Creating", status: "working" });
       const created = await createWithNetworks(engine, spec);
       progress.event({ id, text: "Created", status: "done" });
+      if (earlyStartOptions && startsEarly(name)) {
+        const starting = startContainer(context, name, created, earlyStartOptions, awaitedForHealth);
+        starting.catch(() => {}); // awaited, and reported, with the service's other starts
+        earlyStarts.set(created.id, starting);
+      }
       return created;
     };
     const recreate = async (old: ContainerSummary): Promise<ContainerSummary> => {
@@ -321,7 +335,14 @@ async function converge(
         const converged: Converged = { services: targets, containers: state };
         await waitDependencies(context, watch, converged, name);
         await limited(() =>
-          startServiceContainers(context, name, state.get(name) ?? [], startOptions, awaitedForHealth),
+          startServiceContainers(
+            context,
+            name,
+            state.get(name) ?? [],
+            startOptions,
+            awaitedForHealth,
+            earlyStarts,
+          ),
         );
       });
       started.set(name, starting);
@@ -681,7 +702,6 @@ export async function waitProject(
   }
 }
 
-/** Starts a service's containers that are not running, all at once (the reference: one by one). */
 /**
  * Container starts at once, across services: the engine does little of a start in parallel (runc and the
  * shim on each core), and 30 starts at once took longer than 4 at a time on a 2-core machine (about 11 s
@@ -690,28 +710,40 @@ export async function waitProject(
  */
 const startSlots = new PQueue({ concurrency: Math.max(2, availableParallelism() * 2) });
 
+/**
+ * Starts a service's containers that are not running, all at once (the reference: one by one); a container
+ * already being started (`early`, by id) is waited for instead.
+ */
 async function startServiceContainers(
   context: UpContext,
   name: string,
   containers: readonly ContainerSummary[],
   options: StartOptions,
   awaitedForHealth: ReadonlySet<string>,
+  early?: ReadonlyMap<string, Promise<void>>,
 ): Promise<void> {
-  const { engine, project, progress } = context;
   if (containers.length === 0) {
-    if (serviceScale(servicesOf(project)[name] ?? {}) === 0) return;
+    if (serviceScale(servicesOf(context.project)[name] ?? {}) === 0) return;
     throw new UpError(`service "${name}" has no container to start`);
   }
   await Promise.all(
-    containers.map(async (c) => {
-      if (c.state === "running") return;
-      const id = resourceId.container(canonicalName(c));
-      progress.event({ id, text: "Starting", status: "working" });
-      await startSlots.add(() => engine.startContainer(c.id));
-      const working = options.wait || awaitedForHealth.has(name);
-      progress.event({ id, text: "Started", status: working ? "working" : "done" });
-    }),
+    containers.map((c) => early?.get(c.id) ?? startContainer(context, name, c, options, awaitedForHealth)),
   );
+}
+
+async function startContainer(
+  context: UpContext,
+  name: string,
+  c: ContainerSummary,
+  options: StartOptions,
+  awaitedForHealth: ReadonlySet<string>,
+): Promise<void> {
+  if (c.state === "running") return;
+  const id = resourceId.container(canonicalName(c));
+  context.progress.event({ id, text: "Starting", status: "working" });
+  await startSlots.add(() => context.engine.startContainer(c.id));
+  const working = options.wait || awaitedForHealth.has(name);
+  context.progress.event({ id, text: "Started", status: working ? "working" : "done" });
 }
 
 /**
