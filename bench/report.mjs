@@ -55,7 +55,7 @@ function header(meta) {
     `- Node: ${meta.node}`,
     `- Docker Engine: ${meta.engine}`,
     `- Reference: ${meta.reference}`,
-    `- Runs: ${meta.runs} per tool per scenario, ${meta.hasReference ? "alternating reference and tcompose" : "tcompose only"}`,
+    `- Runs: ${meta.runs} per tool per scenario (\`config\` and \`ps\`: one untimed, then ${meta.runs * 3}), ${meta.hasReference ? "alternating reference and tcompose" : "tcompose only"}`,
     `- Node start-up floor (\`node -e ""\`, median): ${fmtSeconds(meta.floor?.median)} s`,
     `- Peak RSS: ${meta.rssMethod}`,
     `- Load average (1, 5, 15 min): ${meta.loadStart} at start, ${meta.loadEnd} at end (${meta.cores} cores)`,

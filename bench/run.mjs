@@ -119,7 +119,9 @@ async function runScenario(ctx, scenario, runs, tools) {
   const strikes = new Map(tools.map((t) => [t, 0]));
   try {
     await setupSafely(ctx, scenario);
-    for (let n = 1; n <= runs; n++) {
+    if (scenario.quick) for (const tool of tools) await runSafely(ctx, scenario, tool, 0);
+    const total = scenario.quick ? runs * 3 : runs;
+    for (let n = 1; n <= total; n++) {
       for (const tool of tools.filter((t) => strikes.get(t) < 2)) {
         const outcomes = await runSafely(ctx, scenario, tool, n);
         record(results, tool, outcomes);
