@@ -8,7 +8,6 @@
 // driven by engine events instead of a 500 ms poll. Decisions are pure (converge.ts, container-spec.ts,
 // hash.ts); this module does the I/O through the engine adapter and reports progress.
 
-import { availableParallelism } from "node:os";
 import PQueue from "p-queue";
 import { containerSpec, inheritedMounts, resolveServiceReferences, resourceNames } from "./container-spec.js";
 import { decideService, type RecreatePolicy, serviceScale } from "./converge.js";
@@ -181,15 +180,6 @@ async function converge(
     for (const d of deps) if (d.condition === "service_healthy") awaitedForHealth.add(d.service);
   }
   const selected = new Set(targets);
-  // A service that waits on no other one starts each new container the moment it is created (the
-  // reference creates a service's containers, then starts them one by one): the starts of 30 replicas then
-  // overlap the last creates. Not under --parallel, which bounds whole services.
-  const earlyStartOptions = options.start && watch && !limit ? options.start : undefined;
-  const startsEarly = (name: string) =>
-    (graph.dependencies.get(name) ?? []).every((d) => !selected.has(d.service)) &&
-    !hasContainerReference(services[name] ?? {}) &&
-    containerReferences(services[name] ?? {}).size === 0;
-  const earlyStarts = new Map<string, Promise<void>>();
   const decided = new Map<string, Promise<void>>();
   const created = new Map<string, Promise<void>>();
   const started = new Map<string, Promise<void>>();
@@ -258,11 +248,6 @@ async function converge(
       progress.event({ id, text: "Creating", status: "working" });
       const created = await createWithNetworks(engine, spec);
       progress.event({ id, text: "Created", status: "done" });
-      if (earlyStartOptions && startsEarly(name)) {
-        const starting = startContainer(context, name, created, earlyStartOptions, awaitedForHealth);
-        starting.catch(() => {}); // awaited, and reported, with the service's other starts
-        earlyStarts.set(created.id, starting);
-      }
       return created;
     };
     const recreate = async (old: ContainerSummary): Promise<ContainerSummary> => {
@@ -306,8 +291,12 @@ async function converge(
 
   // Each service: decided once its dependencies are (a recreated dependency forces it), created once the
   // services it names by container (network_mode/ipc/pid service:, volumes_from, links) are created, and,
-  // for `up`, started once its dependencies are started and ready. Creation never waits on readiness.
+  // for `up`, started once every container is created (creation never waits on readiness, so this costs
+  // little) and its dependencies are started and ready. On Engine 20.10 starts that overlap creates slow
+  // both: 20 independent services took ~7 % longer when each started as soon as it was created, and
+  // bounding the starts (4 at once) cost as much again (bench/README.md, 2026-12-06).
   const all: Promise<unknown>[] = [];
+  const everyCreation = () => Promise.allSettled(created.values());
   for (const name of levels(graph).flat()) {
     if (!selected.has(name)) continue;
     const deps = (graph.dependencies.get(name) ?? []).map((d) => d.service).filter((d) => selected.has(d));
@@ -331,18 +320,12 @@ async function converge(
     if (options.start && watch) {
       const startOptions = options.start;
       const starting = creation.then(async () => {
+        await everyCreation();
         await after(started, deps);
         const converged: Converged = { services: targets, containers: state };
         await waitDependencies(context, watch, converged, name);
         await limited(() =>
-          startServiceContainers(
-            context,
-            name,
-            state.get(name) ?? [],
-            startOptions,
-            awaitedForHealth,
-            earlyStarts,
-          ),
+          startServiceContainers(context, name, state.get(name) ?? [], startOptions, awaitedForHealth),
         );
       });
       started.set(name, starting);
@@ -703,16 +686,10 @@ export async function waitProject(
 }
 
 /**
- * Container starts at once, across services: the engine does little of a start in parallel (runc and the
- * shim on each core), and 30 starts at once took longer than 4 at a time on a 2-core machine (about 11 s
- * against 12.6 s with the docker CLI; 15-17.6 s against 16.8-19.1 s for `up` of 30 replicas). `--parallel`
- * bounds the services on top of it.
- */
-const startSlots = new PQueue({ concurrency: Math.max(2, availableParallelism() * 2) });
-
-/**
- * Starts a service's containers that are not running, all at once (the reference: one by one); a container
- * already being started (`early`, by id) is waited for instead.
+ * Starts a service's containers that are not running, all at once (the reference: one by one), whatever
+ * else is starting: on a 2-core Engine 20.10, 20 or 30 starts at once took no longer than any bound on
+ * them, and 20 services' starts bounded to 2 or 4 at once took longer (bench/README.md, 2026-12-06).
+ * `--parallel` bounds whole services.
  */
 async function startServiceContainers(
   context: UpContext,
@@ -720,30 +697,22 @@ async function startServiceContainers(
   containers: readonly ContainerSummary[],
   options: StartOptions,
   awaitedForHealth: ReadonlySet<string>,
-  early?: ReadonlyMap<string, Promise<void>>,
 ): Promise<void> {
+  const { engine, project, progress } = context;
   if (containers.length === 0) {
-    if (serviceScale(servicesOf(context.project)[name] ?? {}) === 0) return;
+    if (serviceScale(servicesOf(project)[name] ?? {}) === 0) return;
     throw new UpError(`service "${name}" has no container to start`);
   }
   await Promise.all(
-    containers.map((c) => early?.get(c.id) ?? startContainer(context, name, c, options, awaitedForHealth)),
+    containers.map(async (c) => {
+      if (c.state === "running") return;
+      const id = resourceId.container(canonicalName(c));
+      progress.event({ id, text: "Starting", status: "working" });
+      await engine.startContainer(c.id);
+      const working = options.wait || awaitedForHealth.has(name);
+      progress.event({ id, text: "Started", status: working ? "working" : "done" });
+    }),
   );
-}
-
-async function startContainer(
-  context: UpContext,
-  name: string,
-  c: ContainerSummary,
-  options: StartOptions,
-  awaitedForHealth: ReadonlySet<string>,
-): Promise<void> {
-  if (c.state === "running") return;
-  const id = resourceId.container(canonicalName(c));
-  context.progress.event({ id, text: "Starting", status: "working" });
-  await startSlots.add(() => context.engine.startContainer(c.id));
-  const working = options.wait || awaitedForHealth.has(name);
-  context.progress.event({ id, text: "Started", status: working ? "working" : "done" });
 }
 
 /**

@@ -43,7 +43,8 @@ describe("up's schedule against a real engine", () => {
         if (property === "startContainer") {
           return async (id: string) => {
             calls.push(`start ${names.get(id) ?? id}`);
-            return target.startContainer(id);
+            await target.startContainer(id);
+            calls.push(`started ${names.get(id) ?? id}`);
           };
         }
         return typeof value === "function" ? value.bind(target) : value;
@@ -60,10 +61,11 @@ describe("up's schedule against a real engine", () => {
     return loaded;
   }
 
-  it("starts each replica of an independent service as soon as it is created", async () => {
-    project = uniqueProjectName("early");
+  it("starts nothing before every container is created, then every independent one at once", async () => {
+    project = uniqueProjectName("barrier");
     const loaded = await load(
-      "services:\n  web:\n    image: busybox:1.36\n    command: sleep 300\n    init: true\n    deploy:\n      replicas: 3\n",
+      "services:\n  web:\n    image: busybox:1.36\n    command: sleep 300\n    init: true\n    deploy:\n      replicas: 5\n" +
+        "  worker:\n    image: busybox:1.36\n    command: sleep 300\n    init: true\n",
     );
     const calls: string[] = [];
     const slow = `${project}-web-3`;
@@ -71,14 +73,15 @@ describe("up's schedule against a real engine", () => {
       { engine: recording(slow, calls), project: loaded, progress: silentProgress, warn: () => {} },
       { start: {} },
     );
-    // Replicas 1 and 2 were started while replica 3 was still being created.
-    const created3 = calls.indexOf(`created ${slow}`);
-    expect(calls.indexOf(`start ${project}-web-1`)).toBeGreaterThanOrEqual(0);
-    expect(calls.indexOf(`start ${project}-web-1`)).toBeLessThan(created3);
-    expect(calls.indexOf(`start ${project}-web-2`)).toBeLessThan(created3);
-    expect(calls.indexOf(`start ${slow}`)).toBeGreaterThan(created3);
+    // The other containers were created long before web-3 (held back 1.5 s); none started before it.
+    const all = [1, 2, 3, 4, 5].map((n) => `${project}-web-${n}`).concat(`${project}-worker-1`);
+    const firstStart = calls.findIndex((c) => c.startsWith("start "));
+    expect(calls.slice(0, firstStart).sort()).toEqual(all.map((c) => `created ${c}`).sort());
+    // Then all six starts were sent before the first one ended: no bound on them.
+    const firstStarted = calls.findIndex((c) => c.startsWith("started "));
+    expect(calls.slice(firstStart, firstStarted).sort()).toEqual(all.map((c) => `start ${c}`).sort());
     const running = await engine.listContainers(projectFilter(project), { all: false });
-    expect(running.map((c) => c.state)).toEqual(["running", "running", "running"]);
+    expect(running.map((c) => c.state)).toEqual(all.map(() => "running"));
   });
 
   it("starts a dependant's replicas only after its dependency started, however early they were created", async () => {
