@@ -6,6 +6,7 @@ import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
 import { engineJson, enginePing, engineStream, type HttpFailure, type HttpTarget } from "./http.js";
+import type { AuthConfig } from "./registry-auth.js";
 import type {
   Attachment,
   BuildRequest,
@@ -144,12 +145,17 @@ export class DockerEngine implements Engine {
     private readonly where: Endpoint,
     /** The light client for reads; absent for ssh endpoints (dockerode does everything there). */
     private readonly http?: HttpTarget,
+    /** The registry login for an image (docker's config.json and credential helpers), if any. */
+    private readonly credentials: (image: string) => AuthConfig | undefined = () => undefined,
   ) {
     this.endpoint = describeEndpoint(where);
   }
 
   /** Connects and negotiates the API version (the engine's own, so older engines work). */
-  static async connect(endpoint: Endpoint): Promise<DockerEngine> {
+  static async connect(
+    endpoint: Endpoint,
+    credentials?: (image: string) => AuthConfig | undefined,
+  ): Promise<DockerEngine> {
     const options = await dockerOptions(endpoint);
     if (endpoint.kind === "ssh") {
       const { default: Dockerode } = await import("dockerode");
@@ -160,7 +166,7 @@ export class DockerEngine implements Engine {
         const e = error as DockerodeError;
         throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
       }
-      return new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint);
+      return new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint, undefined, credentials);
     }
     const tls =
       options.ca || options.cert || options.key
@@ -184,10 +190,12 @@ export class DockerEngine implements Engine {
       const e = error as HttpFailure;
       throw new EngineUnavailableError(endpoint, e.code ?? e.message ?? String(error));
     }
-    const engine = new DockerEngine({ ...options, version: `v${apiVersion}` }, endpoint, {
-      ...probe,
-      prefix: `/v${apiVersion}`,
-    });
+    const engine = new DockerEngine(
+      { ...options, version: `v${apiVersion}` },
+      endpoint,
+      { ...probe, prefix: `/v${apiVersion}` },
+      credentials,
+    );
     engine.versionInfo = info;
     return engine;
   }
@@ -306,10 +314,26 @@ export class DockerEngine implements Engine {
     }
   }
 
+  /**
+   * POST /images/create, with the registry login as the X-Registry-Auth header when there is one. The login
+   * goes as dockerode's fourth argument: in the options it would be copied into the query string too.
+   */
+  private pullStream(ref: string, options: { platform?: string }): Promise<NodeJS.ReadableStream> {
+    const auth = this.credentials(ref);
+    if (!auth) return this.docker.pull(ref, options);
+    const pull = this.docker.pull.bind(this.docker) as unknown as (
+      ref: string,
+      options: object,
+      callback: undefined,
+      auth: AuthConfig,
+    ) => Promise<NodeJS.ReadableStream>;
+    return pull(ref, options, undefined, auth);
+  }
+
   async pullImage(ref: string): Promise<void> {
     return this.changingImages(async () => {
       await this.call(`image ${ref}`, async () => {
-        const stream = await this.docker.pull(ref);
+        const stream = await this.pullStream(ref, {});
         // The pull runs as long as its progress stream does; an error can arrive inside the stream.
         await new Promise<void>((resolve, reject) => {
           this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
@@ -623,7 +647,7 @@ export class DockerEngine implements Engine {
   async pullImageWithProgress(ref: string, onMessage: (m: JsonMessage) => void, platform?: string) {
     return this.changingImages(async () => {
       await this.call(`image ${ref}`, async () => {
-        const stream = (await this.docker.pull(ref, platform ? { platform } : {})) as NodeJS.ReadableStream;
+        const stream = await this.pullStream(ref, platform ? { platform } : {});
         await followMessages(stream, onMessage);
       });
     });
@@ -650,7 +674,9 @@ export class DockerEngine implements Engine {
     await this.call(`image ${ref}`, async () => {
       // The engine refuses a push without an X-Registry-Auth header ("Bad parameters and missing
       // X-Registry-Auth"); an empty credential is what docker sends for a registry it has no login for.
-      const stream = (await this.docker.getImage(ref).push({ authconfig: {} })) as NodeJS.ReadableStream;
+      const stream = (await this.docker
+        .getImage(ref)
+        .push({ authconfig: this.credentials(ref) ?? {} })) as NodeJS.ReadableStream;
       await followMessages(stream, onMessage);
     });
   }

@@ -4,6 +4,12 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { resolveEndpoint } from "./endpoint.js";
+import {
+  type AuthConfig,
+  type CredentialHelper,
+  type DockerConfigFile,
+  registryAuth,
+} from "./registry-auth.js";
 import type { Engine } from "./types.js";
 
 export { describeEndpoint, type Endpoint, EndpointError, resolveEndpoint } from "./endpoint.js";
@@ -30,12 +36,43 @@ export async function connectEngine(
   env: Readonly<Record<string, string | undefined>> = process.env,
   context: string | undefined = chosenContext,
 ): Promise<Engine> {
+  const configDir = env.DOCKER_CONFIG || join(homedir(), ".docker");
   const endpoint = resolveEndpoint({
     env,
     ...(context ? { context } : {}),
-    configDir: env.DOCKER_CONFIG || join(homedir(), ".docker"),
+    configDir,
     readFile: readOrNothing,
   });
   const { DockerEngine } = await import("./docker.js");
-  return DockerEngine.connect(endpoint);
+  return DockerEngine.connect(endpoint, credentialsIn(configDir));
 }
+
+/** The registry logins of docker's config directory, read on the first pull or push that needs one. */
+function credentialsIn(configDir: string): (image: string) => AuthConfig | undefined {
+  let config: DockerConfigFile | undefined;
+  return (image) => {
+    if (!config) {
+      try {
+        config = JSON.parse(readOrNothing(join(configDir, "config.json")) ?? "{}") as DockerConfigFile;
+      } catch {
+        config = {}; // the endpoint's resolution already reported a config.json that is not JSON
+      }
+    }
+    return registryAuth(image, config, runCredentialHelper);
+  };
+}
+
+/**
+ * `docker-credential-<helper> get`, the registry on stdin. A helper that is missing or has nothing for the
+ * registry leaves the pull anonymous (docker fails it instead: a public image then still pulls).
+ */
+const runCredentialHelper: CredentialHelper = (helper, server) => {
+  const { spawnSync } = process.getBuiltinModule("node:child_process");
+  const run = spawnSync(`docker-credential-${helper}`, ["get"], { input: server, encoding: "utf8" });
+  if (run.error || run.status !== 0) return undefined;
+  try {
+    return JSON.parse(run.stdout) as { Username?: string; Secret?: string };
+  } catch {
+    return undefined;
+  }
+};
