@@ -110,6 +110,36 @@ function killGroup(pid) {
 }
 
 /** Untimed helper for setup and clean-up commands; never throws. */
+/** CPU time counters of the whole machine (/proc/stat): idle and total jiffies; undefined off Linux. */
+function cpuTimes() {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: fields[3] + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the machine has been quiet (CPU ≥ 90 % idle) for two half-second windows in a row, at most
+ * `maxMs`: the engine goes on working for a while after a teardown (removals, network clean-up), and a run
+ * started then times that work too, for whichever tool comes next. Resolves with the milliseconds waited.
+ */
+export async function waitForQuiet(maxMs = 30_000) {
+  const start = Date.now();
+  let quiet = 0;
+  let before = cpuTimes();
+  if (!before) return 0;
+  while (quiet < 2 && Date.now() - start < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = cpuTimes();
+    const idle = (now.idle - before.idle) / Math.max(1, now.total - before.total);
+    quiet = idle >= 0.9 ? quiet + 1 : 0;
+    before = now;
+  }
+  return Date.now() - start;
+}
+
 export function run(cmd, args, { cwd, env } = {}) {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd, env, maxBuffer: OUTPUT_CAP }, (err, stdout, stderr) => {

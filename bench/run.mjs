@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { engineVersion, sweep } from "./engine.mjs";
-import { detectGnuTime, runTimed, stats } from "./measure.mjs";
+import { detectGnuTime, runTimed, stats, waitForQuiet } from "./measure.mjs";
 import { writeReport } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
 import { findReference, referenceTool, referenceVersion, tcomposeTool } from "./tools.mjs";
@@ -123,6 +123,7 @@ async function runScenario(ctx, scenario, runs, tools) {
     const total = scenario.quick ? runs * 3 : runs;
     for (let n = 1; n <= total; n++) {
       for (const tool of tools.filter((t) => strikes.get(t) < 2)) {
+        await waitForQuiet();
         const outcomes = await runSafely(ctx, scenario, tool, n);
         record(results, tool, outcomes);
         log(scenario, tool, n, outcomes);
