@@ -125,4 +125,37 @@ describe.skipIf(!line)(`registry logins from docker's config.json${skipNote}`, (
       expect(theirs.code, theirs.stderr).toBe(0);
     }
   });
+
+  it("builds FROM an image behind the login (X-Registry-Config), and fails without it", () => {
+    run("docker", ["rmi", "-f", image]);
+    const dir = path.join(work, "from-private");
+    mkdirSync(dir);
+    writeFileSync(
+      path.join(dir, "compose.yaml"),
+      `services:\n  derived:\n    image: tcauth-derived:1\n    build:\n      dockerfile_inline: "FROM ${image}\\nLABEL tcauth=1\\n"\n`,
+    );
+    const build = (config: string) =>
+      run(
+        process.execPath,
+        [cliPath, "-p", project, "--project-directory", dir, "-f", path.join(dir, "compose.yaml"), "build"],
+        {
+          DOCKER_CONFIG: config,
+        },
+      );
+    const denied = build(loggedOut);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stdout + denied.stderr).toContain("no basic auth credentials");
+    const built = build(loggedIn);
+    expect(built.code, built.stderr).toBe(0);
+    expect(
+      run("docker", [
+        "image",
+        "inspect",
+        "-f",
+        '{{index .Config.Labels "tcauth"}}',
+        "tcauth-derived:1",
+      ]).stdout.trim(),
+    ).toBe("1");
+    run("docker", ["rmi", "-f", "tcauth-derived:1"]);
+  });
 });

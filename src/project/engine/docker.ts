@@ -6,7 +6,7 @@ import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
 import { engineJson, enginePing, engineStream, type HttpFailure, type HttpTarget } from "./http.js";
-import type { AuthConfig } from "./registry-auth.js";
+import type { AuthConfig, Credentials } from "./registry-auth.js";
 import type {
   Attachment,
   BuildRequest,
@@ -146,16 +146,13 @@ export class DockerEngine implements Engine {
     /** The light client for reads; absent for ssh endpoints (dockerode does everything there). */
     private readonly http?: HttpTarget,
     /** The registry login for an image (docker's config.json and credential helpers), if any. */
-    private readonly credentials: (image: string) => AuthConfig | undefined = () => undefined,
+    private readonly credentials: Credentials = { forImage: () => undefined, all: () => ({}) },
   ) {
     this.endpoint = describeEndpoint(where);
   }
 
   /** Connects and negotiates the API version (the engine's own, so older engines work). */
-  static async connect(
-    endpoint: Endpoint,
-    credentials?: (image: string) => AuthConfig | undefined,
-  ): Promise<DockerEngine> {
+  static async connect(endpoint: Endpoint, credentials?: Credentials): Promise<DockerEngine> {
     const options = await dockerOptions(endpoint);
     if (endpoint.kind === "ssh") {
       const { default: Dockerode } = await import("dockerode");
@@ -319,7 +316,7 @@ export class DockerEngine implements Engine {
    * goes as dockerode's fourth argument: in the options it would be copied into the query string too.
    */
   private pullStream(ref: string, options: { platform?: string }): Promise<NodeJS.ReadableStream> {
-    const auth = this.credentials(ref);
+    const auth = this.credentials.forImage(ref);
     if (!auth) return this.docker.pull(ref, options);
     const pull = this.docker.pull.bind(this.docker) as unknown as (
       ref: string,
@@ -676,7 +673,7 @@ export class DockerEngine implements Engine {
       // X-Registry-Auth"); an empty credential is what docker sends for a registry it has no login for.
       const stream = (await this.docker
         .getImage(ref)
-        .push({ authconfig: this.credentials(ref) ?? {} })) as NodeJS.ReadableStream;
+        .push({ authconfig: this.credentials.forImage(ref) ?? {} })) as NodeJS.ReadableStream;
       await followMessages(stream, onMessage);
     });
   }
@@ -685,10 +682,13 @@ export class DockerEngine implements Engine {
     return this.changingImages(async () => {
       let id = "";
       await this.call("build", async () => {
-        const stream = (await this.docker.buildImage(
-          request.context,
-          request.query as Docker.ImageBuildOptions,
-        )) as NodeJS.ReadableStream;
+        // Every registry login, for the images the FROM lines pull (dockerode sends it as
+        // X-Registry-Config and keeps it out of the query).
+        const logins = this.credentials.all();
+        const stream = (await this.docker.buildImage(request.context, {
+          ...(request.query as Docker.ImageBuildOptions),
+          ...(Object.keys(logins).length ? { registryconfig: logins as Docker.RegistryConfig } : {}),
+        })) as NodeJS.ReadableStream;
         await followMessages(stream, (m) => {
           if (m.aux?.ID) id = m.aux.ID;
           onMessage(m);

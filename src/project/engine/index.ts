@@ -5,8 +5,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { resolveEndpoint } from "./endpoint.js";
 import {
-  type AuthConfig,
+  allRegistryAuths,
   type CredentialHelper,
+  type Credentials,
   type DockerConfigFile,
   registryAuth,
 } from "./registry-auth.js";
@@ -47,10 +48,10 @@ export async function connectEngine(
   return DockerEngine.connect(endpoint, credentialsIn(configDir));
 }
 
-/** The registry logins of docker's config directory, read on the first pull or push that needs one. */
-function credentialsIn(configDir: string): (image: string) => AuthConfig | undefined {
+/** The registry logins of docker's config directory, read on the first pull, push or build. */
+function credentialsIn(configDir: string): Credentials {
   let config: DockerConfigFile | undefined;
-  return (image) => {
+  const read = (): DockerConfigFile => {
     if (!config) {
       try {
         config = JSON.parse(readOrNothing(join(configDir, "config.json")) ?? "{}") as DockerConfigFile;
@@ -58,7 +59,11 @@ function credentialsIn(configDir: string): (image: string) => AuthConfig | undef
         config = {}; // the endpoint's resolution already reported a config.json that is not JSON
       }
     }
-    return registryAuth(image, config, runCredentialHelper);
+    return config;
+  };
+  return {
+    forImage: (image) => registryAuth(image, read(), runCredentialHelper),
+    all: () => allRegistryAuths(read(), runCredentialHelper),
   };
 }
 

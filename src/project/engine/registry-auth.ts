@@ -8,7 +8,8 @@
 //     Username of "<token>" makes the Secret an identity token);
 //   - without a helper, `auths` holds the login: "auth" is base64 of user:password; a key may be written
 //     as a URL (https://host/v1/), which counts as its host.
-// What the engine takes is the X-Registry-Auth header: this AuthConfig as JSON, base64url-encoded.
+// What the engine takes is the X-Registry-Auth header: this AuthConfig as JSON, base64url-encoded; a build
+// takes every login at once (X-Registry-Config), for the images its FROM lines pull.
 import { parseImageReference } from "../image-reference.js";
 
 export interface AuthConfig {
@@ -51,13 +52,45 @@ function hostOf(key: string): string {
   return bare.split("/")[0] ?? bare;
 }
 
+/** The registry logins a command can use: one image's, or all of them (for a build). */
+export interface Credentials {
+  forImage(image: string): AuthConfig | undefined;
+  all(): Record<string, AuthConfig>;
+}
+
 /** The credentials for an image's registry, or undefined when there is no login for it. */
 export function registryAuth(
   image: string,
   config: DockerConfigFile,
   runHelper: CredentialHelper,
 ): AuthConfig | undefined {
-  const server = credentialServer(parseImageReference(image).domain);
+  return serverAuth(credentialServer(parseImageReference(image).domain), config, runHelper);
+}
+
+/**
+ * Every login the file knows of, by the server it is kept under (docker's GetAllCredentials: the `auths`
+ * entries and the registries with a helper of their own).
+ */
+export function allRegistryAuths(
+  config: DockerConfigFile,
+  runHelper: CredentialHelper,
+): Record<string, AuthConfig> {
+  const out: Record<string, AuthConfig> = {};
+  for (const server of new Set([
+    ...Object.keys(config.auths ?? {}),
+    ...Object.keys(config.credHelpers ?? {}),
+  ])) {
+    const auth = serverAuth(server, config, runHelper);
+    if (auth) out[server] = auth;
+  }
+  return out;
+}
+
+function serverAuth(
+  server: string,
+  config: DockerConfigFile,
+  runHelper: CredentialHelper,
+): AuthConfig | undefined {
   const helper = config.credHelpers?.[server] ?? config.credHelpers?.[hostOf(server)] ?? config.credsStore;
   if (helper) {
     const answer = runHelper(helper, server);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type CredentialHelper, registryAuth } from "../../../src/project/engine/registry-auth.js";
+import {
+  allRegistryAuths,
+  type CredentialHelper,
+  registryAuth,
+} from "../../../src/project/engine/registry-auth.js";
 
 const basic = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString("base64");
 const noHelper: CredentialHelper = () => {
@@ -77,5 +81,19 @@ describe("registryAuth (docker's config.json and credential helpers)", () => {
     expect(
       registryAuth("busybox", { auths: { "https://index.docker.io/v1/": {} } }, noHelper),
     ).toBeUndefined();
+  });
+
+  it("gives a build every login: the auths entries and the registries with their own helper", () => {
+    const helper: CredentialHelper = (name, server) =>
+      name === "gcloud" ? { Username: "<token>", Secret: `t-${server}` } : undefined;
+    const config = {
+      auths: { "127.0.0.1:5001": { auth: basic("me", "pw") }, "empty.example.com": {} },
+      credHelpers: { "gcr.io": "gcloud" },
+    };
+    expect(allRegistryAuths(config, helper)).toEqual({
+      "127.0.0.1:5001": { username: "me", password: "pw", serveraddress: "127.0.0.1:5001" },
+      "gcr.io": { identitytoken: "t-gcr.io", serveraddress: "gcr.io" },
+    });
+    expect(allRegistryAuths({}, noHelper)).toEqual({});
   });
 });
