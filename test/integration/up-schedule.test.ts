@@ -52,26 +52,27 @@ describe("up's schedule against a real engine", () => {
     });
   }
 
-  async function load(yaml: string) {
+  /** `up` (create and start) of the file through the recording engine, holding back `slow`'s create. */
+  async function upRecorded(yaml: string, slow: string): Promise<string[]> {
     dir = await mkdtemp(path.join(tmpdir(), "tcompose-schedule-"));
     await writeFile(path.join(dir, "compose.yaml"), yaml);
     const { project: loaded, problems } = loadProject({ workingDir: dir, projectName: project });
     expect(problems).toEqual([]);
     if (!loaded) throw new Error("no project");
-    return loaded;
+    const calls: string[] = [];
+    await createProject(
+      { engine: recording(slow, calls), project: loaded, progress: silentProgress, warn: () => {} },
+      { start: {} },
+    );
+    return calls;
   }
 
   it("starts nothing before every container is created, then every independent one at once", async () => {
     project = uniqueProjectName("barrier");
-    const loaded = await load(
+    const calls = await upRecorded(
       "services:\n  web:\n    image: busybox:1.36\n    command: sleep 300\n    init: true\n    deploy:\n      replicas: 5\n" +
         "  worker:\n    image: busybox:1.36\n    command: sleep 300\n    init: true\n",
-    );
-    const calls: string[] = [];
-    const slow = `${project}-web-3`;
-    await createProject(
-      { engine: recording(slow, calls), project: loaded, progress: silentProgress, warn: () => {} },
-      { start: {} },
+      `${project}-web-3`,
     );
     // The other containers were created long before web-3 (held back 1.5 s); none started before it.
     const all = [1, 2, 3, 4, 5].map((n) => `${project}-web-${n}`).concat(`${project}-worker-1`);
@@ -86,16 +87,12 @@ describe("up's schedule against a real engine", () => {
 
   it("starts a dependant's replicas only after its dependency started, however early they were created", async () => {
     project = uniqueProjectName("deps");
-    const loaded = await load(
+    const slow = `${project}-db-1`;
+    const calls = await upRecorded(
       "services:\n  db:\n    image: busybox:1.36\n    command: sleep 300\n    init: true\n" +
         "  app:\n    image: busybox:1.36\n    command: sleep 300\n    init: true\n    depends_on: [db]\n" +
         "    deploy:\n      replicas: 2\n",
-    );
-    const calls: string[] = [];
-    const slow = `${project}-db-1`;
-    await createProject(
-      { engine: recording(slow, calls), project: loaded, progress: silentProgress, warn: () => {} },
-      { start: {} },
+      slow,
     );
     const dbStart = calls.indexOf(`start ${slow}`);
     expect(dbStart).toBeGreaterThan(calls.indexOf(`created ${slow}`));

@@ -144,15 +144,15 @@ export class DockerEngine implements Engine {
     private readonly options: Docker.DockerOptions,
     private readonly where: Endpoint,
     /** The light client for reads; absent for ssh endpoints (dockerode does everything there). */
-    private readonly http?: HttpTarget,
-    /** The registry login for an image (docker's config.json and credential helpers), if any. */
-    private readonly credentials: Credentials = { forImage: () => undefined, all: () => ({}) },
+    private readonly http: HttpTarget | undefined,
+    /** The registry logins (docker's config.json and credential helpers). */
+    private readonly credentials: Credentials,
   ) {
     this.endpoint = describeEndpoint(where);
   }
 
   /** Connects and negotiates the API version (the engine's own, so older engines work). */
-  static async connect(endpoint: Endpoint, credentials?: Credentials): Promise<DockerEngine> {
+  static async connect(endpoint: Endpoint, credentials: Credentials): Promise<DockerEngine> {
     const options = await dockerOptions(endpoint);
     if (endpoint.kind === "ssh") {
       const { default: Dockerode } = await import("dockerode");

@@ -39,10 +39,10 @@ export type CredentialHelper = (
   server: string,
 ) => { Username?: string; Secret?: string } | undefined;
 
-export const dockerHubServer = "https://index.docker.io/v1/";
+const dockerHubServer = "https://index.docker.io/v1/";
 
 /** The key a registry's credentials are kept under. */
-export function credentialServer(domain: string): string {
+function credentialServer(domain: string): string {
   return domain === "docker.io" || domain === "index.docker.io" ? dockerHubServer : domain;
 }
 
