@@ -1,13 +1,17 @@
 // `build`, `pull` and `push` on the real engine, through the CLI as a process: args, target and
 // .dockerignore seen from inside the built image, the engine's cache on a rebuild, a failing step's
 // message, built images' labels compared with the reference's, pull and push progress lines compared with
-// the reference's, and a push to the local registry (127.0.0.1:5000).
+// the reference's, and a push to the local registry (127.0.0.1:5000). Then what only shows on the wire or in
+// the built image: `up` with `pull_policy: build`, `build --no-cache` and `--pull`, and independent builds
+// sent at once (a recording proxy in front of the engine, test/helpers/engine-proxy.ts).
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectEngine, type Engine } from "../../src/project/engine/index.js";
+import { type EngineProxy, runAsync, socketOf, startEngineProxy } from "../helpers/engine-proxy.js";
 import { cliPath, referenceBinary, referenceSkipNote } from "../helpers/paths.js";
 import { uniqueProjectName } from "../helpers/project.js";
 
@@ -30,11 +34,12 @@ function project(files: Record<string, string>): { dir: string; name: string } {
   return { dir, name: uniqueProjectName("build") };
 }
 
-function run(command: string, dir: string, args: string[], env: Record<string, string> = {}) {
+function run(command: string, dir: string, args: string[], env: Record<string, string> = {}, input?: string) {
   const r = spawnSync(command, args, {
     cwd: dir,
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", ...env },
+    ...(input === undefined ? {} : { input }),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -43,6 +48,23 @@ const tcompose = (dir: string, name: string, args: string[], env: Record<string,
 const reference = (dir: string, name: string, args: string[]) =>
   run(referenceBinary ?? "false", dir, ["-p", name, "--progress", "plain", ...args]);
 const docker = (...args: string[]) => run("docker", process.cwd(), args);
+/** The image's id now, asked of the engine each time (engine.inspectImage keeps what it saw once). */
+const imageId = (ref: string): string | undefined =>
+  docker("image", "inspect", "--format", "{{.Id}}", ref).stdout.trim() || undefined;
+/** tcompose with the engine behind a recording proxy (asynchronous: the proxy serves from this process). */
+const tcomposeThrough = (proxy: EngineProxy, dir: string, name: string, args: string[]) =>
+  runAsync(process.execPath, [cliPath, "-p", name, "--progress", "plain", ...args], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1", DOCKER_HOST: proxy.host },
+  });
+async function proxy(): Promise<EngineProxy> {
+  const socket = socketOf(engine.endpoint);
+  if (!socket)
+    throw new Error(`the recording proxy needs an engine on a unix socket, not ${engine.endpoint}`);
+  return startEngineProxy(socket);
+}
+/** This file's own names for what the audit tests create (tct8-…), unique per run. */
+const tct8 = (what: string) => `tct8-${what}-${randomBytes(4).toString("hex")}`;
 
 const dockerfile = `FROM busybox:1.36 AS base
 ARG GREETING=hi
@@ -153,7 +175,7 @@ describe("build", () => {
     const again = tcompose(dir, name, ["build", "web"], { FROMENV: "env-value" });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("Using cache");
-    expect((await engine.inspectImage(`${name}-web`))?.id).toBe(details?.id);
+    expect(imageId(`${name}-web`)).toBe(details?.id);
 
     // --build-arg overrides build.args; -q prints nothing.
     const quiet = tcompose(dir, name, ["build", "-q", "--build-arg", "GREETING=cli", "web"]);
@@ -302,5 +324,166 @@ describe("pull and push", () => {
     const ignored = tcompose(dir, name, ["push", "--ignore-push-failures"]);
     expect(ignored.code).toBe(0);
     expect(ignored.stderr).toMatch(new RegExp(`^Pushing absent: ${words.source}`, "m"));
+  });
+});
+
+describe("build through the engine: pull_policy, --no-cache, --pull, parallel builds", () => {
+  it("up with pull_policy: build builds the image though one of that name is local, and pulls nothing", async () => {
+    const name = tct8("ppbuild");
+    const image = `${name}-img:1`;
+    const { dir } = project({
+      "compose.yaml": `services:
+  web:
+    image: ${image}
+    pull_policy: build
+    build:
+      dockerfile_inline: "FROM busybox:1.36\\nRUN echo built-${name} > /built\\n"
+    command: sleep 300
+    init: true
+`,
+    });
+    // An image of that name is already there (busybox itself): the missing policy would just use it.
+    expect(docker("tag", "busybox:1.36", image).code).toBe(0);
+    images.push(image);
+    const busybox = imageId("busybox:1.36");
+    expect(imageId(image)).toBe(busybox);
+    const recorder = await proxy();
+    try {
+      const up = await tcomposeThrough(recorder, dir, name, ["up", "-d"]);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).toContain("web Built");
+      const requests = recorder.calls.filter((c) => c.event === "request");
+      expect(requests.filter((c) => c.method === "POST" && c.path === "/build")).toHaveLength(1);
+      expect(requests.filter((c) => c.path === "/images/create")).toEqual([]);
+      const built = imageId(image);
+      expect(built).toBeDefined();
+      expect(built).not.toBe(busybox);
+      const [container] = await engine.listContainers({ "com.docker.compose.project": name });
+      expect((await engine.inspectContainer(container?.id ?? "")).imageId).toBe(built);
+      expect(docker("exec", `${name}-web-1`, "cat", "/built").stdout).toBe(`built-${name}\n`);
+    } finally {
+      await recorder.close();
+      tcompose(dir, name, ["down"]);
+    }
+  });
+
+  it("build --no-cache runs the RUN step again, where a plain rebuild takes it from the cache", async () => {
+    const name = tct8("nocache");
+    const { dir } = project({
+      Dockerfile: "FROM busybox:1.36\nRUN cat /proc/sys/kernel/random/uuid > /stamp\n",
+      "compose.yaml": "services:\n  web:\n    build: .\n",
+    });
+    const image = `${name}-web`;
+    images.push(image);
+    const stamp = () => docker("run", "--rm", image, "cat", "/stamp").stdout;
+    const idOf = () => {
+      const id = imageId(image);
+      if (id) images.push(id); // a rebuild leaves it untagged
+      return id;
+    };
+
+    expect(tcompose(dir, name, ["build"]).code).toBe(0);
+    const first = { stamp: stamp(), id: idOf() };
+    expect(first.stamp).toMatch(/^[0-9a-f-]{36}\n$/);
+
+    const cached = tcompose(dir, name, ["build"]);
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stderr).toContain("Using cache");
+    expect(stamp()).toBe(first.stamp);
+    expect(idOf()).toBe(first.id);
+
+    const fresh = tcompose(dir, name, ["build", "--no-cache"]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).not.toContain("Using cache");
+    expect(fresh.stderr).toContain("RUN cat /proc/sys/kernel/random/uuid > /stamp");
+    expect(stamp()).toMatch(/^[0-9a-f-]{36}\n$/);
+    expect(stamp()).not.toBe(first.stamp);
+    expect(idOf()).not.toBe(first.id);
+  });
+
+  it("build --pull takes the FROM image from the registry, where a plain build uses the local one", async () => {
+    const hex = randomBytes(4).toString("hex");
+    const base = "127.0.0.1:5000/tct8-base:1";
+    const [a, b] = [`tct8-base-a-${hex}`, `tct8-base-b-${hex}`];
+    const dockerBuild = (tag: string, which: string) =>
+      run(
+        "docker",
+        process.cwd(),
+        ["build", "-q", "-t", tag, "-"],
+        { DOCKER_BUILDKIT: "0" },
+        `FROM busybox:1.36\nRUN echo ${which} > /which\n`,
+      );
+    const name = tct8("pull");
+    const { dir } = project({
+      "compose.yaml": `services:
+  web:
+    build:
+      dockerfile_inline: "FROM ${base}\\nRUN cp /which /seen\\n"
+`,
+    });
+    images.push(`${name}-web`, a, b, base);
+    const seen = () => docker("run", "--rm", `${name}-web`, "cat", "/seen").stdout;
+    const idOf = () => {
+      const id = imageId(`${name}-web`);
+      if (id) images.push(id);
+      return id;
+    };
+
+    // A only in the registry; B, another image, under the same name locally.
+    expect(dockerBuild(a, `A-${hex}`).code).toBe(0);
+    expect(dockerBuild(b, `B-${hex}`).code).toBe(0);
+    const [idA, idB] = [imageId(a), imageId(b)];
+    try {
+      expect(docker("tag", a, base).code).toBe(0);
+      const pushed = docker("push", base);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect(docker("tag", b, base).code).toBe(0);
+      expect(imageId(base)).toBe(idB);
+
+      const plain = tcompose(dir, name, ["build"]);
+      idOf();
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(seen()).toBe(`B-${hex}\n`);
+
+      const pulled = tcompose(dir, name, ["build", "--pull"]);
+      idOf();
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(seen()).toBe(`A-${hex}\n`);
+      // The pull put A back under the base's name.
+      expect(imageId(base)).toBe(idA);
+    } finally {
+      // By id too, after the images built on them: A keeps the registry's digest once its tags are gone.
+      for (const id of [idA, idB]) if (id) images.push(id);
+    }
+  });
+
+  it("builds independent services at once: the second POST /build starts before the first one's answer ends", async () => {
+    const name = tct8("parallel");
+    const { dir } = project({
+      "compose.yaml": `services:
+  one:
+    build:
+      dockerfile_inline: "FROM busybox:1.36\\nRUN sleep 2 && echo one-${name}\\n"
+  two:
+    build:
+      dockerfile_inline: "FROM busybox:1.36\\nRUN sleep 2 && echo two-${name}\\n"
+`,
+    });
+    images.push(`${name}-one`, `${name}-two`);
+    const recorder = await proxy();
+    try {
+      const r = await tcomposeThrough(recorder, dir, name, ["build"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`[one] one-${name}`);
+      expect(r.stderr).toContain(`[two] two-${name}`);
+    } finally {
+      await recorder.close();
+    }
+    const builds = recorder.calls
+      .filter((c) => c.method === "POST" && c.path === "/build")
+      .map((c) => `${c.event} ${c.query.get("t")}`);
+    // Both requests were on the wire before either answer ended (each takes 2 s in its RUN step).
+    expect(builds.slice(0, 2).sort()).toEqual([`request ${name}-one`, `request ${name}-two`]);
+    expect(builds.slice(2).sort()).toEqual([`end ${name}-one`, `end ${name}-two`]);
   });
 });
