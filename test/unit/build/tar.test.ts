@@ -1,12 +1,19 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contextTar } from "../../../src/project/build/context.js";
-import { entryHeader, paxRecord, splitUstarPath, tarStream } from "../../../src/project/build/tar.js";
+import {
+  entryHeader,
+  paxRecord,
+  splitUstarPath,
+  type TarEntry,
+  tarChunks,
+  tarStream,
+} from "../../../src/project/build/tar.js";
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -157,5 +164,84 @@ describe("tar writer", () => {
     const names = list(archive, dir);
     expect(names).toContain("a.txt");
     expect(names).not.toContain("b.txt");
+  });
+});
+
+// A build context can be gigabytes: the tar must come out as it is read, never after the whole context was
+// read into memory. Seen from outside: what is on disk when a part of the tar is produced is what it holds.
+describe("tar streaming", () => {
+  it("asks for the next entry only when the previous one's bytes were taken", async () => {
+    const pulled: string[] = [];
+    function* entries(): Generator<TarEntry> {
+      for (const name of ["a.txt", "b.txt", "c.txt"]) {
+        pulled.push(name);
+        const data = Buffer.from(name);
+        yield {
+          type: "file",
+          path: name,
+          mode: 0o644,
+          mtime: 0,
+          size: data.length,
+          source: { kind: "bytes", data },
+        };
+      }
+    }
+    const chunks = tarChunks(entries());
+    await chunks.next(); // a.txt's header
+    expect(pulled).toEqual(["a.txt"]);
+    await chunks.next(); // its data
+    await chunks.next(); // its padding
+    expect(pulled).toEqual(["a.txt"]);
+    await chunks.next(); // b.txt's header
+    expect(pulled).toEqual(["a.txt", "b.txt"]);
+    await chunks.return(undefined);
+  });
+
+  it("reads the context from disk as the stream is consumed: later files and a big file's end are read late", async () => {
+    const ctx = join(dir, "lazy");
+    await mkdir(ctx, { recursive: true });
+    await writeFile(join(ctx, "Dockerfile"), "FROM busybox:1.36\n");
+    // 4 MiB: far more than the stream reads ahead (one 64 KiB read of the file at a time).
+    const size = 4 * 1024 * 1024;
+    await writeFile(join(ctx, "m.bin"), Buffer.alloc(size, "m"));
+    await writeFile(join(ctx, "z.txt"), "z-before\n");
+
+    const stream = await contextTar({ contextDir: ctx, dockerfile: "Dockerfile" });
+    const reader = stream[Symbol.asyncIterator]();
+    const got: Buffer[] = [];
+    const take = async () => {
+      const next = await reader.next();
+      if (!next.done) got.push(next.value as Buffer);
+      return !next.done;
+    };
+    await take();
+    // The first chunk is Dockerfile's header alone.
+    expect(got[0]?.length).toBe(512);
+    expect(got[0]?.subarray(0, 10).toString()).toBe("Dockerfile");
+    // Take chunks up to the first of m.bin's data (its header is the third block).
+    while (Buffer.concat(got).length <= 3 * 512) await take();
+    expect(Buffer.concat(got).subarray(1024, 1029).toString()).toBe("m.bin");
+    // Let the stream read ahead as far as it goes on its own, then change what it should not have read
+    // yet: the end of m.bin (same size) and all of z.txt (another size).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const tail = Buffer.from("TAIL-WRITTEN-AFTER-THE-FIRST-CHUNKS");
+    const handle = await open(join(ctx, "m.bin"), "r+");
+    await handle.write(tail, 0, tail.length, size - tail.length);
+    await handle.close();
+    await writeFile(join(ctx, "z.txt"), "z-after-the-first-chunks\n");
+
+    while (await take());
+    const archive = Buffer.concat(got);
+    // Read whole before it was sent (the context, or m.bin at once), the tar would hold the old bytes.
+    expect(archive.includes(tail)).toBe(true);
+    expect(archive.includes(Buffer.from("z-after-the-first-chunks\n"))).toBe(true);
+    expect(archive.includes(Buffer.from("z-before"))).toBe(false);
+    // No chunk holds more than one read of a file.
+    expect(Math.max(...got.map((c) => c.length))).toBeLessThanOrEqual(64 * 1024);
+    expect(list(archive, dir, true).map((l) => l.replace(/^\S+ \S+ +(\d+) .* (\S+)$/, "$2 $1"))).toEqual([
+      "Dockerfile 18",
+      `m.bin ${size}`,
+      "z.txt 25",
+    ]);
   });
 });
