@@ -1,8 +1,10 @@
 """A stand-in for the Jupyter app, for CI without the internet. At start it checks what the real app
-relies on: the environment compose.yaml gives it, that `db` resolves by its service name and answers on
-1433 at once (depends_on: service_healthy), that it has a TTY (tty: true), and that the helper module in
-the bind-mounted notebooks folder builds the right connection string. It writes the result to
-notebooks/.ci-result.json (through the bind mount) and serves it on :8888 until stopped.
+relies on: the environment compose.yaml gives it, that `db` resolves by its service name and answers a
+query on 1433 (it waits for that up to a minute, as a client would; with depends_on: service_healthy the
+first attempt succeeds, and the result says how many it took), that it has a TTY (tty: true), and that
+the helper module imports from the bind-mounted code folder (src/, on PYTHONPATH) and builds the right
+connection string. It writes the result to notebooks/.ci-result.json (through the notebooks bind mount)
+and serves it on :8888 until stopped.
 
 `check.py --healthy` is its healthcheck: healthy when the result file says every check passed."""
 
@@ -13,9 +15,12 @@ import os
 import signal
 import socket
 import sys
+import time
 
 WORK = "/home/jovyan/work"
+CODE = "/home/jovyan/src"
 RESULT = os.path.join(WORK, ".ci-result.json")
+DB_WAIT_SECONDS = 60
 
 
 def check_environment() -> dict:
@@ -33,33 +38,48 @@ def check_environment() -> dict:
 def check_database(details: dict) -> dict:
     host, port = os.environ.get("DB_HOST", "db"), int(os.environ.get("DB_PORT", "1433"))
     checks = {"dns": False, "select_1": False}
-    try:
-        details["db_address"] = socket.gethostbyname(host)
-        checks["dns"] = True
-        # One attempt, no retry: the app starts only once db is healthy, so it must answer now.
-        with socket.create_connection((host, port), timeout=5) as conn:
-            conn.sendall(b"SELECT 1\n")
-            checks["select_1"] = conn.makefile("rb").readline().strip() == b"1"
-    except OSError as error:
-        details["db_error"] = str(error)
+    deadline = time.monotonic() + DB_WAIT_SECONDS
+    attempts = 0
+    # Wait for db as a client would: resolve its name, connect, `SELECT 1`, again every half second until
+    # it answers or a minute has passed. Health gating shows in `db_attempts`: 1 when db was ready first.
+    while True:
+        attempts += 1
+        try:
+            details["db_address"] = socket.gethostbyname(host)
+            checks["dns"] = True
+            with socket.create_connection((host, port), timeout=5) as conn:
+                conn.sendall(b"SELECT 1\n")
+                checks["select_1"] = conn.makefile("rb").readline().strip() == b"1"
+            if checks["select_1"]:
+                details.pop("db_error", None)
+                break
+            details["db_error"] = "SELECT 1 did not answer 1"
+        except OSError as error:
+            details["db_error"] = str(error)
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.5)
+    details["db_attempts"] = attempts
     return checks
 
 
 def check_module(details: dict) -> dict:
     try:
-        sys.path.insert(0, WORK)
-        import mssql  # noqa: PLC0415 - the helper in the bind mount
+        # Found through PYTHONPATH (compose.yaml), as a notebook finds it: nothing added to sys.path here.
+        import mssql  # noqa: PLC0415 - the helper in the code bind mount
 
+        details["module_file"] = mssql.__file__
         conn_str = mssql.connection_string()
         details["connection_string_server"] = next(
             (p for p in conn_str.split(";") if p.startswith("SERVER=")), None
         )
         return {
-            "module": "SERVER=db,1433;" in conn_str and "DRIVER={ODBC Driver 18 for SQL Server};" in conn_str
+            "code_mount": os.path.dirname(mssql.__file__) == CODE,
+            "module": "SERVER=db,1433;" in conn_str and "DRIVER={ODBC Driver 18 for SQL Server};" in conn_str,
         }
     except Exception as error:  # noqa: BLE001 - reported in the result
         details["module_error"] = repr(error)
-        return {"module": False}
+        return {"code_mount": False, "module": False}
 
 
 def run_checks() -> dict:

@@ -9,6 +9,7 @@ import sys
 import time
 
 DATA = "/var/opt/mssql"  # the named volume, as for the real server
+HEALTHY_SINCE = "/tmp/standin-healthy-since"  # written by healthcheck.py when it first passes
 
 
 def fail(message: str) -> None:
@@ -50,6 +51,9 @@ def main() -> None:
         fail("The SQL Server End-User License Agreement (EULA) must be accepted: set ACCEPT_EULA=Y.")
     if not complex_enough(os.environ.get("MSSQL_SA_PASSWORD", "")):
         fail("MSSQL_SA_PASSWORD is missing or not complex enough.")
+    # A restarted container keeps /tmp: healthy since this start, not an earlier one.
+    if os.path.exists(HEALTHY_SINCE):
+        os.remove(HEALTHY_SINCE)
     os.makedirs(DATA, exist_ok=True)
     with open(os.path.join(DATA, "standin-starts.log"), "a") as log:
         log.write(f"{time.time()}\n")

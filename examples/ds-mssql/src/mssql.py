@@ -7,7 +7,8 @@ name `db`), DB_PORT, DB_NAME, DB_USER and MSSQL_SA_PASSWORD.
     mssql.query("SELECT @@VERSION AS version")      # a list of dicts
     mssql.dataframe("SELECT name FROM sys.databases")  # a pandas DataFrame
 
-From a terminal: `tcompose exec app python mssql.py`.
+It lives in the project's src/ folder, bind-mounted at /home/jovyan/src, which is on PYTHONPATH
+(compose.yaml). From a terminal: `tcompose exec app python -m mssql`.
 """
 
 import os
