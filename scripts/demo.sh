@@ -2,6 +2,8 @@
 # npm run demo [-- down]: the main job. Makes sure an engine is there, builds tcompose, then brings the
 # Flask + Redis visit counter (examples/flask-redis) up with tcompose — building its image — fetches the
 # page twice to show the counter going up, and says how to tear it down. Safe to run again.
+# WEB_PORT (default 8000) and COMPOSE_PROJECT_NAME (default flask-redis) change the port and the project,
+# as for tcompose itself (test/e2e/demo.test.ts runs it on its own port and project).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 example=examples/flask-redis
@@ -31,6 +33,6 @@ if [ "$second" -le "$first" ]; then
   exit 1
 fi
 echo
-echo "The counter goes up ($first, then $second); Redis keeps it in the volume flask-redis_redis-data."
+echo "The counter goes up ($first, then $second); Redis keeps it in the volume ${COMPOSE_PROJECT_NAME:-flask-redis}_redis-data."
 echo "Tear it down:  npm run demo -- down   (or: node dist/tcompose.cjs -f $example/compose.yaml down -v,"
 echo "               or the reference: docker compose -f $example/compose.yaml down -v)"
