@@ -32,20 +32,45 @@ const cases: [string, string[]][] = [
   ),
   ["include/missing", ["env.yaml"]],
   ["include/override", ["compose.yaml", "o/override.yaml"]],
+  ["model/short", ["compose.yaml"]],
+  ["model/merge", ["compose.yaml"]],
+  ["model/merge", ["compose.yaml", "o.yaml"]],
+  ["model/include", ["compose.yaml"]],
+  ["model/include", ["compose2.yaml"]],
+  ["model/build-gpus", ["compose.yaml"]],
+  ["model/build-gpus", ["external.yaml"]],
 ];
+
+/** The model flags, alone and together; --no-interpolate prints the reference's map-level model. */
+const variants: [string[], ("json" | "yaml")[]][] = [
+  [["--no-interpolate"], ["json", "yaml"]],
+  [["--no-interpolate", "--no-normalize", "--no-path-resolution"], ["json"]],
+  [["--no-normalize"], ["json", "yaml"]],
+  [["--no-path-resolution"], ["json"]],
+  [["--no-normalize", "--no-path-resolution"], ["json"]],
+];
+
+/** Both tools on one project and flags: the same exit code and, when it is 0, the same document. */
+function sameConfig(dir: string, files: string[], flags: string[], formats: readonly ("json" | "yaml")[]) {
+  const cwd = path.join(fixtures, dir);
+  const args = ["-p", "fx", ...files.flatMap((f) => ["-f", f]), "config", ...flags];
+  for (const format of formats) {
+    const ours = tcompose(cwd, [...args, "--format", format]);
+    const theirs = runIn(cwd, referenceBinary ?? "", [...args, "--format", format]);
+    expect(ours.code, `${format}: ${ours.stderr}\nreference: ${theirs.stderr}`).toBe(theirs.code);
+    if (theirs.code !== 0) continue;
+    const read = format === "json" ? JSON.parse : (text: string) => parseYaml(text, { version: "1.1" });
+    expect(read(ours.stdout), format).toEqual(read(theirs.stdout));
+  }
+}
 
 describe.skipIf(!referenceBinary)(`config is the reference's config${referenceSkipNote}`, () => {
   it.each(cases)("%s %j: same exit code, same JSON, same YAML document", (dir, files) => {
-    const cwd = path.join(fixtures, dir);
-    const args = ["-p", "fx", ...files.flatMap((f) => ["-f", f]), "config"];
-    for (const format of ["json", "yaml"]) {
-      const ours = tcompose(cwd, [...args, "--format", format]);
-      const theirs = runIn(cwd, referenceBinary ?? "", [...args, "--format", format]);
-      expect(ours.code, `${ours.stderr}\nreference: ${theirs.stderr}`).toBe(theirs.code);
-      if (theirs.code !== 0) continue;
-      const read = format === "json" ? JSON.parse : (text: string) => parseYaml(text, { version: "1.1" });
-      expect(read(ours.stdout)).toEqual(read(theirs.stdout));
-    }
+    sameConfig(dir, files, [], ["json", "yaml"]);
+  });
+
+  it.each(cases)("%s %j with each of the model flags: the same again", (dir, files) => {
+    for (const [flags, formats] of variants) sameConfig(dir, files, flags, formats);
   });
 
   it("exits like the reference on every invalid fixture, with located messages and no stack trace", () => {

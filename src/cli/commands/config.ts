@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { builtImageName } from "../../project/labels.js";
 import type { Mapping } from "../../project/load/canonical.js";
+import { InvalidProjectError } from "../../project/load/diagnostics.js";
 import type { Project } from "../../project/load/index.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
@@ -58,6 +59,18 @@ function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string
 }
 
 /** `image: name:tag@sha256:…` for every service with an image, from the registry through the engine. */
+/** The reference's map-level load (config --no-interpolate) fails with exit code 1 whatever went wrong. */
+function loadOrExit(exitCode: number | undefined, load: () => Project): Project {
+  if (exitCode === undefined) return load();
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof InvalidProjectError) throw new InvalidProjectError(error.diagnostics, exitCode);
+    if (error instanceof CliError) throw new CliError(error.message, exitCode);
+    throw error;
+  }
+}
+
 async function pinDigests(project: Project): Promise<void> {
   const [{ connectEngine }, { pinImageDigests }, { daemonError }] = await Promise.all([
     import("../../project/engine/index.js"),
@@ -166,20 +179,27 @@ export function registerConfig(program: Command, io: Io): void {
       const listingOnly = Boolean(
         flags.services || flags.volumes || flags.networks || flags.profiles || flags.images || flags.hash,
       );
-      const selected = named.length > 0 && !listingOnly ? named : undefined;
-      const project = loadFromCommand(
-        command,
-        {
-          interpolate: flags.interpolate,
-          normalize: flags.normalize,
-          consistency: flags.consistency,
-          resolvePaths: flags.pathResolution,
-          mergeEnvFiles: !flags.hash,
-          ...(selected ? { services: selected } : {}),
-        },
-        io.stderr,
+      // Without interpolation the reference prints its map-level model, whole: named services select nothing.
+      const written = !flags.interpolate && !listingOnly;
+      const selected = named.length > 0 && !listingOnly && !written ? named : undefined;
+      const project = loadOrExit(written ? 1 : undefined, () =>
+        loadFromCommand(
+          command,
+          {
+            interpolate: flags.interpolate,
+            normalize: flags.normalize,
+            consistency: flags.consistency,
+            resolvePaths: flags.pathResolution,
+            // The reference's map-level model (--no-interpolate) leaves env_file unread.
+            mergeEnvFiles: !flags.hash && !written,
+            written,
+            ...(selected ? { services: selected } : {}),
+          },
+          io.stderr,
+        ),
       );
       if (selected) project.model = withSelectedServices(project.model, selected);
+      if (written && project.written) project.model = project.written;
       // The reference checks --hash after --services and --volumes, and prints it to stdout even with -o.
       if (flags.hash && !flags.services && !flags.volumes) {
         const enabling = (name: string) => loadFromCommand(command, { services: [name] }, () => {});

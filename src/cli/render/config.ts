@@ -3,6 +3,7 @@
 // with `command` and `entrypoint` always present (null when unset). After interpolation every `$` is
 // printed doubled, in keys and values, so the output can be fed back as a compose file.
 import { isMapping, type Mapping } from "../../project/load/document.js";
+import { YamlTime } from "../../project/load/timestamps.js";
 import { emitYaml } from "./yaml-emit.js";
 
 const topLevelOrder = ["name", "services", "networks", "volumes", "secrets", "configs"];
@@ -161,10 +162,28 @@ export interface ConfigRenderOptions {
   interpolated: boolean;
 }
 
+/** Keys in byte order at every level, as Go prints a map. */
+function sortedDeep(value: unknown): unknown {
+  // An empty list may be Go's nil slice (null in JSON), and a time prints itself: both are kept as they are.
+  if (Array.isArray(value)) return value.length === 0 ? value : value.map(sortedDeep);
+  if (!isMapping(value) || value instanceof YamlTime) return value;
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((k) => [k, sortedDeep(value[k])]));
+}
+
+/** Go's encoding/json escapes these inside strings. */
+function goJsonEscapes(text: string): string {
+  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function renderConfig(project: Mapping, options: ConfigRenderOptions): string {
   const json = options.format === "json";
-  const shaped = options.interpolated ? orderProject(withoutExtensions(project, json), json) : project;
-  const value = options.interpolated ? escapeDollars(shaped) : shaped;
+  if (!options.interpolated) {
+    // The reference's map-level model (config --no-interpolate): Go's map order, nothing added or dropped.
+    const model = sortedDeep(project);
+    return json ? goJsonEscapes(JSON.stringify(model, null, 2)) : emitYaml(model);
+  }
+  const value = escapeDollars(orderProject(withoutExtensions(project, json), json));
   // Quoted wherever YAML 1.1 (Go's reader) or 1.2 would read a string as something else ("yes", "on" …).
   return json ? JSON.stringify(value, null, 2) : emitYaml(value);
 }

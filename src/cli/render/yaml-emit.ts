@@ -6,6 +6,8 @@
 // and yaml.v3's rules: a string that any of these readers could take for something else (a number, a
 // boolean, null, a timestamp, a merge key, an indicator, ...) is double-quoted. When in doubt, it quotes.
 
+import { YamlTime } from "../../project/load/timestamps.js";
+
 /**
  * Characters that may appear in a plain or literal scalar: printable, and no line break of YAML 1.1
  * (NEL, LS, PS), no byte-order mark, no lone surrogate. Tabs and all control characters are left out.
@@ -98,7 +100,7 @@ function number(n: number): string {
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof YamlTime);
 }
 
 /** Whether a value is skipped as a mapping entry (like JSON.stringify does). */
@@ -147,6 +149,8 @@ class Emitter {
     if (typeof v === "boolean") return v ? "true" : "false";
     if (typeof v === "number") return number(v);
     if (typeof v === "bigint") return String(v);
+    // A time is printed plain, so that it reads back as a time (yaml.v3 prints time.Time so).
+    if (v instanceof YamlTime) return v.text;
     return inlineString(String(v));
   }
 

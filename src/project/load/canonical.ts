@@ -107,10 +107,15 @@ const cpusRule: Rule = (value, path, ctx) => {
 /** Booleans the reference omits when false. */
 const omitFalse: Rule = (value) => (value === false ? OMIT : value);
 
-/** `dns: 8.8.8.8` → ["8.8.8.8"]; an empty string prints nothing. */
-const stringOrListRule: Rule = (value) => {
-  if (typeof value === "string") return value === "" ? OMIT : [value];
-  return value;
+/** `dns_search: example.com` → ["example.com"] (an empty string too: [""]). */
+const stringOrListRule: Rule = (value) => (typeof value === "string" ? [value] : value);
+
+/** `dns`, like the others, but empty entries are dropped and an empty list printed as nothing. */
+const dnsRule: Rule = (value) => {
+  const list = (typeof value === "string" ? [value] : value) as unknown;
+  if (!Array.isArray(list)) return list;
+  const kept = list.filter((v) => v !== "" && v !== null);
+  return kept.length > 0 ? kept : OMIT;
 };
 
 const stringListRule: Rule = (value) => (Array.isArray(value) ? value.map(scalarToString) : value);
@@ -396,10 +401,12 @@ const dependsOnRule: Rule = (value) => {
   return out;
 };
 
-/** A service's `networks: [a, b]` → `{a: null, b: null}`. */
+/** A service's `networks: [a, b]` → `{a: null, b: null}`; none at all prints nothing. */
 const serviceNetworksRule: Rule = (value) => {
-  if (!Array.isArray(value)) return value;
-  return Object.fromEntries(value.map((name) => [scalarToString(name), null]));
+  const networks = Array.isArray(value)
+    ? Object.fromEntries(value.map((name) => [scalarToString(name), null]))
+    : value;
+  return isMapping(networks) && Object.keys(networks).length === 0 ? OMIT : networks;
 };
 
 /** Secrets are mounted at /run/secrets/<source> unless a target is given; configs get no default target. */
@@ -469,9 +476,6 @@ const ulimitsRule: Rule = (value) => {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === 0 ? {} : v]));
 };
 
-/** pull_policy if_not_present is an alias the reference prints as "missing". */
-const pullPolicyRule: Rule = (value) => (value === "if_not_present" ? "missing" : value);
-
 // ---------------------------------------------------------------------------------------------------------
 // healthcheck, build, deploy, logging
 
@@ -512,7 +516,28 @@ const BUILD_RULES: Rules = {
   no_cache: omitFalse,
   pull: omitFalse,
   privileged: omitFalse,
+  ssh: sshRule,
 };
+
+/**
+ * build.ssh as the reference prints it: a list of "id", or "id: path" when a path is given (its JSON output
+ * fails on those: 2.26.1 cannot marshal them).
+ */
+function sshRule(value: unknown): unknown {
+  const entries: [string, unknown][] = isMapping(value)
+    ? Object.entries(value)
+    : Array.isArray(value)
+      ? value.map((e) => {
+          const text = scalarToString(e);
+          const at = text.indexOf("=");
+          return at < 0 ? [text, null] : [text.slice(0, at), text.slice(at + 1)];
+        })
+      : [];
+  if (!isMapping(value) && !Array.isArray(value)) return value;
+  return entries.map(([id, p]) =>
+    p === null || p === undefined || p === "" ? id : `${id}: ${scalarToString(p)}`,
+  );
+}
 
 /** `build: ./dir` → {context: "./dir"}; normalize.ts adds the default dockerfile and resolves the path. */
 const buildRule: Rule = (value, path, ctx) => {
@@ -520,11 +545,19 @@ const buildRule: Rule = (value, path, ctx) => {
   return objectRule(BUILD_RULES)(value, path, ctx);
 };
 
-/** A device reservation's `count: all` is -1 in the reference's model. */
-const deviceRequestsRule: Rule = (value) =>
-  Array.isArray(value)
-    ? value.map((d) => (isMapping(d) && d.count === "all" ? { ...d, count: -1 } : d))
-    : value;
+/**
+ * Device requests (GPU reservations, `gpus`): `count: all`, and no count nor device ids at all, are -1 in the
+ * reference's model; `gpus: all` is one such request.
+ */
+const deviceRequestsRule: Rule = (value) => {
+  if (typeof value === "string") return [{ count: -1 }];
+  if (!Array.isArray(value)) return value;
+  return value.map((d) => {
+    if (!isMapping(d)) return d;
+    const all = d.count === "all" || (d.count === undefined && d.device_ids === undefined);
+    return all ? { ...d, count: -1 } : d;
+  });
+};
 
 const RESOURCE_RULES: Rules = { cpus: cpusRule, memory: sizeRule, devices: deviceRequestsRule };
 
@@ -552,7 +585,8 @@ const SERVICE_RULES: Rules = {
   deploy: deployRule,
   blkio_config: blkioRule,
   devices: devicesRule,
-  dns: stringOrListRule,
+  dns: dnsRule,
+  gpus: deviceRequestsRule,
   dns_opt: stringOrListRule,
   dns_search: stringOrListRule,
   entrypoint: commandRule,
@@ -569,7 +603,6 @@ const SERVICE_RULES: Rules = {
   memswap_limit: sizeRule,
   networks: serviceNetworksRule,
   ports: portsRule,
-  pull_policy: pullPolicyRule,
   // Plain booleans of the reference's model, omitted when false (init is a pointer: kept).
   privileged: omitFalse,
   read_only: omitFalse,
@@ -587,9 +620,10 @@ const SERVICE_RULES: Rules = {
 };
 
 /** Top-level networks always print an `ipam` section (empty if unset). */
-const NETWORK_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule };
-const VOLUME_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule };
-const FILE_OBJECT_RULES: Rules = { labels: labelsRule };
+// `external: false` is Go's zero value: omitted.
+const NETWORK_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule, external: omitFalse };
+const VOLUME_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule, external: omitFalse };
+const FILE_OBJECT_RULES: Rules = { labels: labelsRule, external: omitFalse };
 
 export function canonicalizeService(service: Mapping, path: Path): Canonical<Mapping> {
   const ctx: Ctx = { diagnostics: [] };

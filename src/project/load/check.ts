@@ -110,3 +110,11 @@ export function checkProject(project: Mapping): Diagnostic[] {
     ...deviceRequestConflicts(services),
   ];
 }
+
+/**
+ * What the reference's map-level load (`config --no-interpolate`) checks beyond the schema; references,
+ * dependencies and names are not checked there.
+ */
+export function checkWrittenModel(project: Mapping): Diagnostic[] {
+  return deviceRequestConflicts(asMapping(project.services));
+}

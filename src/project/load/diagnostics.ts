@@ -22,8 +22,10 @@ export interface Diagnostic {
 
 /** Thrown at the edge (never inside pure loader code) when a document is invalid. */
 export class InvalidProjectError extends Error {
-  readonly exitCode = 15;
-  constructor(readonly diagnostics: Diagnostic[]) {
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly exitCode = 15,
+  ) {
     super(diagnostics.map(formatDiagnosticHeadline).join("\n"));
     this.name = "InvalidProjectError";
   }

@@ -45,6 +45,12 @@ export interface ExtendsInput {
   resolvePath?: (written: string, fileDir: string) => string;
   dirname?: (file: string) => string;
   merge?: MergeOptions;
+  /**
+   * The project's directory: a relative path of another file's service is rebased to stay relative to it
+   * (the reference's resource loader), and is made absolute only where the project's paths are. Unset: the
+   * rebased path is absolute.
+   */
+  relativeTo?: string;
 }
 
 export interface ExtendsResult {
@@ -256,7 +262,12 @@ function isRemote(value: string): boolean {
 
 function rebaseService(r: Resolver, raw: unknown, dir: string): unknown {
   if (!isMapping(raw)) return raw;
-  const local = (p: unknown): unknown => (typeof p === "string" ? resolveIn(r, p, dir) : p);
+  const base = r.input.relativeTo;
+  const local = (p: unknown): unknown => {
+    if (typeof p !== "string") return p;
+    if (base === undefined || path.isAbsolute(p) || p.startsWith("~")) return resolveIn(r, p, dir);
+    return path.normalize(path.join(path.relative(base, dir), p)).replace(/(.)\/$/, "$1");
+  };
   const out: Mapping = { ...raw };
   if (raw.build !== undefined) out.build = rebaseBuild(raw.build, local);
   if (raw.env_file !== undefined) out.env_file = rebaseEnvFiles(raw.env_file, local);

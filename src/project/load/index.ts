@@ -7,7 +7,7 @@
 import path from "node:path";
 import { validateCompose } from "../../schema/validate.js";
 import { canonicalizeProject, canonicalizeService, isMapping, type Mapping } from "./canonical.js";
-import { checkProject } from "./check.js";
+import { checkProject, checkWrittenModel } from "./check.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { parseEnvFile } from "./envfile.js";
 import { resolveExtends } from "./extends.js";
@@ -21,6 +21,7 @@ import {
 } from "./include.js";
 import { castTypes, interpolateDocument, type Lookup } from "./interpolate.js";
 import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge.js";
+import { loadModel } from "./model.js";
 import { normalizeProject, resolveProjectPaths } from "./normalize.js";
 import { activeProfiles, applyProfiles, missingDependency, withNamedProfiles } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
@@ -56,6 +57,8 @@ export interface LoadOptions {
   mergeEnvFiles?: boolean;
   /** Also return the model as declared (`Project.declared`), for `config --variables`. */
   declared?: boolean;
+  /** Also return the reference's uninterpolated model (`Project.written`), for `config --no-interpolate`. */
+  written?: boolean;
 }
 
 export interface LoadInput {
@@ -88,6 +91,8 @@ export interface Project {
    * every service and resource the files declare, paths as written.
    */
   declared?: Mapping;
+  /** With the `written` option: the model `config --no-interpolate` prints (model.ts). */
+  written?: Mapping;
 }
 
 export interface LoadResult {
@@ -271,6 +276,7 @@ export function loadProject(input: LoadInput): LoadResult {
             return other.docs[0] ?? { value: {} };
           },
           merge: { toLongForm },
+          relativeTo: scope.workingDir,
         });
         // A file that extends names but cannot be opened ends the load like a missing -f file (exit 14).
         const unreadable = resolved.diagnostics.find((d) => d.message.startsWith("open "));
@@ -335,9 +341,10 @@ export function loadProject(input: LoadInput): LoadResult {
     const canonical = canonicalizeProject(whole);
     problems.push(...canonical.diagnostics.map((d) => locateIn(d, locators, plan.files[0] ?? "")));
     if (problems.length > before) return undefined;
+    // Relative to the including project, which resolves them (or not: --no-path-resolution) in turn.
     const model = resolveProjectPaths(canonical.value, {
       projectName: "",
-      workingDir: plan.projectDir,
+      workingDir: path.relative(parent.workingDir, plan.projectDir) || ".",
       home: input.home,
       environment,
     });
@@ -368,9 +375,11 @@ export function loadProject(input: LoadInput): LoadResult {
 
   const merged = mergeDocuments(documents, { toLongForm });
   const document = isMapping(merged) ? merged : {};
-  // Without interpolation the schema would reject `${X}` in typed fields; `config --variables` validates
-  // all the same, as the reference does.
-  if (interpolate || options.declared) problems.push(...validateAll(documents, locateAny).map(locate));
+  // Without interpolation the schema would reject `${X}` in typed fields; `config --variables` and
+  // `config --no-interpolate` (written) validate all the same, as the reference does, and the latter checks
+  // nothing else (the reference's map-level load).
+  const checked = !options.declared && !options.written;
+  if (interpolate || !checked) problems.push(...validateAll(documents, locateAny).map(locate));
   if (problems.length > 0) return { warnings, problems };
 
   const declared = isMapping(document.services) ? document.services : {};
@@ -388,7 +397,7 @@ export function loadProject(input: LoadInput): LoadResult {
     : loaded;
   const canonical = canonicalizeProject({ ...document, services });
   // Uninterpolated values (`${P}:80`) do not parse; `config --variables` only reads them.
-  if (!options.declared) problems.push(...canonical.diagnostics.map(locate));
+  if (checked) problems.push(...canonical.diagnostics.map(locate));
 
   let model: Mapping = { ...canonical.value, name: name.name };
   const normalized = normalizeProject(model, {
@@ -407,14 +416,33 @@ export function loadProject(input: LoadInput): LoadResult {
     model = withEnvFiles.model;
   }
   const settled = settleTimestamps(model);
-  problems.push(...settled.diagnostics.map(locate));
+  if (checked) problems.push(...settled.diagnostics.map(locate));
   model = settled.value;
-  if (options.consistency !== false) {
-    const checked = named.length ? onlyServices(model, Object.keys(loaded)) : model;
-    problems.push(...checkProject(checked).map(locate));
+  if (options.written) problems.push(...checkWrittenModel(model).map(locate));
+  if (options.consistency !== false && checked) {
+    const selected = named.length ? onlyServices(model, Object.keys(loaded)) : model;
+    problems.push(...checkProject(selected).map(locate));
   }
+  const written = options.written
+    ? loadModel({
+        files: selection.files,
+        workingDir: projectDir,
+        projectName: name.name,
+        home: input.home,
+        normalize: options.normalize !== false,
+        resolvePaths: options.resolvePaths !== false,
+        read: (file) => readYaml(file)?.documents.map(({ value, tags }) => ({ value, ...tags })),
+        isFile: (file) => fs.isFile(file),
+        readEnvFiles: (files) => {
+          const into: Record<string, string> = {};
+          for (const file of files) readEnvFile(fs, file, () => undefined, into);
+          return into;
+        },
+      })
+    : undefined;
+  if (written) problems.push(...written.problems.map(locate));
   if (problems.length > 0) return { warnings, problems };
-  const missing = missingDependency((model.services ?? {}) as Mapping, named);
+  const missing = checked ? missingDependency((model.services ?? {}) as Mapping, named) : undefined;
   if (missing !== undefined) return fail(`no such service: ${missing}`, 1);
 
   return {
@@ -430,6 +458,7 @@ export function loadProject(input: LoadInput): LoadResult {
       profiles,
       allServices: Object.keys(declared),
       ...(options.declared ? { declared: declaredModel(document) } : {}),
+      ...(written ? { written: written.model } : {}),
     },
   };
 }

@@ -24,23 +24,31 @@ export interface NormalizeContext {
 
 type ServiceStep = (service: Mapping, ctx: NormalizeContext) => Mapping;
 
-/** Applied to every service, in order. */
-const SERVICE_STEPS: ServiceStep[] = [
-  resolveBuild,
+/** Host paths of a service made absolute, and its variables: every service, in order, normalized or not. */
+const PATH_STEPS: ServiceStep[] = [
+  resolveBuildPaths,
   resolveVolumePaths,
   resolveEnvFiles,
-  resolveEnvironment,
   resolveWatchPaths,
+  resolveEnvironment,
 ];
 
+/** What normalization adds to a service (not with --no-normalize, observed on 2.26.1). */
+const SERVICE_STEPS: ServiceStep[] = [completeBuild, pullPolicyAlias];
+
+const applySteps = (steps: ServiceStep[], ctx: NormalizeContext) => (service: Mapping) =>
+  steps.reduce((s, step) => step(s, ctx), service);
+
 export function normalizeProject(project: Mapping, ctx: NormalizeContext): Canonical<Mapping> {
-  const services = mapEntries(project.services, (service) =>
-    SERVICE_STEPS.reduce((s, step) => step(s, ctx), service),
+  const resolved = resolveResourceFiles(
+    { ...project, services: mapEntries(project.services, applySteps(PATH_STEPS, ctx)) },
+    ctx,
   );
   // --no-normalize (projectLevel false) still resolves paths and prunes, as the reference does, but adds
-  // no default network, no implicit dependencies and no resource names.
-  if (ctx.projectLevel === false) return { value: pruneUnused({ ...project, services }), diagnostics: [] };
-  let out: Mapping = { ...project, services: addImplicitDependencies(attachDefaultNetwork(services)) };
+  // no build defaults, no default network, no implicit dependencies and no resource names.
+  if (ctx.projectLevel === false) return { value: pruneUnused(resolved), diagnostics: [] };
+  const services = mapEntries(resolved.services, applySteps(SERVICE_STEPS, ctx));
+  let out: Mapping = { ...resolved, services: addImplicitDependencies(attachDefaultNetwork(services)) };
   out = addDefaultNetwork(out, ctx.projectName);
   out = pruneUnused(out);
   out = nameResources(out, ctx);
@@ -54,10 +62,14 @@ export function normalizeProject(project: Mapping, ctx: NormalizeContext): Canon
 export function resolveProjectPaths(project: Mapping, ctx: NormalizeContext): Mapping {
   const out: Mapping = { ...project };
   if (isMapping(project.services)) {
-    out.services = mapEntries(project.services, (service) =>
-      SERVICE_STEPS.reduce((s, step) => step(s, ctx), service),
-    );
+    out.services = mapEntries(project.services, applySteps(PATH_STEPS, ctx));
   }
+  return resolveResourceFiles(out, ctx);
+}
+
+/** The `file` of top-level secrets and configs, made absolute. */
+function resolveResourceFiles(project: Mapping, ctx: NormalizeContext): Mapping {
+  const out: Mapping = { ...project };
   for (const section of ["secrets", "configs"]) {
     if (!isMapping(project[section])) continue;
     out[section] = Object.fromEntries(
@@ -110,17 +122,14 @@ function isRemoteContext(context: string): boolean {
 }
 
 /**
- * build: context defaults to the working directory and is resolved; dockerfile defaults to "Dockerfile"
- * unless dockerfile_inline is given (a relative dockerfile stays relative to the context, as printed).
- * additional_contexts that are paths are resolved; "docker-image://…" and other URLs are kept.
+ * build: context defaults to the working directory and is resolved; additional_contexts that are paths are
+ * resolved; "docker-image://…" and other URLs are kept.
  */
-function resolveBuild(service: Mapping, ctx: NormalizeContext): Mapping {
+function resolveBuildPaths(service: Mapping, ctx: NormalizeContext): Mapping {
   if (!isMapping(service.build)) return service;
   const build: Mapping = { ...service.build };
   const context = typeof build.context === "string" ? build.context : ".";
   build.context = isRemoteContext(context) ? context : resolvePath(context, ctx);
-  if (build.dockerfile === undefined && build.dockerfile_inline === undefined)
-    build.dockerfile = "Dockerfile";
   if (isMapping(build.additional_contexts)) {
     build.additional_contexts = Object.fromEntries(
       Object.entries(build.additional_contexts).map(([k, v]) => [
@@ -129,8 +138,25 @@ function resolveBuild(service: Mapping, ctx: NormalizeContext): Mapping {
       ]),
     );
   }
+  return { ...service, build: reorderBuild(build) };
+}
+
+/**
+ * dockerfile defaults to "Dockerfile" unless dockerfile_inline is given (a relative dockerfile stays relative
+ * to the context, as printed); null args take their values from the environment.
+ */
+function completeBuild(service: Mapping, ctx: NormalizeContext): Mapping {
+  if (!isMapping(service.build)) return service;
+  const build: Mapping = { ...service.build };
+  if (build.dockerfile === undefined && build.dockerfile_inline === undefined)
+    build.dockerfile = "Dockerfile";
   if (isMapping(build.args)) build.args = resolveArgs(build.args, ctx);
   return { ...service, build: reorderBuild(build) };
+}
+
+/** pull_policy if_not_present is an alias the reference prints as "missing". */
+function pullPolicyAlias(service: Mapping): Mapping {
+  return service.pull_policy === "if_not_present" ? { ...service, pull_policy: "missing" } : service;
 }
 
 /** develop.watch rules watch paths on the host: resolved like a build context. */
@@ -301,9 +327,7 @@ function nameResources(project: Mapping, ctx: NormalizeContext): Mapping {
     if (!isMapping(project[section])) continue;
     out[section] = mapEntries(project[section], (entry, key) => {
       const name = entry.name ?? (entry.external === true ? key : `${ctx.projectName}_${key}`);
-      const named: Mapping = { name, ...entry };
-      if (typeof named.file === "string") named.file = resolvePath(named.file, ctx);
-      return named;
+      return { name, ...entry };
     });
   }
   return out;

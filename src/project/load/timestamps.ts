@@ -15,6 +15,17 @@ import { isMapping, type Mapping } from "./document.js";
 
 const mark = "\u0000\u0001yaml-timestamp\u0001";
 
+/**
+ * A YAML timestamp kept as a time (Go's time.Time) where the reference's map-level model keeps it: printed
+ * as RFC 3339 text, a string in JSON and a plain (unquoted) scalar in YAML.
+ */
+export class YamlTime {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
+}
+
 export function markTimestamp(text: string): string {
   return `${mark}${text}`;
 }

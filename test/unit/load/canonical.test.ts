@@ -233,7 +233,8 @@ describe("other service fields", () => {
         { path: "a.env", required: true },
         { path: "b.env", required: false },
       ],
-      pull_policy: "missing",
+      // The alias is normalization's (normalize.ts), not the canonical form's: --no-normalize prints it.
+      pull_policy: "if_not_present",
       deploy: {
         resources: { limits: { cpus: 0.5, memory: "52428800" } },
         placement: {},

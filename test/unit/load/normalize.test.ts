@@ -135,3 +135,47 @@ describe("dependencies and environment", () => {
     expect(web.build).toEqual({ context: "/src/app", dockerfile: "Dockerfile", args: { FROM_ENV: "hello" } });
   });
 });
+
+describe("--no-normalize (projectLevel false), as 2.26.1 prints it", () => {
+  const raw = (project: Record<string, unknown>) => {
+    const canonical = canonicalizeProject(project);
+    return normalizeProject(canonical.value, { ...ctx, projectLevel: false }).value;
+  };
+
+  it("resolves paths (secret and config files too) and environment entries, nothing else", () => {
+    const project = raw({
+      services: {
+        web: {
+          build: { context: "ctx", args: ["FROM_ENV", "NOT_SET"] },
+          environment: ["FROM_ENV"],
+          pull_policy: "if_not_present",
+          secrets: ["s"],
+        },
+      },
+      secrets: { s: { file: "./s.txt" } },
+    });
+    const web = (project.services as Record<string, Record<string, unknown>>).web ?? {};
+    expect(web.build).toEqual({ context: "/src/app/ctx", args: { FROM_ENV: null, NOT_SET: null } });
+    expect(web.environment).toEqual({ FROM_ENV: "hello" });
+    expect(web.pull_policy).toBe("if_not_present");
+    expect(project.secrets).toEqual({ s: { file: "/src/app/s.txt" } });
+    expect(project.networks).toBeUndefined();
+  });
+
+  it("normalized, the same project gets the dockerfile, resolved args and the pull_policy alias", () => {
+    const web = service(
+      {
+        services: {
+          web: { build: { context: "ctx", args: ["FROM_ENV", "NOT_SET"] }, pull_policy: "if_not_present" },
+        },
+      },
+      "web",
+    );
+    expect(web.build).toEqual({
+      context: "/src/app/ctx",
+      dockerfile: "Dockerfile",
+      args: { FROM_ENV: "hello" },
+    });
+    expect(web.pull_policy).toBe("missing");
+  });
+});
