@@ -100,6 +100,59 @@ function deviceRequestConflicts(services: Mapping): Diagnostic[] {
   return out;
 }
 
+/**
+ * A service-level setting and its deploy twin must agree when both are there (the reference's rule): `scale`
+ * and `deploy.replicas`; `cpus`, `mem_limit`, `pids_limit` and the limits (a limits block without the field
+ * counts as 0); `mem_reservation` and the reservations.
+ */
+function twinConflicts(services: Mapping): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, raw] of Object.entries(services)) {
+    const service = asMapping(raw);
+    if (!isMapping(service.deploy)) continue;
+    const deploy = service.deploy;
+    const resources = asMapping(deploy.resources);
+    const conflict = (field: string, twin: string) =>
+      out.push({
+        path: ["services", name, field],
+        message: `can't set distinct values on '${field}' and '${twin}'`,
+      });
+    if (service.scale !== undefined && deploy.replicas !== undefined && service.scale !== deploy.replicas)
+      conflict("scale", "deploy.replicas");
+    const twins: [string, string, string][] = [
+      ["cpus", "limits", "cpus"],
+      ["mem_limit", "limits", "memory"],
+      ["pids_limit", "limits", "pids"],
+      ["mem_reservation", "reservations", "memory"],
+    ];
+    for (const [field, block, key] of twins) {
+      const own = service[field];
+      const twin = resources[block];
+      if (own === undefined || Number(own) === 0 || !isMapping(twin)) continue;
+      if (Number(twin[key] ?? 0) !== Number(own)) conflict(field, `deploy.resources.${block}.${key}`);
+    }
+  }
+  return out;
+}
+
+/** A watch rule that syncs (anything but rebuild and restart) needs a target. */
+function watchTargets(services: Mapping): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, raw] of Object.entries(services)) {
+    asList(asMapping(asMapping(raw).develop).watch).forEach((w, i) => {
+      const rule = asMapping(w);
+      const target = rule.target;
+      if ((target === undefined || target === "") && rule.action !== "rebuild" && rule.action !== "restart") {
+        out.push({
+          path: ["services", name, "develop", "watch", i],
+          message: "target is required for non-rebuild actions",
+        });
+      }
+    });
+  }
+  return out;
+}
+
 /** Every semantic problem of the project at once. */
 export function checkProject(project: Mapping): Diagnostic[] {
   const services = asMapping(project.services);
@@ -108,6 +161,8 @@ export function checkProject(project: Mapping): Diagnostic[] {
     ...dependencyProblems(services),
     ...containerNameConflicts(services),
     ...deviceRequestConflicts(services),
+    ...twinConflicts(services),
+    ...watchTargets(services),
   ];
 }
 

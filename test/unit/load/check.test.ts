@@ -82,3 +82,66 @@ describe("device reservations", () => {
     ]);
   });
 });
+
+describe("settings with a deploy twin", () => {
+  it("refuses scale, cpus, mem_limit, pids_limit and mem_reservation unlike their deploy twins", () => {
+    const problems = checkProject({
+      services: {
+        a: {
+          scale: 2,
+          cpus: 0.5,
+          mem_limit: "1073741824",
+          pids_limit: 10,
+          mem_reservation: "1024",
+          deploy: {
+            replicas: 3,
+            resources: { limits: { memory: "2147483648", pids: 10 }, reservations: { memory: "2048" } },
+          },
+        },
+      },
+    });
+    expect(problems.map((p) => p.path.join("."))).toEqual([
+      "services.a.scale",
+      "services.a.cpus",
+      "services.a.mem_limit",
+      "services.a.mem_reservation",
+    ]);
+    expect(problems[1]?.message).toBe(
+      "can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'",
+    );
+  });
+
+  it("accepts twins that agree, and a setting without its deploy block", () => {
+    const agreeing = {
+      scale: 2,
+      cpus: 0.5,
+      mem_limit: "1073741824",
+      deploy: { replicas: 2, resources: { limits: { cpus: 0.5, memory: "1073741824" } } },
+    };
+    expect(checkProject({ services: { a: agreeing, b: { cpus: 1, deploy: { resources: {} } } } })).toEqual(
+      [],
+    );
+  });
+
+  it("wants a target on watch rules that sync", () => {
+    const problems = checkProject({
+      services: {
+        a: {
+          develop: {
+            watch: [
+              { path: "/p", action: "sync" },
+              { path: "/p", action: "rebuild" },
+              { path: "/p", action: "sync+restart", target: "/t" },
+            ],
+          },
+        },
+      },
+    });
+    expect(problems).toEqual([
+      {
+        path: ["services", "a", "develop", "watch", 0],
+        message: "target is required for non-rebuild actions",
+      },
+    ]);
+  });
+});
