@@ -157,7 +157,7 @@ describe("the map-level model (config --no-interpolate)", () => {
 
   it("keeps YAML timestamps as times, printed as RFC 3339", () => {
     const m = model({ "/p/compose.yaml": "services:\n  a:\n    image: x\n    labels: {at: 2024-01-01}\n" });
-    const at = (services(m).a?.labels as Mapping).at;
+    const at = ((services(m).a?.labels ?? {}) as Mapping).at;
     expect(at).toBeInstanceOf(YamlTime);
     expect(JSON.stringify(at)).toBe('"2024-01-01T00:00:00Z"');
   });
