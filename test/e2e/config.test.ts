@@ -73,18 +73,21 @@ describe.skipIf(!referenceBinary)(`config is the reference's config${referenceSk
     for (const [flags, formats] of variants) sameConfig(dir, files, flags, formats);
   });
 
-  it("exits like the reference on every invalid fixture, with located messages and no stack trace", () => {
-    const cwd = path.join(fixtures, "schema/invalid");
-    for (const file of readdirSync(cwd)) {
-      const ours = tcompose(cwd, ["-p", "fx", "-f", file, "config", "-q"]);
-      const theirs = runIn(cwd, referenceBinary ?? "", ["-p", "fx", "-f", file, "config", "-q"]);
-      // The reference crashes (exit 2) on extends without a service; tcompose reports it as invalid.
-      if (theirs.code !== 2) expect(ours.code, `${file}: ${ours.stderr}`).toBe(theirs.code);
-      expect(ours.stderr, file).not.toMatch(/^\s+at /m);
-      if (ours.code === 15)
-        expect(ours.stderr, file).toMatch(new RegExp(`^${file.replace(".", "\\.")}:\\d+:\\d+: `));
-    }
-  });
+  it.each(["schema/invalid", "semantic"])(
+    "exits like the reference on every invalid fixture of %s, with located messages and no stack trace",
+    (dir) => {
+      const cwd = path.join(fixtures, dir);
+      for (const file of readdirSync(cwd)) {
+        const ours = tcompose(cwd, ["-p", "fx", "-f", file, "config", "-q"]);
+        const theirs = runIn(cwd, referenceBinary ?? "", ["-p", "fx", "-f", file, "config", "-q"]);
+        // The reference crashes (exit 2) on extends without a service; tcompose reports it as invalid.
+        if (theirs.code !== 2) expect(ours.code, `${file}: ${ours.stderr}`).toBe(theirs.code);
+        expect(ours.stderr, file).not.toMatch(/^\s+at /m);
+        if (ours.code === 15)
+          expect(ours.stderr, file).toMatch(new RegExp(`^${file.replace(".", "\\.")}:\\d+:\\d+: `));
+      }
+    },
+  );
 
   it("lists the variables the files use like config --variables (rows in any order there)", () => {
     const cwd = path.join(fixtures, "variables");

@@ -7,7 +7,7 @@
 
 import { isIP } from "node:net";
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, type Mapping } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping } from "./document.js";
 import { splitShellWords } from "./shellwords.js";
 import { canonicalDuration, formatSize, parseSize } from "./units.js";
 
@@ -133,16 +133,7 @@ const stringValuesRule: Rule = (value) => {
  */
 function keyValueRule(bare: null | ""): Rule {
   return (value) => {
-    if (Array.isArray(value)) {
-      const out: Mapping = {};
-      for (const item of value) {
-        const text = scalarToString(item);
-        const eq = text.indexOf("=");
-        if (eq < 0) out[text] = bare;
-        else out[text.slice(0, eq)] = text.slice(eq + 1);
-      }
-      return out;
-    }
+    if (Array.isArray(value)) return keyValuesToMapping(value, bare, scalarToString);
     if (!isMapping(value)) return value;
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k, v === null ? bare : scalarToString(v)]),

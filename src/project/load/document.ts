@@ -5,3 +5,19 @@ export type Mapping = Record<string, unknown>;
 export function isMapping(value: unknown): value is Mapping {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** "K=V" strings as a mapping (K: "V"); a bare "K" gets `bare`; a later K wins. */
+export function keyValuesToMapping(
+  items: readonly unknown[],
+  bare: null | "",
+  text: (item: unknown) => string = String,
+): Mapping {
+  const out: Mapping = {};
+  for (const item of items) {
+    const entry = text(item);
+    const eq = entry.indexOf("=");
+    if (eq < 0) out[entry] = bare;
+    else out[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return out;
+}

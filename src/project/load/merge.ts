@@ -28,7 +28,7 @@
 // The reference also fails with "cannot override services.x.build.ssh" when two files set build.ssh;
 // here the two are merged by id.
 
-import { isMapping, type Mapping } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping } from "./document.js";
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -97,17 +97,7 @@ function asList(value: unknown): unknown {
 
 /** "K=V" → K: "V"; a bare "K" gets `bare` (null for environment and build args, "" for labels). */
 function listToMapping(bare: null | ""): (value: unknown) => unknown {
-  return (value) => {
-    if (!Array.isArray(value)) return value;
-    const out: Mapping = {};
-    for (const item of value) {
-      const text = String(item);
-      const eq = text.indexOf("=");
-      if (eq < 0) out[text] = bare;
-      else out[text.slice(0, eq)] = text.slice(eq + 1);
-    }
-    return out;
-  };
+  return (value) => (Array.isArray(value) ? keyValuesToMapping(value, bare) : value);
 }
 
 /**

@@ -16,7 +16,7 @@
 import { posix } from "node:path";
 import { parsePortSpec, parseVolumeSpec } from "./canonical.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, type Mapping } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping } from "./document.js";
 import { applyIncludes, type IncludePlan } from "./include.js";
 import type { Path, TaggedDocument } from "./merge.js";
 import { goTimeRfc3339, goTimeString, unmarkTimestamp, YamlTime } from "./timestamps.js";
@@ -576,15 +576,7 @@ function ports(value: unknown): unknown {
 }
 
 function ssh(value: unknown): unknown {
-  if (!Array.isArray(value)) return value;
-  const out: Mapping = {};
-  for (const entry of value) {
-    const text = goString(entry);
-    const at = text.indexOf("=");
-    if (at < 0) out[text] = null;
-    else out[text.slice(0, at)] = text.slice(at + 1);
-  }
-  return out;
+  return Array.isArray(value) ? keyValuesToMapping(value, null, goString) : value;
 }
 
 function maybeExternal(value: unknown, path: string[]): unknown {
