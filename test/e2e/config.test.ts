@@ -27,6 +27,7 @@ const cases: [string, string[]][] = [
   ["merge/fields", ["a.yml"]],
   ["merge/fields", ["a.yml", "b.yml", "c.yml"]],
   ["merge/extends", ["compose.yaml", "override.yml"]],
+  ["merge/extends-dirs", ["a/compose.yaml", "b/override.yaml"]],
   ...["short", "long", "nested", "paths", "same", "conflict", "missing", "cycle"].map(
     (d): [string, string[]] => [`include/${d}`, ["compose.yaml"]],
   ),
@@ -39,6 +40,7 @@ const cases: [string, string[]][] = [
   ["model/include", ["compose2.yaml"]],
   ["model/build-gpus", ["compose.yaml"]],
   ["model/build-gpus", ["external.yaml"]],
+  ["model/empty-maps", ["compose.yaml"]],
 ];
 
 /** The model flags, alone and together; --no-interpolate prints the reference's map-level model. */

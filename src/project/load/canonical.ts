@@ -123,20 +123,27 @@ const stringListRule: Rule = (value) => (Array.isArray(value) ? value.map(scalar
 /** Every value of a mapping as a string (driver_opts, logging options). */
 const stringValuesRule: Rule = (value) => {
   if (!isMapping(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? "" : scalarToString(v)]));
+  return nonEmpty(
+    Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? "" : scalarToString(v)])),
+  );
 };
+
+/** An empty mapping prints nothing (Go's omitempty on a map). */
+function nonEmpty(value: Mapping): Mapping | typeof OMIT {
+  return Object.keys(value).length > 0 ? value : OMIT;
+}
 
 /**
  * A list of `KEY=VALUE` strings or a mapping → a mapping of strings. `KEY` alone (or a null value) becomes
  * `bare`: null for environment and build args (resolved later), "" for labels, sysctls and the like.
- * Later duplicates win, like the reference.
+ * Later duplicates win, like the reference; an empty one prints nothing.
  */
 function keyValueRule(bare: null | ""): Rule {
   return (value) => {
-    if (Array.isArray(value)) return keyValuesToMapping(value, bare, scalarToString);
+    if (Array.isArray(value)) return nonEmpty(keyValuesToMapping(value, bare, scalarToString));
     if (!isMapping(value)) return value;
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, v === null ? bare : scalarToString(v)]),
+    return nonEmpty(
+      Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? bare : scalarToString(v)])),
     );
   };
 }

@@ -46,9 +46,9 @@ export interface ExtendsInput {
   dirname?: (file: string) => string;
   merge?: MergeOptions;
   /**
-   * The project's directory: a relative path of another file's service is rebased to stay relative to it
-   * (the reference's resource loader), and is made absolute only where the project's paths are. Unset: the
-   * rebased path is absolute.
+   * The project's directory: the file's own `extends.file` values are found from there, and a relative path
+   * of another file's service is rebased to stay relative to it (the reference's resource loader), made
+   * absolute only where the project's paths are. Unset: the file's directory, and rebased paths are absolute.
    */
   relativeTo?: string;
 }
@@ -197,7 +197,10 @@ function resolveBase(
 ): Mapping | undefined {
   const target = parseExtends(value);
   if (typeof target === "string") return fail(r, at, target);
-  const baseFile = target.file === undefined ? file : resolveIn(r, target.file, dirOf(r, file));
+  // Reference rule: the project's own files name `extends.file` from the project directory (its resource
+  // loader's), an extended file from its own directory.
+  const lookupDir = file === r.top && r.input.relativeTo !== undefined ? r.input.relativeTo : dirOf(r, file);
+  const baseFile = target.file === undefined ? file : resolveIn(r, target.file, lookupDir);
   const loaded = loadFile(r, baseFile);
   if ("message" in loaded) return fail(r, [...at, "file"], loaded.message, loaded.hint);
   if (!(target.service in loaded.services)) {

@@ -567,7 +567,9 @@ function mergeEnvFiles(
     }
     const { env_file: _read, ...rest } = raw;
     const own = isMapping(raw.environment) ? raw.environment : {};
-    services[name] = { ...rest, environment: { ...fromFiles, ...own } };
+    const environment = { ...fromFiles, ...own };
+    // Env files with no variables leave no `environment` behind (Go's omitempty).
+    services[name] = Object.keys(environment).length > 0 ? { ...rest, environment } : rest;
   }
   return { model: { ...model, services } };
 }

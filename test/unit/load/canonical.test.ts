@@ -268,3 +268,31 @@ describe("top-level sections", () => {
     expect(value.volumes).toEqual({ data: { driver_opts: { o: "1" } } });
   });
 });
+
+describe("zero values the reference leaves out", () => {
+  it("prints no empty map: labels, environment, annotations, sysctls, build args and labels", () => {
+    const service = canonicalizeService(
+      {
+        image: "x",
+        labels: {},
+        environment: [],
+        annotations: [],
+        sysctls: {},
+        build: { context: ".", args: {}, labels: [] },
+      },
+      at,
+    ).value;
+    expect(service).toEqual({ image: "x", build: { context: "." } });
+  });
+
+  it("prints no external: false, and no empty dns entry", () => {
+    const project = canonicalizeProject({
+      services: { web: { image: "x", dns: ["", "1.1.1.1"], dns_search: "" } },
+      volumes: { v: { external: false } },
+      networks: { n: { external: false, driver_opts: {} } },
+    }).value as Record<string, Record<string, Record<string, unknown>>>;
+    expect(project.services?.web).toMatchObject({ dns: ["1.1.1.1"], dns_search: [""] });
+    expect(project.volumes?.v).toEqual({});
+    expect(project.networks?.n).toEqual({ ipam: {} });
+  });
+});
