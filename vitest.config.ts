@@ -9,6 +9,9 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // Pure, but some are CPU-heavy (property tests, the schema probe): on a CI machine busy with the
+          // engine tests that run beside them, a few take longer than the default 5 s.
+          testTimeout: 30_000,
         },
       },
       {
