@@ -153,23 +153,122 @@ function watchTargets(services: Mapping): Diagnostic[] {
   return out;
 }
 
-/** Every semantic problem of the project at once. */
+/** What a service needs to be built or run, and settings that exclude each other (the reference's rules). */
+function serviceConsistency(services: Mapping): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, raw] of Object.entries(services)) {
+    const service = asMapping(raw);
+    const at = (...path: (string | number)[]) => ["services", name, ...path];
+    const build = isMapping(service.build) ? service.build : undefined;
+    if (!build && (service.image === undefined || service.image === "")) {
+      out.push({
+        path: at(),
+        message: `service "${name}" has neither an image nor a build context specified`,
+      });
+    }
+    if (build?.dockerfile !== undefined && build.dockerfile_inline !== undefined) {
+      out.push({
+        path: at("build"),
+        message: `service "${name}" declares mutually exclusive dockerfile and dockerfile_inline`,
+      });
+    }
+    for (const [key, value] of Object.entries(asMapping(build?.additional_contexts))) {
+      if (typeof value !== "string" || !value.startsWith("service:")) continue;
+      const target = value.slice("service:".length);
+      const other = services[target];
+      if (!isMapping(other) || !isMapping(other.build)) {
+        const what = isMapping(other) ? "non-buildable" : "unknown";
+        out.push({
+          path: at("build", "additional_contexts", key),
+          message: `service "${name}" declares ${what} service "${target}" as additional contexts ${key}`,
+        });
+      }
+    }
+    const platforms = asList(build?.platforms);
+    if (platforms.length > 0 && typeof service.platform === "string" && service.platform !== "") {
+      if (!platforms.includes(service.platform)) {
+        out.push({
+          path: at("build", "platforms"),
+          message: `build.platforms must include the service's platform "${service.platform}"`,
+        });
+      }
+    }
+    if (service.network_mode !== undefined && Object.keys(asMapping(service.networks)).length > 0) {
+      out.push({
+        path: at("networks"),
+        message: `service ${name} declares mutually exclusive network_mode and networks`,
+      });
+    }
+    const test = asList(asMapping(service.healthcheck).test);
+    if (test.length > 0 && !["CMD", "CMD-SHELL", "NONE"].includes(String(test[0]))) {
+      out.push({
+        path: at("healthcheck", "test"),
+        message: 'healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE"',
+      });
+    }
+  }
+  return out;
+}
+
+/** Build secrets name top-level secrets, like the service's own. */
+function undefinedBuildSecrets(services: Mapping, project: Mapping): Diagnostic[] {
+  const secrets = asMapping(project.secrets);
+  const out: Diagnostic[] = [];
+  for (const [name, raw] of Object.entries(services)) {
+    asList(asMapping(asMapping(raw).build).secrets).forEach((ref, i) => {
+      const source = typeof ref === "string" ? ref : asMapping(ref).source;
+      if (typeof source === "string" && !(source in secrets)) {
+        out.push({
+          path: ["services", name, "build", "secrets", i],
+          message: `service "${name}" refers to undefined build secret ${source}`,
+        });
+      }
+    });
+  }
+  return out;
+}
+
+/** Every semantic problem of the project at once (what --no-consistency skips). */
 export function checkProject(project: Mapping): Diagnostic[] {
   const services = asMapping(project.services);
   return [
     ...undefinedReferences(services, project),
+    ...undefinedBuildSecrets(services, project),
     ...dependencyProblems(services),
+    ...serviceConsistency(services),
     ...containerNameConflicts(services),
-    ...deviceRequestConflicts(services),
     ...twinConflicts(services),
     ...watchTargets(services),
   ];
 }
 
 /**
- * What the reference's map-level load (`config --no-interpolate`) checks beyond the schema; references,
- * dependencies and names are not checked there.
+ * A secret names one source (file or environment), a config one of file, environment or content, unless it
+ * is external or has a driver of its own.
  */
-export function checkWrittenModel(project: Mapping): Diagnostic[] {
-  return deviceRequestConflicts(asMapping(project.services));
+function fileObjects(project: Mapping): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const kinds: [string, string[]][] = [
+    ["secrets", ["file", "environment"]],
+    ["configs", ["file", "environment", "content"]],
+  ];
+  for (const [section, keys] of kinds) {
+    for (const [name, raw] of Object.entries(asMapping(project[section]))) {
+      const entry = asMapping(raw);
+      const given = keys.filter((k) => entry[k] !== undefined).length;
+      const path = [section, name];
+      if (given > 1) out.push({ path, message: `${keys.join("|")} attributes are mutually exclusive` });
+      else if (given === 0 && entry.driver === undefined && entry.external === undefined)
+        out.push({ path, message: `one of ${keys.join("|")} must be set` });
+    }
+  }
+  return out;
+}
+
+/**
+ * What the reference checks on every load, --no-consistency and --no-interpolate included: device requests,
+ * and the sources of secrets and configs.
+ */
+export function checkModel(project: Mapping): Diagnostic[] {
+  return [...deviceRequestConflicts(asMapping(project.services)), ...fileObjects(project)];
 }

@@ -258,9 +258,14 @@ function resolveIn(r: Resolver, written: string, dir: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Rebasing the relative paths of a service written in another file.
 
-/** Build contexts and additional contexts may be URLs (git, https, docker-image://): left alone. */
+/** Build contexts and additional contexts may be URLs (git, https, docker-image://) or services: left alone. */
 function isRemote(value: string): boolean {
-  return value.includes("://") || value.startsWith("git@") || value.startsWith("github.com/");
+  return (
+    value.includes("://") ||
+    value.startsWith("git@") ||
+    value.startsWith("github.com/") ||
+    value.startsWith("service:")
+  );
 }
 
 function rebaseService(r: Resolver, raw: unknown, dir: string): unknown {

@@ -7,7 +7,7 @@
 import path from "node:path";
 import { validateCompose } from "../../schema/validate.js";
 import { canonicalizeProject, canonicalizeService, isMapping, type Mapping } from "./canonical.js";
-import { checkProject, checkWrittenModel } from "./check.js";
+import { checkModel, checkProject } from "./check.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { parseEnvFile } from "./envfile.js";
 import { resolveExtends } from "./extends.js";
@@ -418,7 +418,7 @@ export function loadProject(input: LoadInput): LoadResult {
   const settled = settleTimestamps(model);
   if (checked) problems.push(...settled.diagnostics.map(locate));
   model = settled.value;
-  if (options.written) problems.push(...checkWrittenModel(model).map(locate));
+  if (!options.declared) problems.push(...checkModel(model).map(locate));
   if (options.consistency !== false && checked) {
     const selected = named.length ? onlyServices(model, Object.keys(loaded)) : model;
     problems.push(...checkProject(selected).map(locate));

@@ -134,7 +134,7 @@ function resolveBuildPaths(service: Mapping, ctx: NormalizeContext): Mapping {
     build.additional_contexts = Object.fromEntries(
       Object.entries(build.additional_contexts).map(([k, v]) => [
         k,
-        typeof v === "string" && !v.includes("://") ? resolvePath(v, ctx) : v,
+        typeof v === "string" && !v.includes("://") && !v.startsWith("service:") ? resolvePath(v, ctx) : v,
       ]),
     );
   }
@@ -150,7 +150,12 @@ function completeBuild(service: Mapping, ctx: NormalizeContext): Mapping {
   const build: Mapping = { ...service.build };
   if (build.dockerfile === undefined && build.dockerfile_inline === undefined)
     build.dockerfile = "Dockerfile";
-  if (isMapping(build.args)) build.args = resolveArgs(build.args, ctx);
+  if (isMapping(build.args)) {
+    const args = resolveArgs(build.args, ctx);
+    // No arg left (all unset): nothing printed, Go's omitempty.
+    if (Object.keys(args).length > 0) build.args = args;
+    else delete build.args;
+  }
   return { ...service, build: reorderBuild(build) };
 }
 
