@@ -41,6 +41,7 @@ const cases: [string, string[]][] = [
   ["model/build-gpus", ["compose.yaml"]],
   ["model/build-gpus", ["external.yaml"]],
   ["model/empty-maps", ["compose.yaml"]],
+  ["model/fuzz-found", ["compose.yaml"]],
 ];
 
 /** The model flags, alone and together; --no-interpolate prints the reference's map-level model. */

@@ -171,6 +171,13 @@ function sortedDeep(value: unknown): unknown {
   return Object.fromEntries(keys.map((k) => [k, sortedDeep(value[k])]));
 }
 
+/** Indented JSON with Go's number forms where JavaScript's differ: -0 stays -0. */
+function goJson(value: unknown): string {
+  const negativeZero = "\u0000-0\u0000";
+  const text = JSON.stringify(value, (_k, v) => (Object.is(v, -0) ? negativeZero : v), 2);
+  return text.replaceAll(JSON.stringify(negativeZero), "-0");
+}
+
 /** Go's encoding/json escapes these inside strings. */
 function goJsonEscapes(text: string): string {
   return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -181,7 +188,7 @@ export function renderConfig(project: Mapping, options: ConfigRenderOptions): st
   if (!options.interpolated) {
     // The reference's map-level model (config --no-interpolate): Go's map order, nothing added or dropped.
     const model = sortedDeep(project);
-    return json ? goJsonEscapes(JSON.stringify(model, null, 2)) : emitYaml(model);
+    return json ? goJsonEscapes(goJson(model)) : emitYaml(model);
   }
   const value = escapeDollars(orderProject(withoutExtensions(project, json), json));
   // Quoted wherever YAML 1.1 (Go's reader) or 1.2 would read a string as something else ("yes", "on" …).

@@ -56,7 +56,23 @@ function objectRule(rules: Rules, finish?: (value: Mapping) => Mapping): Rule {
 
 /** A scalar as Go prints it after the reference converts it to a string (1.50 → "1.5", true → "true"). */
 export function scalarToString(value: unknown): string {
+  if (typeof value === "number") return goNumber(value);
   return typeof value === "string" ? value : String(value);
+}
+
+/**
+ * A number as Go's strconv 'g' (shortest) prints a float: exponent form below 1e-4 and from 1e+06 up
+ * (`1e-06`, `1.23456789123e+08`), `-0` kept. Whole numbers print as integers: a YAML float written whole
+ * (`1e6`) is not told apart from an integer here.
+ */
+function goNumber(n: number): string {
+  if (Object.is(n, -0)) return "-0";
+  if (Number.isInteger(n) || !Number.isFinite(n)) return String(n);
+  const [mantissa = "", exponent = "0"] = n.toExponential().split("e");
+  const exp = Number(exponent);
+  if (exp >= -4 && exp < 6) return String(n);
+  const digits = String(Math.abs(exp)).padStart(2, "0");
+  return `${mantissa}e${exp < 0 ? "-" : "+"}${digits}`;
 }
 
 const durationRule: Rule = (value, path, ctx) => {
@@ -202,7 +218,8 @@ function parseHostIp(raw: string): { ip: string } | { error: string } {
  */
 export function parsePortSpec(spec: string): { ports: Mapping[] } | { error: string } {
   const slash = spec.lastIndexOf("/");
-  const protocol = slash >= 0 ? spec.slice(slash + 1) : "tcp";
+  // The reference reads the protocol in any case and prints it in lower case.
+  const protocol = slash >= 0 ? spec.slice(slash + 1).toLowerCase() : "tcp";
   if (!PROTOCOLS.has(protocol)) return { error: `Invalid proto: ${protocol}` };
   const parts = splitPortParts(slash >= 0 ? spec.slice(0, slash) : spec);
   const ip = parseHostIp(parts.ip);
@@ -273,7 +290,16 @@ const portsRule: Rule = (value, path, ctx) => {
     if ("error" in parsed) report(ctx, [...path, i], parsed.error);
     else out.push(...parsed.ports);
   }
-  return out;
+  // Then one entry per host ip (0.0.0.0 when unset), published port, target and protocol: a later one takes
+  // the place of an earlier one ("80:80" and "0.0.0.0:80:80" are one port).
+  const byKey = new Map<string, Mapping>();
+  for (const port of out) {
+    const key = [port.host_ip ?? "0.0.0.0", port.published ?? "", port.target, port.protocol]
+      .map(String)
+      .join(":");
+    byKey.set(key, port);
+  }
+  return [...byKey.values()];
 };
 
 /** expose: strings, each once. */
@@ -400,11 +426,18 @@ const dependsOnRule: Rule = (value) => {
 };
 
 /** A service's `networks: [a, b]` → `{a: null, b: null}`; none at all prints nothing. */
-const serviceNetworksRule: Rule = (value) => {
+const serviceNetworksRule: Rule = (value, path, ctx) => {
   const networks = Array.isArray(value)
     ? Object.fromEntries(value.map((name) => [scalarToString(name), null]))
     : value;
-  return isMapping(networks) && Object.keys(networks).length === 0 ? OMIT : networks;
+  if (!isMapping(networks)) return networks;
+  if (Object.keys(networks).length === 0) return OMIT;
+  return Object.fromEntries(
+    Object.entries(networks).map(([name, entry]) => [
+      name,
+      isMapping(entry) ? applyRules(entry, { driver_opts: stringValuesRule }, [...path, name], ctx) : entry,
+    ]),
+  );
 };
 
 /** Secrets are mounted at /run/secrets/<source> unless a target is given; configs get no default target. */
@@ -495,8 +528,14 @@ function reorder(value: Mapping, order: string[]): Mapping {
 }
 
 const HEALTHCHECK_RULES: Rules = {
-  // A string test runs in a shell: rule of the reference, `test: x` → ["CMD-SHELL", "x"].
-  test: (value) => (typeof value === "string" ? ["CMD-SHELL", value] : value),
+  // A string test runs in a shell: rule of the reference, `test: x` → ["CMD-SHELL", "x"]; an empty list
+  // prints nothing.
+  test: (value) =>
+    typeof value === "string"
+      ? ["CMD-SHELL", value]
+      : Array.isArray(value) && value.length === 0
+        ? OMIT
+        : value,
   interval: durationRule,
   timeout: durationRule,
   start_period: durationRule,
@@ -595,8 +634,10 @@ const SERVICE_RULES: Rules = {
   group_add: stringListRule,
   healthcheck: objectRule(HEALTHCHECK_RULES, (h) => reorder(h, HEALTHCHECK_ORDER)),
   labels: labelsRule,
-  logging: objectRule({ options: stringValuesRule }),
+  logging: objectRule({ options: stringValuesRule, driver: (v) => (v === "" ? OMIT : v) }),
   mem_limit: sizeRule,
+  // A size in the reference's model (UnitBytes), so printed as a string.
+  mem_swappiness: sizeRule,
   mem_reservation: sizeRule,
   memswap_limit: sizeRule,
   networks: serviceNetworksRule,
@@ -617,9 +658,22 @@ const SERVICE_RULES: Rules = {
   volumes: volumesRule,
 };
 
-/** Top-level networks always print an `ipam` section (empty if unset). */
-// `external: false` is Go's zero value: omitted.
-const NETWORK_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule, external: omitFalse };
+// `external: false` and the like are Go's zero values: omitted.
+const NETWORK_RULES: Rules = {
+  driver_opts: stringValuesRule,
+  labels: labelsRule,
+  external: omitFalse,
+  attachable: omitFalse,
+  internal: omitFalse,
+};
+
+/** Top-level networks always print an `ipam` section (empty if unset): its driver and config (no options). */
+function ipamOf(ipam: unknown): Mapping {
+  if (!isMapping(ipam)) return {};
+  return Object.fromEntries(
+    Object.entries(ipam).filter(([k]) => k === "driver" || k === "config" || k.startsWith("x-")),
+  );
+}
 const VOLUME_RULES: Rules = { driver_opts: stringValuesRule, labels: labelsRule, external: omitFalse };
 const FILE_OBJECT_RULES: Rules = { labels: labelsRule, external: omitFalse };
 
@@ -651,7 +705,7 @@ export function canonicalizeProject(project: Mapping): Canonical<Mapping> {
     },
     networks: (network, path) => ({
       ...applyRules(network, NETWORK_RULES, path, ctx),
-      ipam: network.ipam ?? {},
+      ipam: ipamOf(network.ipam),
     }),
     volumes: (volume, path) => applyRules(volume, VOLUME_RULES, path, ctx),
     secrets: (secret, path) => applyRules(secret, FILE_OBJECT_RULES, path, ctx),

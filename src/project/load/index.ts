@@ -375,6 +375,15 @@ export function loadProject(input: LoadInput): LoadResult {
 
   const merged = mergeDocuments(documents, { toLongForm });
   const document = isMapping(merged) ? merged : {};
+  // `version` is read by nobody: the reference warns for each file that has it, and leaves it out.
+  for (const parsed of allParsed) {
+    if (parsed.docs.some((d) => isMapping(d.value) && "version" in d.value)) {
+      warnings.push(
+        `${parsed.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`,
+      );
+    }
+  }
+  delete document.version;
   // Without interpolation the schema would reject `${X}` in typed fields; `config --variables` and
   // `config --no-interpolate` (written) validate all the same, as the reference does, and the latter checks
   // nothing else (the reference's map-level load).
@@ -395,11 +404,18 @@ export function loadProject(input: LoadInput): LoadResult {
   const services = named.length
     ? applyProfiles(declared, withNamedProfiles(declared, active, named))
     : loaded;
-  const canonical = canonicalizeProject({ ...document, services });
+  // Every declared service is read, so that one a profile disables still fails the load when it cannot
+  // be read (the reference decodes them all before it applies profiles); then only the enabled ones stay.
+  const canonical = canonicalizeProject(document);
+  const readServices = isMapping(canonical.value.services) ? canonical.value.services : {};
   // Uninterpolated values (`${P}:80`) do not parse; `config --variables` only reads them.
   if (checked) problems.push(...canonical.diagnostics.map(locate));
 
-  let model: Mapping = { ...canonical.value, name: name.name };
+  let model: Mapping = {
+    ...canonical.value,
+    services: Object.fromEntries(Object.keys(services).map((n) => [n, readServices[n]])),
+    name: name.name,
+  };
   const normalized = normalizeProject(model, {
     resolvePaths: options.resolvePaths !== false,
     projectLevel: options.normalize !== false,
@@ -412,7 +428,7 @@ export function loadProject(input: LoadInput): LoadResult {
   model = normalized.value;
   if (options.mergeEnvFiles !== false) {
     const withEnvFiles = mergeEnvFiles(model, fs, lookup, projectDir);
-    if (withEnvFiles.error) return fail(withEnvFiles.error, 15);
+    if (withEnvFiles.error) return fail(withEnvFiles.error, withEnvFiles.exitCode ?? 15);
     model = withEnvFiles.model;
   }
   const settled = settleTimestamps(model);
@@ -422,6 +438,7 @@ export function loadProject(input: LoadInput): LoadResult {
   if (options.consistency !== false && checked) {
     const selected = named.length ? onlyServices(model, Object.keys(loaded)) : model;
     problems.push(...checkProject(selected).map(locate));
+    model = scaleAsReplicas(model);
   }
   const written = options.written
     ? loadModel({
@@ -542,7 +559,7 @@ function mergeEnvFiles(
   fs: FileSystem,
   lookup: Lookup,
   projectDir: string,
-): { model: Mapping; error?: string } {
+): { model: Mapping; error?: string; exitCode?: number } {
   if (!isMapping(model.services)) return { model };
   const services: Mapping = {};
   for (const [name, raw] of Object.entries(model.services)) {
@@ -561,7 +578,15 @@ function mergeEnvFiles(
         return { model, error: `unsupported env_file format "${String(entry.format)}"` };
       // Still relative with --no-path-resolution: read it from the project directory all the same.
       const file = path.resolve(projectDir, entry.path);
-      if (entry.required === false && !fs.isFile(file)) continue;
+      if (!fs.isFile(file)) {
+        if (entry.required === false) continue;
+        // The reference's message and exit code for a file that is not there.
+        return {
+          model,
+          error: `env file ${file} not found: stat ${file}: no such file or directory`,
+          exitCode: 14,
+        };
+      }
       const error = readEnvFile(fs, file, filesThenProject, fromFiles);
       if (error) return { model, error };
     }
@@ -572,6 +597,21 @@ function mergeEnvFiles(
     services[name] = Object.keys(environment).length > 0 ? { ...rest, environment } : rest;
   }
   return { model: { ...model, services } };
+}
+
+/**
+ * `scale` is written into `deploy.replicas` when the service has a deploy section: the reference's consistency
+ * step does it (after checking that the two agree), so not with --no-consistency.
+ */
+function scaleAsReplicas(model: Mapping): Mapping {
+  if (!isMapping(model.services)) return model;
+  const services = Object.fromEntries(
+    Object.entries(model.services).map(([name, s]) => {
+      if (!isMapping(s) || s.scale === undefined || !isMapping(s.deploy)) return [name, s];
+      return [name, { ...s, deploy: { ...s.deploy, replicas: s.scale } }];
+    }),
+  );
+  return { ...model, services };
 }
 
 function onlyServices(model: Mapping, names: readonly string[]): Mapping {

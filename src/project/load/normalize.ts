@@ -109,7 +109,9 @@ export function resolvePath(path: string, ctx: NormalizeContext): string {
   if (ctx.resolvePaths === false) return path;
   const expanded = expandHome(path, ctx.home);
   if (expanded.startsWith("/") || WINDOWS_ABSOLUTE.test(expanded)) return expanded;
-  return posix.join(ctx.workingDir, expanded);
+  // Go's filepath.Join: cleaned, no trailing slash ("./" is the directory itself).
+  const joined = posix.join(ctx.workingDir, expanded);
+  return joined.length > 1 ? joined.replace(/\/$/, "") : joined;
 }
 
 /** Remote build contexts (git URLs and the like) are not paths. */

@@ -4,6 +4,7 @@ import {
   canonicalizeService,
   parsePortSpec,
   parseVolumeSpec,
+  scalarToString,
 } from "../../../src/project/load/canonical.js";
 
 const at = ["services", "web"];
@@ -294,5 +295,50 @@ describe("zero values the reference leaves out", () => {
     expect(project.services?.web).toMatchObject({ dns: ["1.1.1.1"], dns_search: [""] });
     expect(project.volumes?.v).toEqual({});
     expect(project.networks?.n).toEqual({ ipam: {} });
+  });
+});
+
+describe("what a differential fuzz found", () => {
+  it("prints numbers as Go's shortest float form", () => {
+    expect([1, 1.5, 0.000001, 123456.5, 123456789.123, -0, 1e-7].map(scalarToString)).toEqual([
+      "1",
+      "1.5",
+      "1e-06",
+      "123456.5",
+      "1.23456789123e+08",
+      "-0",
+      "1e-07",
+    ]);
+  });
+
+  it("reads a protocol in any case, and keeps one port per host ip, published port, target and protocol", () => {
+    expect(field({ ports: ["443:443/TCP", "80:80", "0.0.0.0:80:80"] }, "ports")).toEqual([
+      { mode: "ingress", target: 443, published: "443", protocol: "tcp" },
+      { mode: "ingress", host_ip: "0.0.0.0", target: 80, published: "80", protocol: "tcp" },
+    ]);
+  });
+
+  it("leaves out an empty healthcheck test and logging driver; mem_swappiness is a size", () => {
+    const service = canonicalizeService(
+      { healthcheck: { test: [], retries: 3 }, logging: { driver: "" }, mem_swappiness: 60 },
+      at,
+    ).value;
+    expect(service).toEqual({ healthcheck: { retries: 3 }, logging: {}, mem_swappiness: "60" });
+  });
+
+  it("networks: false flags and ipam options left out, driver_opts as strings", () => {
+    const project = canonicalizeProject({
+      services: { web: { image: "x", networks: { n: { driver_opts: { x: 1 } } } } },
+      networks: {
+        n: {
+          attachable: false,
+          internal: false,
+          enable_ipv6: false,
+          ipam: { driver: "d", options: { a: "b" } },
+        },
+      },
+    }).value as Record<string, Record<string, Record<string, unknown>>>;
+    expect(project.services?.web?.networks).toEqual({ n: { driver_opts: { x: "1" } } });
+    expect(project.networks?.n).toEqual({ enable_ipv6: false, ipam: { driver: "d" } });
   });
 });
