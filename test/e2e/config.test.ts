@@ -42,6 +42,7 @@ const cases: [string, string[]][] = [
   ["model/build-gpus", ["external.yaml"]],
   ["model/empty-maps", ["compose.yaml"]],
   ["model/fuzz-found", ["compose.yaml"]],
+  ["model/fuzz-found-2", ["compose.yaml", "compose.override.yaml"]],
 ];
 
 /** The model flags, alone and together; --no-interpolate prints the reference's map-level model. */

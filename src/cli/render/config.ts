@@ -41,6 +41,8 @@ function orderService(service: Mapping, json: boolean): Mapping {
   const out: Mapping = json ? { command: null, entrypoint: null } : {};
   for (const key of Object.keys(service).sort()) {
     const value = service[key];
+    // YAML leaves out a command or entrypoint that a later file cleared (omitempty there).
+    if (!json && value === null && (key === "command" || key === "entrypoint")) continue;
     out[key] = mapFields.has(key) && isMapping(value) ? sortedKeys(value) : value;
   }
   if (json && isMapping(out.develop)) out.develop = withWatchExec(out.develop);

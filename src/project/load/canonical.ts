@@ -6,6 +6,7 @@
 // its long form, or to OMIT when the reference prints nothing for it (Go's omitempty on a zero value).
 
 import { isIP } from "node:net";
+import { posix } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
 import { isMapping, keyValuesToMapping, type Mapping } from "./document.js";
 import { splitShellWords } from "./shellwords.js";
@@ -187,6 +188,7 @@ function parsePortRange(text: string): PortRange | undefined {
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
   if (!m?.[1]) return undefined;
   const start = Number(m[1]);
+  if (start === 0 && m[2] === undefined) return undefined;
   const end = m[2] === undefined ? start : Number(m[2]);
   if (start > 65535 || end > 65535 || end < start) return undefined;
   return { start, end };
@@ -399,10 +401,23 @@ const volumesRule: Rule = (value, path, ctx) => {
       ? { volume: applyRules(item, longVolumeRules, [...path, i], ctx) }
       : parseVolumeSpec(scalarToString(item));
     if ("error" in parsed) report(ctx, [...path, i], parsed.error);
-    else out.push(parsed.volume);
+    else if (
+      parsed.volume.type === "bind" &&
+      (parsed.volume.source === undefined || parsed.volume.source === "")
+    )
+      report(ctx, [...path, i], 'invalid mount config for type "bind": field Source must not be empty');
+    else out.push(cleanTarget(parsed.volume));
   }
   return dedupeByTarget(out);
 };
+
+/** A mount target as Go's path.Clean leaves it: "/d/" → "/d", "./anon" → "anon". */
+function cleanTarget(volume: Mapping): Mapping {
+  const target = volume.target;
+  if (typeof target !== "string" || target === "") return volume;
+  const cleaned = posix.normalize(target);
+  return { ...volume, target: cleaned.length > 1 ? cleaned.replace(/\/$/, "") : cleaned };
+}
 
 /** tmpfs, like dns: a string is a one-item list. */
 const tmpfsRule = stringOrListRule;
@@ -455,13 +470,24 @@ function fileReferencesRule(defaultTargetDir: string | undefined): Rule {
 }
 
 /** "/dev/a[:/dev/b[:perms]]" → {source, target, permissions}; permissions default "rwm". */
-const devicesRule: Rule = (value) => {
+const devicesRule: Rule = (value, path, ctx) => {
   if (!Array.isArray(value)) return value;
-  return value.map((item) => {
-    if (isMapping(item)) return item;
-    const [source = "", target = source, permissions = "rwm"] = scalarToString(item).split(":");
-    return { source, target, permissions };
-  });
+  const out: unknown[] = [];
+  for (const [i, item] of value.entries()) {
+    if (isMapping(item)) {
+      out.push(item);
+      continue;
+    }
+    const text = scalarToString(item);
+    const parts = text.split(":");
+    if (parts.length > 3) {
+      report(ctx, [...path, i], `confusing device mapping, please use long syntax: ${text}`);
+      continue;
+    }
+    const [source = "", target = source, permissions = "rwm"] = parts;
+    out.push({ source, target, permissions });
+  }
+  return out;
 };
 
 /**
@@ -693,6 +719,14 @@ function canonicalizeEach(
   );
 }
 
+/** The deprecated `external: {name: x}`: external, named x (unless `name:` is given). */
+function externalName(resource: Mapping): Mapping {
+  const external = resource.external;
+  if (!isMapping(external)) return resource;
+  const named = resource.name !== undefined ? {} : external.name !== undefined ? { name: external.name } : {};
+  return { ...resource, ...named, external: true };
+}
+
 /** The canonical form of a whole (merged, interpolated) compose document. */
 export function canonicalizeProject(project: Mapping): Canonical<Mapping> {
   const ctx: Ctx = { diagnostics: [] };
@@ -704,15 +738,107 @@ export function canonicalizeProject(project: Mapping): Canonical<Mapping> {
       return result.value;
     },
     networks: (network, path) => ({
-      ...applyRules(network, NETWORK_RULES, path, ctx),
+      ...applyRules(externalName(network), NETWORK_RULES, path, ctx),
       ipam: ipamOf(network.ipam),
     }),
-    volumes: (volume, path) => applyRules(volume, VOLUME_RULES, path, ctx),
-    secrets: (secret, path) => applyRules(secret, FILE_OBJECT_RULES, path, ctx),
-    configs: (config, path) => applyRules(config, FILE_OBJECT_RULES, path, ctx),
+    volumes: (volume, path) => applyRules(externalName(volume), VOLUME_RULES, path, ctx),
+    secrets: (secret, path) => applyRules(externalName(secret), FILE_OBJECT_RULES, path, ctx),
+    configs: (config, path) => applyRules(externalName(config), FILE_OBJECT_RULES, path, ctx),
   };
   for (const [name, each] of Object.entries(sections)) {
     if (name in project) out[name] = canonicalizeEach(project[name], [name], each);
   }
+  for (const name of Object.keys(sections)) {
+    if (isMapping(out[name])) out[name] = withoutZeroFields(out[name], [name]);
+  }
   return { value: out, diagnostics: ctx.diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Zero values: the reference's model is Go structs whose fields are `omitempty`, so an empty string, a zero,
+// false and an empty list print nothing. Left alone: maps of free values (environment, labels, driver_opts …),
+// extension fields, and the fields that are pointers (or not omitempty) there, which print their zero.
+
+/** Where values are the user's own map entries (or shaped by their rules already), not struct fields. */
+const FREE = [
+  "services.*.environment",
+  "services.*.labels",
+  "services.*.annotations",
+  "services.*.sysctls",
+  "services.*.storage_opt",
+  "services.*.ulimits",
+  "services.*.command",
+  "services.*.entrypoint",
+  "services.*.build.args",
+  "services.*.build.labels",
+  "services.*.build.additional_contexts",
+  "services.*.logging.options",
+  "services.*.networks.*.driver_opts",
+  "services.*.deploy.labels",
+  "networks.*.driver_opts",
+  "networks.*.labels",
+  "networks.*.ipam",
+  "volumes.*.driver_opts",
+  "volumes.*.labels",
+  "secrets.*.labels",
+  "configs.*.labels",
+].map((p) => p.split("."));
+
+/** Fields that print their zero value (pointers, or fields without omitempty). */
+const KEPT = [
+  "services.*.init",
+  "services.*.scale",
+  "services.*.attach",
+  "services.*.stop_grace_period",
+  "services.*.healthcheck.timeout",
+  "services.*.healthcheck.interval",
+  "services.*.healthcheck.retries",
+  "services.*.healthcheck.start_period",
+  "services.*.healthcheck.start_interval",
+  "services.*.deploy.replicas",
+  "services.*.deploy.update_config.parallelism",
+  "services.*.deploy.rollback_config.parallelism",
+  "services.*.deploy.restart_policy.delay",
+  "services.*.deploy.restart_policy.max_attempts",
+  "services.*.deploy.restart_policy.window",
+  "services.*.volumes.[].tmpfs.mode",
+  "services.*.depends_on.*.required",
+  "services.*.env_file.[].required",
+  "services.*.develop.watch.[].path",
+  "services.*.develop.watch.[].action",
+  "networks.*.enable_ipv4",
+  "networks.*.enable_ipv6",
+].map((p) => p.split("."));
+
+/** Durations that are plain values there (a zero one, "0s", prints nothing). */
+const DURATIONS = [
+  "services.*.deploy.update_config.delay",
+  "services.*.deploy.update_config.monitor",
+  "services.*.deploy.rollback_config.delay",
+  "services.*.deploy.rollback_config.monitor",
+].map((p) => p.split("."));
+
+function matchesAny(path: readonly string[], patterns: readonly string[][]): boolean {
+  return patterns.some((p) => p.length === path.length && p.every((s, i) => s === "*" || s === path[i]));
+}
+
+function isZero(value: unknown): boolean {
+  return value === "" || value === 0 || value === false || (Array.isArray(value) && value.length === 0);
+}
+
+function withoutZeroFields(value: unknown, path: string[]): unknown {
+  if (matchesAny(path, FREE)) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutZeroFields(v, [...path, "[]"]));
+  if (!isMapping(value)) return value;
+  const out: Mapping = {};
+  for (const [key, field] of Object.entries(value)) {
+    const at = [...path, key];
+    // Under services/networks/… the keys are names (a map of structs), not fields.
+    const named =
+      path.length === 1 || (path.length === 3 && ["networks", "depends_on"].includes(path[2] ?? ""));
+    const zero = isZero(field) || (field === "0s" && matchesAny(at, DURATIONS));
+    if (!named && !key.startsWith("x-") && zero && !matchesAny(at, KEPT) && !matchesAny(at, FREE)) continue;
+    out[key] = key.startsWith("x-") ? field : withoutZeroFields(field, at);
+  }
+  return out;
 }

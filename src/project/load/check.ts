@@ -43,12 +43,13 @@ function undefinedReferences(services: Mapping, project: Mapping): Diagnostic[] 
   return out;
 }
 
-function dependencyProblems(services: Mapping): Diagnostic[] {
+function dependencyProblems(services: Mapping, declared: ReadonlySet<string> | undefined): Diagnostic[] {
   const graph = buildGraph(services as Record<string, ServiceEdges>);
-  // An optional dependency (`required: false`) may name a service that is not enabled: the reference
-  // keeps it and skips it at start-up.
+  // An optional dependency (`required: false`) may name a service that is declared but not enabled: the
+  // reference keeps it and skips it at start-up. One that is not declared at all is an error all the same.
   const optional = (service: string, missing: string) =>
-    graph.dependencies.get(service)?.some((d) => d.service === missing && !d.required) ?? false;
+    (declared?.has(missing) ?? true) &&
+    (graph.dependencies.get(service)?.some((d) => d.service === missing && !d.required) ?? false);
   const out: Diagnostic[] = undefinedDependencies(graph)
     .filter(([service, missing]) => !optional(service, missing))
     .map(([service, missing]) => ({
@@ -229,12 +230,12 @@ function undefinedBuildSecrets(services: Mapping, project: Mapping): Diagnostic[
 }
 
 /** Every semantic problem of the project at once (what --no-consistency skips). */
-export function checkProject(project: Mapping): Diagnostic[] {
+export function checkProject(project: Mapping, declared?: readonly string[]): Diagnostic[] {
   const services = asMapping(project.services);
   return [
     ...undefinedReferences(services, project),
     ...undefinedBuildSecrets(services, project),
-    ...dependencyProblems(services),
+    ...dependencyProblems(services, declared ? new Set(declared) : undefined),
     ...serviceConsistency(services),
     ...containerNameConflicts(services),
     ...twinConflicts(services),
@@ -267,8 +268,29 @@ function fileObjects(project: Mapping): Diagnostic[] {
 
 /**
  * What the reference checks on every load, --no-consistency and --no-interpolate included: device requests,
- * and the sources of secrets and configs.
+ * the sources of secrets and configs, external volumes.
  */
 export function checkModel(project: Mapping): Diagnostic[] {
-  return [...deviceRequestConflicts(asMapping(project.services)), ...fileObjects(project)];
+  return [
+    ...deviceRequestConflicts(asMapping(project.services)),
+    ...fileObjects(project),
+    ...externalVolumes(project),
+  ];
+}
+
+/** An external volume is only named: anything else it sets (driver, labels …) conflicts. */
+function externalVolumes(project: Mapping): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, raw] of Object.entries(asMapping(project.volumes))) {
+    const volume = asMapping(raw);
+    if (volume.external !== true && !isMapping(volume.external)) continue;
+    for (const key of Object.keys(volume)) {
+      if (key === "name" || key === "external" || key.startsWith("x-")) continue;
+      out.push({
+        path: ["volumes", name, key],
+        message: `conflicting parameters "external" and "${key}" specified`,
+      });
+    }
+  }
+  return out;
 }

@@ -434,10 +434,11 @@ export function loadProject(input: LoadInput): LoadResult {
   const settled = settleTimestamps(model);
   if (checked) problems.push(...settled.diagnostics.map(locate));
   model = settled.value;
-  if (!options.declared) problems.push(...checkModel(model).map(locate));
+  // On the merged document as written: the reference checks its map, before profiles and zero values go.
+  if (!options.declared) problems.push(...checkModel(document).map(locate));
   if (options.consistency !== false && checked) {
     const selected = named.length ? onlyServices(model, Object.keys(loaded)) : model;
-    problems.push(...checkProject(selected).map(locate));
+    problems.push(...checkProject(selected, Object.keys(declared)).map(locate));
     model = scaleAsReplicas(model);
   }
   const written = options.written

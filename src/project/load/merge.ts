@@ -83,6 +83,8 @@ interface Rule {
   shape?: (value: unknown, options: MergeOptions) => unknown;
   /** merge-by-key: the identity of an entry. */
   key?: (entry: unknown) => string;
+  /** A later null replaces the earlier value (elsewhere a null changes nothing). */
+  nullClears?: boolean;
 }
 
 const REMOVED: unique symbol = Symbol("removed");
@@ -243,6 +245,11 @@ export const mergeRules: Readonly<Record<string, Rule>> = {
   "services.*.security_opt": append,
   "services.*.volumes_from": append,
   "services.*.device_cgroup_rules": append,
+  "services.*.gpus": { strategy: "append" },
+  // A null in a later file clears them (the reference's override rule for these three).
+  "services.*.command": { strategy: "replace", nullClears: true },
+  "services.*.entrypoint": { strategy: "replace", nullClears: true },
+  "services.*.healthcheck.test": { strategy: "replace", nullClears: true },
   "services.*.ports": { strategy: "merge-by-key", shape: longForm("ports"), key: portKey },
   "services.*.volumes": { strategy: "merge-by-key", shape: longForm("volumes"), key: byTarget },
   "services.*.devices": { strategy: "merge-by-key", shape: longForm("devices"), key: byTarget },
@@ -327,7 +334,7 @@ function mergeAt(base: unknown, over: unknown, path: Path, ctx: Context): unknow
   // `!override`: as if there were nothing before (nested shapes and resets still apply).
   const earlier = ctx.tags.overrides.has(key) ? undefined : base;
   if (shaped === undefined) return earlier;
-  if (shaped === null) return earlier === undefined ? null : earlier;
+  if (shaped === null) return earlier === undefined || rule.nullClears ? null : earlier;
   const before = earlier !== undefined && rule.shape ? rule.shape(earlier, ctx.options) : earlier;
   return combine(rule, before, shaped, path, ctx);
 }

@@ -255,9 +255,12 @@ const STARTED_RESTART = { condition: "service_started", restart: true, required:
  */
 export function implicitDependencies(service: Mapping): [string, Mapping][] {
   const deps: [string, Mapping][] = [];
-  const mode = service.network_mode;
-  if (typeof mode === "string" && mode.startsWith("service:")) {
-    deps.push([mode.slice("service:".length), STARTED_RESTART]);
+  // Namespaces shared with another service's container: network, ipc, pid, uts, cgroup.
+  for (const field of ["network_mode", "ipc", "pid", "uts", "cgroup"]) {
+    const mode = service[field];
+    if (typeof mode === "string" && mode.startsWith("service:")) {
+      deps.push([mode.slice("service:".length), STARTED_RESTART]);
+    }
   }
   for (const link of Array.isArray(service.links) ? service.links : []) {
     deps.push([String(link).split(":")[0] ?? "", STARTED_RESTART]);

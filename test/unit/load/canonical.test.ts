@@ -342,3 +342,40 @@ describe("what a differential fuzz found", () => {
     expect(project.networks?.n).toEqual({ enable_ipv6: false, ipam: { driver: "d" } });
   });
 });
+
+describe("zero values and legacy forms (fuzz, second batch)", () => {
+  it("leaves out zero struct fields but keeps pointers, free maps and names", () => {
+    const project = canonicalizeProject({
+      services: {
+        web: {
+          image: "x",
+          cpu_count: 0,
+          hostname: "",
+          profiles: [],
+          init: false,
+          environment: { EMPTY: "" },
+          deploy: { replicas: 0, update_config: { delay: "0s", parallelism: 0 } },
+          healthcheck: { retries: 0 },
+          volumes: ["./data:/d/", "./anon"],
+        },
+      },
+    }).value as Record<string, Record<string, Record<string, unknown>>>;
+    expect(project.services?.web).toEqual({
+      image: "x",
+      init: false,
+      environment: { EMPTY: "" },
+      deploy: { replicas: 0, update_config: { parallelism: 0 }, resources: {}, placement: {} },
+      healthcheck: { retries: 0 },
+      volumes: [
+        { type: "bind", source: "./data", target: "/d", bind: { create_host_path: true } },
+        { type: "volume", target: "anon", volume: {} },
+      ],
+    });
+  });
+
+  it("reads the deprecated external: {name} as external and named", () => {
+    const project = canonicalizeProject({ networks: { n: { external: { name: "legacy" } } } })
+      .value as Record<string, Record<string, unknown>>;
+    expect(project.networks?.n).toEqual({ external: true, name: "legacy", ipam: {} });
+  });
+});

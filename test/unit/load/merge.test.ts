@@ -536,3 +536,26 @@ describe("the rule table", () => {
     expect(tagSet({ resets: [["a", 0]] }).resets.size).toBe(1);
   });
 });
+
+describe("a later null", () => {
+  it("clears command, entrypoint and healthcheck.test, and changes nothing elsewhere", () => {
+    const merged = mergeDocuments([
+      {
+        value: {
+          services: { a: { command: ["x"], entrypoint: "e", user: "u", healthcheck: { test: "t" } } },
+        },
+      },
+      {
+        value: {
+          services: { a: { command: null, entrypoint: null, user: null, healthcheck: { test: null } } },
+        },
+      },
+    ]) as { services: Record<string, Record<string, unknown>> };
+    expect(merged.services.a).toEqual({
+      command: null,
+      entrypoint: null,
+      user: "u",
+      healthcheck: { test: null },
+    });
+  });
+});

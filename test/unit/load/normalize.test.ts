@@ -179,3 +179,22 @@ describe("--no-normalize (projectLevel false), as 2.26.1 prints it", () => {
     expect(web.pull_policy).toBe("missing");
   });
 });
+
+describe("namespaces shared with a service", () => {
+  it("make ipc, pid, uts and cgroup service: references dependencies, like network_mode", () => {
+    const web = service(
+      {
+        services: {
+          web: { image: "x", ipc: "service:a", pid: "service:b" },
+          a: { image: "x" },
+          b: { image: "x" },
+        },
+      },
+      "web",
+    );
+    expect(web.depends_on).toEqual({
+      a: { condition: "service_started", restart: true, required: true },
+      b: { condition: "service_started", restart: true, required: true },
+    });
+  });
+});
