@@ -305,7 +305,15 @@ const portsRule: Rule = (value, path, ctx) => {
 };
 
 /** expose: strings, each once. */
-const exposeRule: Rule = (value) => (Array.isArray(value) ? [...new Set(value.map(scalarToString))] : value);
+const exposeRule: Rule = (value, path, ctx) => {
+  if (!Array.isArray(value)) return value;
+  for (const [i, item] of value.entries()) {
+    // A port is whole: the reference refuses 1.5 ("unsupported expose value").
+    if (typeof item === "number" && !Number.isInteger(item))
+      report(ctx, [...path, i], `unsupported expose value ${scalarToString(item)}`);
+  }
+  return [...new Set(value.map(scalarToString))];
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // volumes
@@ -374,7 +382,12 @@ const longVolumeRules: Rules = {
   read_only: omitFalse,
   bind: objectRule({ create_host_path: omitFalse }),
   volume: objectRule({ nocopy: omitFalse }),
-  tmpfs: objectRule({ size: sizeRule }),
+  tmpfs: objectRule({
+    size: sizeRule,
+    // A number (an octal one reads as such in YAML): the reference refuses the text "1777".
+    mode: (value, path, ctx) =>
+      typeof value === "string" ? report(ctx, path, "must be a number, not text") : value,
+  }),
 };
 
 /** Rule of the reference: two entries with the same target are one — the later replaces the earlier in place. */
@@ -563,6 +576,10 @@ const HEALTHCHECK_RULES: Rules = {
         ? OMIT
         : value,
   interval: durationRule,
+  retries: (value, path, ctx) =>
+    typeof value === "number" && value < 0
+      ? report(ctx, path, `${value} is negative: retries must be 0 or more`)
+      : value,
   timeout: durationRule,
   start_period: durationRule,
   start_interval: durationRule,

@@ -432,7 +432,8 @@ export function loadProject(input: LoadInput): LoadResult {
     model = withEnvFiles.model;
   }
   const settled = settleTimestamps(model);
-  if (checked) problems.push(...settled.diagnostics.map(locate));
+  // A timestamp where text is expected fails the load in a service a profile disables too.
+  if (checked) problems.push(...settleTimestamps(canonical.value).diagnostics.map(locate));
   model = settled.value;
   // On the merged document as written: the reference checks its map, before profiles and zero values go.
   if (!options.declared) problems.push(...checkModel(document).map(locate));
@@ -541,7 +542,8 @@ function validateAll(documents: TaggedDocument[], locate: Locate): Diagnostic[] 
     const resets = (doc.resets ?? []).map((p) => p.join("\u0000"));
     const underReset = (d: Diagnostic) => resets.some((r) => d.path.join("\u0000").startsWith(r));
     for (const d of validateCompose(doc.value, locate)) {
-      if (!d.message.startsWith("duplicate entry") && !underReset(d)) add(d);
+      if (d.message.startsWith("duplicate entry") && dedupedByReference(d.path)) continue;
+      if (!underReset(d)) add(d);
     }
   }
   for (let n = 1; n <= documents.length; n++) {
@@ -549,6 +551,47 @@ function validateAll(documents: TaggedDocument[], locate: Locate): Diagnostic[] 
     for (const d of validateCompose(isMapping(merged) ? merged : {}, locate)) add(d);
   }
   return out;
+}
+
+/** Lists the reference makes unique before it validates (compose-go's unicity indexers); others keep repeats. */
+const DEDUPED = [
+  "services.*.annotations",
+  "services.*.build.args",
+  "services.*.build.additional_contexts",
+  "services.*.build.platforms",
+  "services.*.build.tags",
+  "services.*.build.labels",
+  "services.*.cap_add",
+  "services.*.cap_drop",
+  "services.*.configs",
+  "services.*.deploy.labels",
+  "services.*.devices",
+  "services.*.dns",
+  "services.*.dns_opt",
+  "services.*.dns_search",
+  "services.*.environment",
+  "services.*.env_file",
+  "services.*.expose",
+  "services.*.labels",
+  "services.*.links",
+  "services.*.networks.*.aliases",
+  "services.*.networks.*.link_local_ips",
+  "services.*.ports",
+  "services.*.profiles",
+  "services.*.secrets",
+  "services.*.sysctls",
+  "services.*.tmpfs",
+  "services.*.volumes",
+  "networks.*.labels",
+  "networks.*.ipam.options",
+].map((p) => p.split("."));
+
+/** Whether a duplicate entry at `path` (the list's path, or an entry's) is dropped by the reference's merge. */
+function dedupedByReference(path: readonly (string | number)[]): boolean {
+  const list = typeof path[path.length - 1] === "number" ? path.slice(0, -1) : path;
+  return DEDUPED.some(
+    (p) => p.length === list.length && p.every((s, i) => s === "*" || s === String(list[i])),
+  );
 }
 
 /**
