@@ -43,6 +43,7 @@ const cases: [string, string[]][] = [
   ["model/empty-maps", ["compose.yaml"]],
   ["model/fuzz-found", ["compose.yaml"]],
   ["model/fuzz-found-2", ["compose.yaml", "compose.override.yaml"]],
+  ["model/label-file", ["compose.yaml"]],
 ];
 
 /** The model flags, alone and together; --no-interpolate prints the reference's map-level model. */

@@ -21,6 +21,8 @@ const cases: [string, string[]][] = [
   ["basic", ["config", "--hash", "web,db"]],
   ["platform", ["config", "--hash", "*"]],
   ["platform", ["--profile", "extra", "config", "--hash", "*"]],
+  // Labels read from label_file count; label_file itself does not.
+  ["label-file", ["config", "--hash", "*"]],
 ];
 
 describe.skipIf(!referenceBinary)(`config --hash is the reference's${referenceSkipNote}`, () => {

@@ -431,6 +431,9 @@ export function loadProject(input: LoadInput): LoadResult {
     if (withEnvFiles.error) return fail(withEnvFiles.error, withEnvFiles.exitCode ?? 15);
     model = withEnvFiles.model;
   }
+  const withLabelFiles = mergeLabelFiles(model, fs, projectDir);
+  if (withLabelFiles.error) return fail(withLabelFiles.error, 15);
+  model = withLabelFiles.model;
   const settled = settleTimestamps(model);
   // A timestamp where text is expected fails the load in a service a profile disables too.
   if (checked) problems.push(...settleTimestamps(canonical.value).diagnostics.map(locate));
@@ -656,6 +659,41 @@ function scaleAsReplicas(model: Mapping): Mapping {
     }),
   );
   return { ...model, services };
+}
+
+/**
+ * label_file contents go into `labels` (the service's own labels win; a later file sees the labels of earlier
+ * ones), like compose-go 2.4.8's WithServicesLabelsResolved, and `label_file` goes: `config` prints none and
+ * the reference's config hash does not cover it (observed on 2.26.1).
+ */
+function mergeLabelFiles(
+  model: Mapping,
+  fs: FileSystem,
+  projectDir: string,
+): { model: Mapping; error?: string } {
+  if (!isMapping(model.services)) return { model };
+  const services: Mapping = {};
+  for (const [name, raw] of Object.entries(model.services)) {
+    const files = isMapping(raw) ? raw.label_file : undefined;
+    const list = typeof files === "string" ? [files] : Array.isArray(files) ? files.map(String) : [];
+    if (!isMapping(raw) || list.length === 0) {
+      services[name] = raw;
+      continue;
+    }
+    const fromFiles: Record<string, string> = {};
+    for (const written of list) {
+      const file = path.resolve(projectDir, written);
+      if (!fs.isFile(file)) {
+        return { model, error: `label file ${file} not found: stat ${file}: no such file or directory` };
+      }
+      const error = readEnvFile(fs, file, (v) => fromFiles[v], fromFiles);
+      if (error) return { model, error };
+    }
+    const { label_file: _read, ...rest } = raw;
+    const labels = { ...fromFiles, ...(isMapping(raw.labels) ? raw.labels : {}) };
+    services[name] = Object.keys(labels).length > 0 ? { ...rest, labels } : rest;
+  }
+  return { model: { ...model, services } };
 }
 
 function onlyServices(model: Mapping, names: readonly string[]): Mapping {

@@ -29,6 +29,7 @@ const PATH_STEPS: ServiceStep[] = [
   resolveBuildPaths,
   resolveVolumePaths,
   resolveEnvFiles,
+  resolveLabelFiles,
   resolveWatchPaths,
   resolveEnvironment,
 ];
@@ -190,6 +191,14 @@ function resolveVolumePaths(service: Mapping, ctx: NormalizeContext): Mapping {
     return { ...volume, source: resolvePath(volume.source, ctx) };
   });
   return { ...service, volumes };
+}
+
+/** label_file: a list of host paths (one file may be written as a string). */
+function resolveLabelFiles(service: Mapping, ctx: NormalizeContext): Mapping {
+  const files = service.label_file;
+  if (typeof files !== "string" && !Array.isArray(files)) return service;
+  const list = typeof files === "string" ? [files] : files;
+  return { ...service, label_file: list.map((f) => (typeof f === "string" ? resolvePath(f, ctx) : f)) };
 }
 
 function resolveEnvFiles(service: Mapping, ctx: NormalizeContext): Mapping {
