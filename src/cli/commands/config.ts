@@ -58,7 +58,6 @@ function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string
   return undefined;
 }
 
-/** `image: name:tag@sha256:…` for every service with an image, from the registry through the engine. */
 /** The reference's map-level load (config --no-interpolate) fails with exit code 1 whatever went wrong. */
 function loadOrExit(exitCode: number | undefined, load: () => Project): Project {
   if (exitCode === undefined) return load();
@@ -71,6 +70,7 @@ function loadOrExit(exitCode: number | undefined, load: () => Project): Project 
   }
 }
 
+/** `image: name:tag@sha256:…` for every service with an image, from the registry through the engine. */
 async function pinDigests(project: Project): Promise<void> {
   const [{ connectEngine }, { pinImageDigests }, { daemonError }] = await Promise.all([
     import("../../project/engine/index.js"),

@@ -8,7 +8,7 @@
 import { isIP } from "node:net";
 import { posix } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, keyValuesToMapping, type Mapping } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping, matchesAnyPattern, pathPatterns } from "./document.js";
 import { splitShellWords } from "./shellwords.js";
 import { canonicalDuration, formatSize, parseSize } from "./units.js";
 
@@ -777,7 +777,7 @@ export function canonicalizeProject(project: Mapping): Canonical<Mapping> {
 // extension fields, and the fields that are pointers (or not omitempty) there, which print their zero.
 
 /** Where values are the user's own map entries (or shaped by their rules already), not struct fields. */
-const FREE = [
+const FREE = pathPatterns([
   "services.*.environment",
   "services.*.labels",
   "services.*.annotations",
@@ -799,10 +799,10 @@ const FREE = [
   "volumes.*.labels",
   "secrets.*.labels",
   "configs.*.labels",
-].map((p) => p.split("."));
+]);
 
 /** Fields that print their zero value (pointers, or fields without omitempty). */
-const KEPT = [
+const KEPT = pathPatterns([
   "services.*.init",
   "services.*.scale",
   "services.*.attach",
@@ -825,26 +825,22 @@ const KEPT = [
   "services.*.develop.watch.[].action",
   "networks.*.enable_ipv4",
   "networks.*.enable_ipv6",
-].map((p) => p.split("."));
+]);
 
 /** Durations that are plain values there (a zero one, "0s", prints nothing). */
-const DURATIONS = [
+const DURATIONS = pathPatterns([
   "services.*.deploy.update_config.delay",
   "services.*.deploy.update_config.monitor",
   "services.*.deploy.rollback_config.delay",
   "services.*.deploy.rollback_config.monitor",
-].map((p) => p.split("."));
-
-function matchesAny(path: readonly string[], patterns: readonly string[][]): boolean {
-  return patterns.some((p) => p.length === path.length && p.every((s, i) => s === "*" || s === path[i]));
-}
+]);
 
 function isZero(value: unknown): boolean {
   return value === "" || value === 0 || value === false || (Array.isArray(value) && value.length === 0);
 }
 
 function withoutZeroFields(value: unknown, path: string[]): unknown {
-  if (matchesAny(path, FREE)) return value;
+  if (matchesAnyPattern(path, FREE)) return value;
   if (Array.isArray(value)) return value.map((v) => withoutZeroFields(v, [...path, "[]"]));
   if (!isMapping(value)) return value;
   const out: Mapping = {};
@@ -853,8 +849,15 @@ function withoutZeroFields(value: unknown, path: string[]): unknown {
     // Under services/networks/… the keys are names (a map of structs), not fields.
     const named =
       path.length === 1 || (path.length === 3 && ["networks", "depends_on"].includes(path[2] ?? ""));
-    const zero = isZero(field) || (field === "0s" && matchesAny(at, DURATIONS));
-    if (!named && !key.startsWith("x-") && zero && !matchesAny(at, KEPT) && !matchesAny(at, FREE)) continue;
+    const zero = isZero(field) || (field === "0s" && matchesAnyPattern(at, DURATIONS));
+    if (
+      !named &&
+      !key.startsWith("x-") &&
+      zero &&
+      !matchesAnyPattern(at, KEPT) &&
+      !matchesAnyPattern(at, FREE)
+    )
+      continue;
     out[key] = key.startsWith("x-") ? field : withoutZeroFields(field, at);
   }
   return out;

@@ -21,3 +21,21 @@ export function keyValuesToMapping(
   }
   return out;
 }
+
+/** A document path pattern, written "services.*.labels": `*` stands for any one segment. */
+export type PathPattern = readonly string[];
+
+export function pathPatterns(patterns: readonly string[]): PathPattern[] {
+  return patterns.map((p) => p.split("."));
+}
+
+export function matchesPattern(path: readonly (string | number)[], pattern: PathPattern): boolean {
+  return path.length === pattern.length && pattern.every((s, i) => s === "*" || s === String(path[i]));
+}
+
+export function matchesAnyPattern(
+  path: readonly (string | number)[],
+  patterns: readonly PathPattern[],
+): boolean {
+  return patterns.some((p) => matchesPattern(path, p));
+}

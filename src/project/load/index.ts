@@ -9,6 +9,7 @@ import { validateCompose } from "../../schema/validate.js";
 import { canonicalizeProject, canonicalizeService, isMapping, type Mapping } from "./canonical.js";
 import { checkModel, checkProject } from "./check.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { matchesAnyPattern, pathPatterns } from "./document.js";
 import { parseEnvFile } from "./envfile.js";
 import { resolveExtends } from "./extends.js";
 import { type FileSystem, selectFiles, stdinFile } from "./files.js";
@@ -407,12 +408,15 @@ export function loadProject(input: LoadInput): LoadResult {
   // Every declared service is read, so that one a profile disables still fails the load when it cannot
   // be read (the reference decodes them all before it applies profiles); then only the enabled ones stay.
   const canonical = canonicalizeProject(document);
-  const readServices = isMapping(canonical.value.services) ? canonical.value.services : {};
   // Uninterpolated values (`${P}:80`) do not parse; `config --variables` only reads them.
   if (checked) problems.push(...canonical.diagnostics.map(locate));
+  // YAML timestamps get their final form (a time where text is expected fails, in a disabled service too).
+  const settled = settleTimestamps(canonical.value);
+  if (checked) problems.push(...settled.diagnostics.map(locate));
+  const readServices = isMapping(settled.value.services) ? settled.value.services : {};
 
   let model: Mapping = {
-    ...canonical.value,
+    ...settled.value,
     services: Object.fromEntries(Object.keys(services).map((n) => [n, readServices[n]])),
     name: name.name,
   };
@@ -434,10 +438,6 @@ export function loadProject(input: LoadInput): LoadResult {
   const withLabelFiles = mergeLabelFiles(model, fs, projectDir);
   if (withLabelFiles.error) return fail(withLabelFiles.error, 15);
   model = withLabelFiles.model;
-  const settled = settleTimestamps(model);
-  // A timestamp where text is expected fails the load in a service a profile disables too.
-  if (checked) problems.push(...settleTimestamps(canonical.value).diagnostics.map(locate));
-  model = settled.value;
   // On the merged document as written: the reference checks its map, before profiles and zero values go.
   if (!options.declared) problems.push(...checkModel(document).map(locate));
   if (options.consistency !== false && checked) {
@@ -557,7 +557,7 @@ function validateAll(documents: TaggedDocument[], locate: Locate): Diagnostic[] 
 }
 
 /** Lists the reference makes unique before it validates (compose-go's unicity indexers); others keep repeats. */
-const DEDUPED = [
+const DEDUPED = pathPatterns([
   "services.*.annotations",
   "services.*.build.args",
   "services.*.build.additional_contexts",
@@ -587,14 +587,12 @@ const DEDUPED = [
   "services.*.volumes",
   "networks.*.labels",
   "networks.*.ipam.options",
-].map((p) => p.split("."));
+]);
 
 /** Whether a duplicate entry at `path` (the list's path, or an entry's) is dropped by the reference's merge. */
 function dedupedByReference(path: readonly (string | number)[]): boolean {
   const list = typeof path[path.length - 1] === "number" ? path.slice(0, -1) : path;
-  return DEDUPED.some(
-    (p) => p.length === list.length && p.every((s, i) => s === "*" || s === String(list[i])),
-  );
+  return matchesAnyPattern(list, DEDUPED);
 }
 
 /**

@@ -16,7 +16,7 @@
 import { posix } from "node:path";
 import { parsePortSpec, parseVolumeSpec } from "./canonical.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, keyValuesToMapping, type Mapping } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping, matchesPattern, type PathPattern } from "./document.js";
 import { applyIncludes, type IncludePlan } from "./include.js";
 import type { Path, TaggedDocument } from "./merge.js";
 import { goTimeRfc3339, goTimeString, unmarkTimestamp, YamlTime } from "./timestamps.js";
@@ -130,20 +130,15 @@ function loadIncluded(loading: Loading, plan: IncludePlan, parent: Env, parentDi
 // ---------------------------------------------------------------------------------------------------------
 // paths
 
-type Pattern = readonly string[];
-const patternOf = (text: string): Pattern => text.split(".");
-
-function matches(path: readonly (string | number)[], pattern: Pattern): boolean {
-  return path.length === pattern.length && pattern.every((s, i) => s === "*" || s === String(path[i]));
-}
+type Pattern = PathPattern;
 
 function lookup<T>(table: readonly [Pattern, T][], path: readonly (string | number)[]): T | undefined {
-  for (const [pattern, value] of table) if (matches(path, pattern)) return value;
+  for (const [pattern, value] of table) if (matchesPattern(path, pattern)) return value;
   return undefined;
 }
 
 const table = <T>(entries: Record<string, T>): [Pattern, T][] =>
-  Object.entries(entries).map(([k, v]) => [patternOf(k), v]);
+  Object.entries(entries).map(([k, v]) => [k.split("."), v]);
 
 /** The value with the nodes at `paths` removed (how the reference reads `!reset` nodes: as absent). */
 function withoutPaths(value: unknown, paths: readonly Path[]): unknown {
@@ -594,8 +589,10 @@ function maybeExternal(value: unknown, path: string[]): unknown {
 // ---------------------------------------------------------------------------------------------------------
 // empty values: empty lists become null (Go's nil slice); empty `dns` entries go
 
+const DNS: Pattern = ["services", "*", "dns"];
+
 function omitEmpty(value: unknown, path: string[]): unknown {
-  const dns = matches(path, patternOf("services.*.dns"));
+  const dns = matchesPattern(path, DNS);
   if (isMapping(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (dns && (v === null || v === "")) delete value[k];
