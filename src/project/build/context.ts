@@ -2,20 +2,84 @@
 // excludes left out, the Dockerfile and .dockerignore always sent (docker's client re-includes them so the
 // engine can read them), and a Dockerfile from elsewhere (dockerfile_inline, or a file outside the
 // context) added. The walk is lazy: directories are read as the tar is consumed.
-import { lstat, readdir, readFile, readlink, stat } from "node:fs/promises";
-import { join } from "node:path";
+//
+// Nothing from outside the context goes in, but a Dockerfile named outside it: symbolic links are sent as
+// links, and the files tcompose reads itself (the Dockerfile's check, `.dockerignore`,
+// `<Dockerfile>.dockerignore`) are found with their links resolved inside the context, as if it were the
+// root directory, the way the engine's builders (classic and BuildKit) resolve them. A link that leads out
+// so finds nothing there (docker compose 2.26.1 then ignores the .dockerignore, and cannot find the
+// Dockerfile).
+import { constants } from "node:fs";
+import { lstat, open, readdir, readFile, readlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { dockerfileIgnorePath, IgnoreMatcher } from "./dockerignore.js";
 import type { BuildPlan } from "./request.js";
 import { type TarEntry, tarStream } from "./tar.js";
 
-async function readOptional(path: string): Promise<string | undefined> {
+/** Links followed at most while resolving one path (Linux's limit). */
+const maxLinks = 40;
+
+/**
+ * A path of the context (`/`-separated, relative) as the absolute path it leads to, its symbolic links
+ * resolved inside `root`: an absolute target starts again at `root`, `..` stops at `root`, a missing
+ * component is kept as written. `viaLink` tells whether a link was followed.
+ */
+export async function resolveInContext(
+  root: string,
+  path: string,
+): Promise<{ path: string; viaLink: boolean }> {
+  const pending = path.split("/");
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const part = pending.shift() as string;
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      resolved.pop();
+      continue;
+    }
+    const here = join(root, ...resolved, part);
+    let isLink = false;
+    try {
+      isLink = (await lstat(here)).isSymbolicLink();
+    } catch {
+      // missing: kept as written (a later `..` may leave it)
+    }
+    if (isLink) {
+      if (++links > maxLinks) {
+        throw Object.assign(new Error(`too many levels of symbolic links: ${path}`), { code: "ELOOP" });
+      }
+      const target = await readlink(here);
+      if (target.startsWith("/")) resolved.length = 0;
+      pending.unshift(...target.split("/"));
+      continue;
+    }
+    resolved.push(part);
+  }
+  return { path: join(root, ...resolved), viaLink: links > 0 };
+}
+
+/** A file's text, read without following a link; undefined when there is no such file. */
+async function readNoFollow(path: string): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    return await readFile(path, "utf8");
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return undefined;
     throw error;
   }
+  try {
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The text of a file of the context, its links resolved inside the context; undefined when absent. */
+export async function readInContext(root: string, path: string): Promise<string | undefined> {
+  return readNoFollow((await resolveInContext(root, path)).path);
 }
 
 export interface ContextSource {
@@ -25,17 +89,22 @@ export interface ContextSource {
   addedDockerfile?: { text?: string; file?: string };
 }
 
-/** The ignore rules for a build: `<Dockerfile>.dockerignore` when it exists (BuildKit's rule), else .dockerignore. */
+/**
+ * The ignore rules for a build: `<Dockerfile>.dockerignore` when it exists (BuildKit's rule), else
+ * .dockerignore. For a Dockerfile outside the context, its own ignore file is looked for in its directory,
+ * links resolved inside that directory (BuildKit reads it from there).
+ */
 export async function ignoreFileText(source: ContextSource): Promise<{ text?: string; from?: string }> {
   if (!source.addedDockerfile) {
     const own = dockerfileIgnorePath(source.dockerfile);
-    const text = await readOptional(join(source.contextDir, own));
+    const text = await readInContext(source.contextDir, own);
     if (text !== undefined) return { text, from: own };
   } else if (source.addedDockerfile.file) {
-    const text = await readOptional(`${source.addedDockerfile.file}.dockerignore`);
-    if (text !== undefined) return { text, from: `${source.addedDockerfile.file}.dockerignore` };
+    const file = source.addedDockerfile.file;
+    const text = await readInContext(dirname(file), `${basename(file)}.dockerignore`);
+    if (text !== undefined) return { text, from: `${file}.dockerignore` };
   }
-  const text = await readOptional(join(source.contextDir, ".dockerignore"));
+  const text = await readInContext(source.contextDir, ".dockerignore");
   return text === undefined ? {} : { text, from: ".dockerignore" };
 }
 
@@ -81,7 +150,7 @@ export async function* contextEntries(
         yield {
           type: "file",
           path,
-          mode,
+          mode: info.isFile() ? mode : 0o644,
           mtime,
           size: override.length,
           source: { kind: "bytes", data: override },
@@ -111,24 +180,43 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The Dockerfile of the context is a file there, found as the engine finds it; else a clear error. */
+async function checkDockerfile(source: ContextSource): Promise<void> {
+  const { path, viaLink } = await resolveInContext(source.contextDir, source.dockerfile);
+  let isFile = false;
+  try {
+    isFile = (await lstat(path)).isFile();
+  } catch {
+    // reported below
+  }
+  if (isFile) return;
+  const why = viaLink ? " (its symbolic links are followed inside the context only)" : "";
+  throw new Error(
+    `cannot find the Dockerfile "${source.dockerfile}" in the build context ${source.contextDir}${why}`,
+  );
+}
+
 /**
  * The context tar of a build plan. A Dockerfile from elsewhere is added under its name, and the tar's
  * .dockerignore lists it, so that the engine reads it and leaves it out of what COPY sees. When the rules
  * came from `<Dockerfile>.dockerignore`, the tar's .dockerignore carries them (the engine reads only that).
+ * A .dockerignore that is not the context's own file lists itself too: the engine drops it after reading,
+ * so COPY never sees text from another file (or from outside the context).
  */
 export async function contextTar(plan: Pick<BuildPlan, keyof ContextSource>): Promise<Readable> {
   const ignore = await ignoreFileText(plan);
   const matcher = IgnoreMatcher.parse(ignore.text ?? "");
   const replaced = new Map<string, Uint8Array>();
+  const own = ignore.from === ".dockerignore";
   if (plan.addedDockerfile) {
     const text = plan.addedDockerfile.text ?? (await readFile(plan.addedDockerfile.file as string, "utf8"));
     replaced.set(plan.dockerfile, Buffer.from(text));
-    const base = ignore.text === undefined ? ".dockerignore\n" : `${ignore.text}\n`;
-    replaced.set(".dockerignore", Buffer.from(`${base}${plan.dockerfile}\n`));
-  } else if (ignore.from && ignore.from !== ".dockerignore" && ignore.text !== undefined) {
-    replaced.set(".dockerignore", Buffer.from(ignore.text));
+    const base = ignore.text === undefined ? "" : `${ignore.text}\n`;
+    replaced.set(".dockerignore", Buffer.from(`${base}${own ? "" : ".dockerignore\n"}${plan.dockerfile}\n`));
+  } else if (ignore.text !== undefined && !own) {
+    replaced.set(".dockerignore", Buffer.from(`${ignore.text}\n.dockerignore\n`));
   }
   // The Dockerfile must exist: say so before the engine does (its message names a temporary path).
-  if (!plan.addedDockerfile) await stat(join(plan.contextDir, plan.dockerfile));
+  if (!plan.addedDockerfile) await checkDockerfile(plan);
   return tarStream(contextEntries(plan, matcher, replaced));
 }

@@ -5,7 +5,8 @@
 //
 // Owners are written as 0:0 with empty names, as docker's client does for build contexts (the engine's
 // classic builder then gives copied files to root unless `COPY --chown`).
-import { createReadStream } from "node:fs";
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 
 const BLOCK = 512;
@@ -122,7 +123,9 @@ async function* fileChunks(entry: Extract<TarEntry, { type: "file" }>): AsyncGen
     return;
   }
   let written = 0;
-  for await (const chunk of createReadStream(entry.source.path, { highWaterMark: 64 * 1024 })) {
+  // O_NOFOLLOW: a file swapped for a link since the walk saw it is not followed out of the context.
+  const file = await open(entry.source.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  for await (const chunk of file.createReadStream({ highWaterMark: 64 * 1024 })) {
     const bytes = chunk as Buffer;
     // A file that grew since it was measured is cut to the size in its header; one that shrank, padded.
     const take = Math.min(bytes.length, entry.size - written);
