@@ -11,6 +11,9 @@ export type Endpoint =
 
 export const defaultSocketPath = "/var/run/docker.sock";
 
+/** COMPOSE_HTTP_TIMEOUT's default, in seconds (Compose v1's). */
+export const defaultHttpTimeout = 60;
+
 export function describeEndpoint(e: Endpoint): string {
   if (e.kind === "unix") return `unix://${e.socketPath}`;
   if (e.kind === "ssh") return `ssh://${e.username ? `${e.username}@` : ""}${e.host}:${e.port}`;
@@ -109,4 +112,19 @@ export function resolveEndpoint(
   const endpoint = parseHost(docker.Host, hasTls, hasTls ? tlsDir : undefined, `context "${name}" host`);
   if (endpoint.kind === "tcp" && docker.SkipTLSVerify) endpoint.skipVerify = true;
   return endpoint;
+}
+
+/**
+ * The seconds the engine may take to answer the first request: COMPOSE_HTTP_TIMEOUT (Compose v1's variable,
+ * whose default, 60, is kept; Compose v2 ignores it and waits forever). Only the ping is limited: streams
+ * (logs -f, events, attach, builds, pulls) may rightly be silent for longer.
+ */
+export function httpTimeout(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.COMPOSE_HTTP_TIMEOUT?.trim();
+  if (!text) return defaultHttpTimeout;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0)) {
+    throw new EndpointError(`COMPOSE_HTTP_TIMEOUT=${text} is not a number of seconds greater than 0`);
+  }
+  return seconds;
 }

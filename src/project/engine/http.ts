@@ -5,7 +5,7 @@
 // dockerode (docker.ts).
 import http, { type IncomingMessage, type RequestOptions } from "node:http";
 import { connect } from "node:net";
-import type { Endpoint } from "./endpoint.js";
+import { defaultHttpTimeout, type Endpoint } from "./endpoint.js";
 
 export interface HttpTarget {
   endpoint: Exclude<Endpoint, { kind: "ssh" }>;
@@ -41,12 +41,22 @@ export async function engineJson<T>(
   }
 }
 
+/** How long the first request (the ping) may wait for an answer: COMPOSE_HTTP_TIMEOUT, else 60 s. */
+let pingTimeoutSeconds = defaultHttpTimeout;
+
+/** Sets the ping's limit (connectEngine passes COMPOSE_HTTP_TIMEOUT). */
+export function setPingTimeout(seconds: number): void {
+  pingTimeoutSeconds = seconds;
+}
+
 /**
  * GET /_ping: the engine's API version from its `API-Version` header, as the docker CLI negotiates it (about
  * 1 ms, where /version asks containerd and takes 5 to 10 ms here). Undefined when the header is absent.
+ * An engine that does not answer within the limit fails it (connecting included), so that a wedged engine
+ * or socket does not hang the command; later requests and streams have no limit.
  */
 export async function enginePing(target: HttpTarget): Promise<string | undefined> {
-  const response = await send(target, "GET", "/_ping", {}, undefined);
+  const response = await send(target, "GET", "/_ping", {}, undefined, pingTimeoutSeconds);
   response.resume();
   const header = response.headers["api-version"];
   return typeof header === "string" && header !== "" ? header : undefined;
@@ -79,6 +89,8 @@ async function send(
   path: string,
   query: Record<string, string | undefined>,
   body: unknown,
+  /** Seconds until the answer's headers; none when undefined. */
+  timeoutSeconds?: number,
 ): Promise<IncomingMessage> {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, v);
@@ -106,7 +118,9 @@ async function send(
     Object.assign(options, target.tls ?? {}, endpoint.skipVerify ? { rejectUnauthorized: false } : {});
   }
   return new Promise<IncomingMessage>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     const request = transport.request(options, (response: IncomingMessage) => {
+      clearTimeout(timer);
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) {
         resolve(response);
@@ -122,9 +136,17 @@ async function send(
         reject({ statusCode: status, message: message || `HTTP ${status}` } satisfies HttpFailure);
       }, reject);
     });
-    request.on("error", (error: NodeJS.ErrnoException) =>
-      reject({ ...(error.code ? { code: error.code } : {}), message: error.message } satisfies HttpFailure),
-    );
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject({ ...(error.code ? { code: error.code } : {}), message: error.message } satisfies HttpFailure);
+    });
+    if (timeoutSeconds !== undefined) {
+      timer = setTimeout(() => {
+        const message = `no answer to ${path} within ${timeoutSeconds} s; COMPOSE_HTTP_TIMEOUT sets the limit`;
+        reject({ message } satisfies HttpFailure);
+        request.destroy();
+      }, timeoutSeconds * 1000);
+    }
     request.end(payload);
   });
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { resolveEndpoint } from "./endpoint.js";
+import { httpTimeout, resolveEndpoint } from "./endpoint.js";
 import {
   allRegistryAuths,
   type CredentialHelper,
@@ -44,7 +44,12 @@ export async function connectEngine(
     configDir,
     readFile: readOrNothing,
   });
-  const { DockerEngine } = await import("./docker.js");
+  const timeout = httpTimeout(env);
+  const [{ DockerEngine }, { setPingTimeout }] = await Promise.all([
+    import("./docker.js"),
+    import("./http.js"),
+  ]);
+  setPingTimeout(timeout);
   return DockerEngine.connect(endpoint, credentialsIn(configDir));
 }
 
