@@ -1,4 +1,16 @@
-import { mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/project/engine/types.js";
@@ -55,6 +67,55 @@ describe.skipIf(!referenceBinary)(`cp${referenceSkipNote}`, () => {
     const tar = stack.tc("cp", "web:/tmp/src/a.txt", "-");
     expect(tar.stdout.slice(0, 5)).toBe("a.txt");
     expect(tar.stdout).toContain("hello\n");
+  });
+
+  it("never writes through a symbolic link in the destination, nor makes one that climbs out (as the reference)", () => {
+    const made = inside(
+      1,
+      "mkdir -p /data/sub /esc && echo pw > /data/sub/pwned && ln -s ../../../../tmp/x /esc/link && echo a > /esc/a",
+    );
+    expect(made.code).toBe(0);
+    const dst = join(stack.dir, "dst");
+    const outside = join(stack.dir, "outside");
+    const reset = () => {
+      rmSync(dst, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+      mkdirSync(join(dst, "data"), { recursive: true });
+      mkdirSync(outside, { mode: 0o700 });
+      chmodSync(outside, 0o700);
+      symlinkSync("../../outside", join(dst, "data/sub"));
+    };
+    const cases = [
+      {
+        src: "web:/data",
+        message: `cannot overwrite non-directory "${dst}/data/sub" with directory "${dst}"`,
+      },
+      { src: "web:/esc", message: `invalid symlink "${dst}/esc/link" -> "../../../../tmp/x"` },
+    ];
+    for (const { src, message } of cases) {
+      for (const run of [stack.tc, stack.ref]) {
+        reset();
+        const r = run.call(stack, "--progress", "quiet", "cp", "--index", "1", src, "dst/");
+        expect(r.code).toBe(1);
+        expect(r.stderr.replace("tcompose: ", "")).toBe(`${message}\n`);
+        expect(readdirSync(outside)).toEqual([]);
+        expect(statSync(outside).mode & 0o7777).toBe(0o700);
+        expect(readlinkSync(join(dst, "data/sub"))).toBe("../../outside");
+        expect(existsSync(join(dst, "esc/link"))).toBe(false);
+      }
+    }
+  });
+
+  it("follows a link the user names as the destination, or as the source with LINK/., as the reference", () => {
+    writeFileSync(join(stack.dir, "target.txt"), "old\n");
+    symlinkSync("target.txt", join(stack.dir, "flink"));
+    expect(stack.tc("cp", "web:/tmp/src/a.txt", "flink").code).toBe(0);
+    expect(lstatSync(join(stack.dir, "flink")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(stack.dir, "target.txt"), "utf8")).toBe("hello\n");
+    symlinkSync("src", join(stack.dir, "dlink"));
+    expect(inside(1, "mkdir /tmp/viadot").code).toBe(0);
+    expect(stack.tc("cp", "--index", "1", "dlink/.", "web:/tmp/viadot").code).toBe(0);
+    expect(inside(1, "cat /tmp/viadot/a.txt").stdout).toBe("hello\n");
   });
 
   it("fails like the reference on bad directions and paths", () => {

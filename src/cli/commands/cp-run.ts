@@ -1,8 +1,8 @@
 // The work behind `cp` (loaded only when it runs): docker cp's path rules (a directory destination takes the
 // source under its own name, "SRC/." copies a directory's contents, anything else is renamed to the
 // destination's base name), with the reference's messages (observed on 2.26.1).
-import { existsSync, lstatSync, statSync } from "node:fs";
-import { basename, dirname, isAbsolute, posix, resolve } from "node:path";
+import { existsSync, lstatSync, readlinkSync, type Stats, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, posix, resolve } from "node:path";
 import type { Command } from "commander";
 import type { ContainerSummary, Engine } from "../../project/engine/types.js";
 import { CliError } from "../errors.js";
@@ -37,6 +37,28 @@ function localAbsolute(path: string): string {
   return abs;
 }
 
+function lstatOrNothing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * docker's CopyInfoDestinationPath: a local destination that is a symbolic link stands for its target (the
+ * one the user named; what the archive holds is never followed, see extractTar).
+ */
+function followDestination(path: string): string {
+  let current = path;
+  for (let n = 0; lstatOrNothing(current)?.isSymbolicLink(); n++) {
+    if (n > 10) throw new CliError(`too many symlinks in ${path}`);
+    const target = readlinkSync(current);
+    current = isAbsolute(target) ? target : join(dirname(current), target);
+  }
+  return current;
+}
+
 async function copyToContainer(engine: Engine, id: string, src: string, dst: string, flags: CpFlags) {
   let dstPath = dst;
   let dstStat = await engine.statPath(id, dstPath);
@@ -56,9 +78,11 @@ async function copyToContainer(engine: Engine, id: string, src: string, dst: str
   }
   const local = localAbsolute(src);
   const plain = local.replace(/\/\.?$/, "") || "/";
+  // docker's ResolveHostSourcePath: a link is followed with -L, or when named "LINK/" or "LINK/."
+  const follow = flags.followLink === true || /\/\.?$/.test(local);
   let srcIsDir: boolean;
   try {
-    srcIsDir = (flags.followLink ? statSync(plain) : lstatSync(plain)).isDirectory();
+    srcIsDir = (follow ? statSync(plain) : lstatSync(plain)).isDirectory();
   } catch {
     throw new CliError(`lstat ${plain}: no such file or directory`);
   }
@@ -77,7 +101,7 @@ async function copyToContainer(engine: Engine, id: string, src: string, dst: str
     rootName = posix.basename(dstPath.replace(/\/+$/, ""));
   }
   const { tarLocal } = await import("../../project/archive.js");
-  await engine.putArchive(id, into, tarLocal(plain, rootName, flags.followLink === true), options);
+  await engine.putArchive(id, into, tarLocal(plain, rootName, follow), options);
 }
 
 async function copyFromContainer(engine: Engine, id: string, src: string, dst: string, flags: CpFlags) {
@@ -101,13 +125,14 @@ async function copyFromContainer(engine: Engine, id: string, src: string, dst: s
   const srcIsDir = stat ? (stat.mode & DIR) !== 0 : false;
   const root = baseOf(srcPath);
   const local = localAbsolute(dst);
-  const plain = local.replace(/\/\.?$/, "") || "/";
+  const plain = followDestination(local.replace(/\/\.?$/, "") || "/");
   const { extractTar } = await import("../../project/archive.js");
-  if (existsSync(plain) && statSync(plain).isDirectory()) {
+  const dstStat = lstatOrNothing(plain);
+  if (dstStat?.isDirectory()) {
     await extractTar(content, plain, rebase ? { from: root, to: rebase } : undefined);
     return;
   }
-  if (existsSync(plain)) {
+  if (dstStat) {
     if (srcIsDir) throw new CliError("cannot copy directory");
   } else if (local.endsWith("/") && !srcIsDir) {
     throw new CliError("no such directory");
