@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliPath, referenceBinary, referenceSkipNote } from "../helpers/paths.js";
@@ -182,4 +182,72 @@ describe.skipIf(!referenceBinary)(`logs under a flood${referenceSkipNote}`, () =
       stack.down();
     }
   }, 600_000);
+});
+
+describe.skipIf(!referenceBinary)(`logs of a large log${referenceSkipNote}`, () => {
+  it("streams 150,000 lines to a slow reader in bounded memory, in order; a reader that leaves ends it quietly", async () => {
+    const lines = 150_000;
+    // ~90 bytes a line: a 14 MB log. Read whole before printing, it took ~220 MB here; streamed, ~65 MB.
+    const stack = upStack(
+      `services:
+  big:
+    image: busybox:1.36
+    command: ["awk", "BEGIN { for (i = 1; i <= ${lines}; i++) printf \\"%07d %s %s %s\\\\n\\", i, \\"abcdefghijklmnopqrstuvwxyz\\", \\"abcdefghijklmnopqrstuvwxyz\\", \\"abcdefghijklmnopqrstuvwxyz\\" }"]
+`,
+      [],
+    );
+    try {
+      expect(spawnSync("docker", ["wait", `${stack.name}-big-1`], { encoding: "utf8" }).stdout.trim()).toBe(
+        "0",
+      );
+      const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "--no-color"], {
+        cwd: stack.dir,
+      });
+      let peakKiB = 0;
+      const sample = setInterval(() => {
+        try {
+          // VmHWM: the process's peak resident set so far.
+          const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+          peakKiB = Math.max(peakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+        } catch {
+          // exited
+        }
+      }, 50);
+      // A slow reader: nothing is read for the first second, so the pipe fills and the tool must wait.
+      child.stdout.pause();
+      const reading = setTimeout(() => child.stdout.resume(), 1000);
+      let expected = 1;
+      let bad = 0;
+      let rest = "";
+      child.stdout.on("data", (c: Buffer) => {
+        const parts = (rest + c.toString()).split("\n");
+        rest = parts.pop() ?? "";
+        for (const line of parts) {
+          const m = /^big-1 {2}\| (\d{7}) abcdefghijklmnopqrstuvwxyz/.exec(line);
+          if (Number(m?.[1]) !== expected) bad++;
+          expected++;
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      clearInterval(sample);
+      clearTimeout(reading);
+      expect(code).toBe(0);
+      expect(bad).toBe(0);
+      expect(rest).toBe("");
+      expect(expected - 1).toBe(lines);
+      expect(peakKiB).toBeGreaterThan(0);
+      expect(peakKiB).toBeLessThan(150 * 1024);
+
+      const head = spawnSync(
+        "sh",
+        ["-c", `"${process.execPath}" "${cliPath}" -p ${stack.name} logs --no-color | head -n 1`],
+        { cwd: stack.dir, encoding: "utf8" },
+      );
+      expect(head.stdout).toMatch(/^big-1 {2}\| 0000001 abc/);
+      expect(head.stdout.split("\n")).toHaveLength(2);
+      expect(head.stderr).toBe("");
+    } finally {
+      stack.down();
+    }
+  }, 300_000);
 });

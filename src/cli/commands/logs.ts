@@ -64,6 +64,12 @@ export function registerLogs(program: Command, io: Io): void {
               stopped: true,
               services: selected,
             });
+      // A reader that goes away (`logs | head`) ends the command quietly with the status a shell shows
+      // for the reference, which SIGPIPE kills (128 + 13).
+      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") throw error;
+        process.exit(141);
+      });
       const ansi = (command.optsWithGlobals() as { ansi?: string }).ansi ?? "auto";
       const useAnsi = ansi === "always" || (ansi === "auto" && Boolean(process.stdout.isTTY));
       const printer = new printerModule.LogPrinter(process.stdout, {

@@ -9,6 +9,10 @@
 // stream, so a partial stderr line never splices into a stdout one; the reference's "\x1b[2K" before
 // every line (printed even into pipes by 2.26.1) is printed only when ANSI output is on.
 //
+// Memory stays bounded whatever the volume: the engine's frames are split as they arrive (FrameDemuxer),
+// lines are cut from each chunk as it comes, the text of one read (all its lines) goes to the sink in one
+// write, and when the sink is full every container's stream is paused until it drains.
+//
 // Reusable for `up`'s attached mode: `new LogPrinter(...)`, `register(names)`, then `followContainers`
 // (or `printer.stream(name)` over any byte source).
 import type {
@@ -42,8 +46,14 @@ export interface LineFeed {
   end(): void;
 }
 
+/** Text waiting for its write is flushed at once beyond this many characters. */
+const FLUSH_AT = 64 * 1024;
+
 export class LogPrinter {
   private readonly colors = new Map<string, string>();
+  /** Lines printed since the last write: flushed after the current read (a microtask), or when large. */
+  private pending = "";
+  private scheduled = false;
   private readonly prefixes = new Map<string, string>();
   private width = 0;
   private waiting: Promise<void> | undefined;
@@ -83,7 +93,7 @@ export class LogPrinter {
     return p;
   }
 
-  /** Prints complete lines (without their newlines) of one container in one write. */
+  /** Prints complete lines (without their newlines) of one container. */
   lines(name: string, lines: readonly string[]): void {
     if (lines.length === 0) return;
     const prefix = this.prefixOf(name);
@@ -92,27 +102,45 @@ export class LogPrinter {
     this.emit(text);
   }
 
-  /** "<name> exited with code 0", in the container's colour and without prefix. */
+  /** "<name> exited with code 0", in the container's colour and without prefix; written at once. */
   status(name: string, message: string): void {
     if (!this.colors.has(name)) this.register(name);
     this.emit(this.colored(name, `${name} ${message}\n`));
+    this.flush();
   }
 
-  /** A line splitter feeding this printer for `name`. */
+  /**
+   * A line splitter feeding this printer for `name`: the complete lines of each chunk are printed, a
+   * partial last line waits for the rest (only that is held between chunks).
+   */
   feed(name: string): LineFeed {
     let partial = "";
     const decoder = new TextDecoder("utf-8");
     return {
       write: (chunk) => {
-        const text = partial + decoder.decode(chunk, { stream: true });
-        const parts = text.split("\n");
-        partial = parts.pop() ?? "";
-        this.lines(name, parts);
+        const text = decoder.decode(chunk, { stream: true });
+        let nl = text.indexOf("\n");
+        if (nl < 0) {
+          partial += text;
+          return;
+        }
+        const prefix = this.prefixOf(name);
+        let out = prefix + partial + text.slice(0, nl + 1);
+        let start = nl + 1;
+        nl = text.indexOf("\n", start);
+        while (nl >= 0) {
+          out += prefix + text.slice(start, nl + 1);
+          start = nl + 1;
+          nl = text.indexOf("\n", start);
+        }
+        partial = text.slice(start);
+        this.emit(out);
       },
       end: () => {
         const rest = partial + decoder.decode();
         partial = "";
         if (rest) this.lines(name, [rest]);
+        this.flush();
       },
     };
   }
@@ -120,6 +148,11 @@ export class LogPrinter {
   /** Streams the printer can pause when the sink is full. */
   track(source: LogStream): () => void {
     this.sources.add(source);
+    // A stream that starts while the sink is full waits for its drain like the others.
+    if (this.waiting) {
+      source.pause();
+      this.paused.add(source);
+    }
     return () => {
       this.sources.delete(source);
       this.paused.delete(source);
@@ -127,6 +160,22 @@ export class LogPrinter {
   }
 
   private emit(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Writes what is pending; when the sink is full, pauses every tracked stream until it drains. */
+  flush(): void {
+    if (this.pending === "") return;
+    const text = this.pending;
+    this.pending = "";
     if (this.sink.write(text) || !this.sink.once || this.waiting) return;
     // Back-pressure: stop reading every container until the sink drains.
     for (const s of this.sources) {

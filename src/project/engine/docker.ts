@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
+import { FrameDemuxer } from "./frames.js";
 import { engineJson, enginePing, engineStream, type HttpFailure, type HttpTarget } from "./http.js";
 import type { AuthConfig, Credentials } from "./registry-auth.js";
 import type {
@@ -751,18 +752,8 @@ export class DockerEngine implements Engine {
   }
 
   demux(stream: NodeJS.ReadableStream, onData: (stream: OutputStream, chunk: Buffer) => void): void {
-    // The engine's multiplexed format: an 8-byte header (stream type, 3 zero bytes, big-endian length).
-    let pending: Buffer = Buffer.alloc(0);
-    stream.on("data", (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      while (pending.length >= 8) {
-        const size = pending.readUInt32BE(4);
-        if (pending.length < 8 + size) break;
-        const kind = pending[0] === 2 ? "stderr" : "stdout";
-        onData(kind, pending.subarray(8, 8 + size));
-        pending = pending.subarray(8 + size);
-      }
-    });
+    const frames = new FrameDemuxer(onData);
+    stream.on("data", (chunk: Buffer) => frames.write(chunk));
   }
 
   async containerLogs(
@@ -779,16 +770,28 @@ export class DockerEngine implements Engine {
       ...(options.since !== undefined ? { since: options.since } : {}),
       ...(options.until !== undefined ? { until: options.until } : {}),
     };
-    const stream = (await this.call(`container ${id}`, () =>
-      this.docker.getContainer(id).logs(query as Docker.ContainerLogsOptions & { follow: true }),
-    )) as NodeJS.ReadableStream | Buffer;
-    if (Buffer.isBuffer(stream)) {
-      // Without follow, dockerode returns the whole body.
-      const pass = new PassThrough();
-      if (options.tty) pass.on("data", (c: Buffer) => onData("stdout", c));
-      else this.demux(pass, onData);
-      pass.end(stream);
-      return { done: Promise.resolve(), close() {}, pause() {}, resume() {} };
+    let stream: NodeJS.ReadableStream;
+    if (this.http) {
+      // Read as it arrives, with or without follow: a log can be far larger than memory.
+      try {
+        stream = await engineStream(
+          this.http,
+          `/containers/${encodeURIComponent(id)}/logs`,
+          Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+        );
+      } catch (error) {
+        throw this.failure(`container ${id}`, error as HttpFailure);
+      }
+    } else {
+      const body = (await this.call(`container ${id}`, () =>
+        this.docker.getContainer(id).logs(query as Docker.ContainerLogsOptions & { follow: true }),
+      )) as NodeJS.ReadableStream | Buffer;
+      if (Buffer.isBuffer(body)) {
+        // dockerode (ssh endpoints) returns the whole body without follow.
+        const pass = new PassThrough();
+        pass.end(body);
+        stream = pass;
+      } else stream = body;
     }
     if (options.tty) stream.on("data", (c: Buffer) => onData("stdout", c));
     else this.demux(stream, onData);
