@@ -3,7 +3,8 @@
 #
 #   scripts/engine.sh up      make sure an engine is reachable: if one already is (yours, or DOCKER_HOST),
 #                             change nothing about it; otherwise, as root on Debian, install docker.io and a
-#                             local registry, start both, and seed the offline images.
+#                             local registry, start both, and seed the offline images. An engine this
+#                             script started with an older configuration is restarted with the current one.
 #   scripts/engine.sh seed    build the offline images and push them to the local registry (only for the
 #                             engine this script started; a user's own Docker is never seeded implicitly).
 #   scripts/engine.sh status  say which engine is reachable and whether this script started it.
@@ -71,24 +72,66 @@ EOF
   die "the registry did not start; see $STATE/registry.log"
 }
 
+# Our own daemon.json (not /etc/docker's), so a machine's configuration is left as it is. Networks get
+# /22s (1022 addresses: a project of hundreds of services fits on one network) from 10.64.0.0/10 (4096
+# of them) instead of the default /16s of 172.17-31 (15): tests that run side by side create many
+# networks, and the 172.29.x subnets some tests fix stay free.
+daemon_config() {
+  cat <<EOF
+{
+  "registry-mirrors": ["http://$REGISTRY_ADDR"],
+  "default-address-pools": [{ "base": "10.64.0.0/10", "size": 22 }]
+}
+EOF
+}
+# The pool an earlier version of this script gave (/24s, too small for big projects).
+OLD_POOL_RE='^10\.210\.[0-9]+\.0/24$'
+
 start_dockerd() {
   # A pid file left by a dockerd that is gone (killed with the session) would stop the new one.
   pid_alive "$STATE/dockerd.pid" || rm -f "$STATE/dockerd.pid"
-  # Our own daemon.json (not /etc/docker's), so a machine's configuration is left as it is. Networks get
-  # /24s from 10.210.0.0/16 (256 of them) instead of the default /16s of 172.17-31 (15): tests that run
-  # side by side create many networks, and the 172.29.x subnets some tests fix stay free.
-  cat >"$STATE/daemon.json" <<EOF
-{
-  "registry-mirrors": ["http://$REGISTRY_ADDR"],
-  "default-address-pools": [{ "base": "10.210.0.0/16", "size": 24 }]
-}
-EOF
+  daemon_config >"$STATE/daemon.json"
   log "starting dockerd (log: $STATE/dockerd.log)"
   setsid nohup dockerd --config-file "$STATE/daemon.json" --pidfile "$STATE/dockerd.pid" \
-    >"$STATE/dockerd.log" 2>&1 </dev/null &
+    >>"$STATE/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 150); do engine_reachable && return; sleep 0.2; done
   tail -n 20 "$STATE/dockerd.log" >&2 || true
   die "dockerd did not become reachable; see $STATE/dockerd.log"
+}
+
+stop_pid() { # pid-file name
+  local pid
+  pid_alive "$1" || return 0
+  pid=$(cat "$1")
+  kill "$pid"
+  # Wait for it to be gone (dockerd stops its containers first), so a start right after starts clean.
+  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then die "$2 (pid $pid) did not stop"; fi
+  log "stopped $2"
+}
+
+# Our engine started with an older daemon.json (e.g. the /24 pool): write the current one and restart
+# it. Existing networks keep their subnets, so those from the old pool that no container (running or
+# not) uses are removed; the others stay until their project removes them.
+update_dockerd() {
+  [ -f "$STATE/daemon.json" ] && [ "$(cat "$STATE/daemon.json")" = "$(daemon_config)" ] && return
+  log "the engine's configuration changed: restarting the dockerd this script started"
+  stop_pid "$STATE/dockerd.pid" dockerd
+  start_dockerd
+  # Our dockerd's own socket, whatever DOCKER_HOST or the docker context point at.
+  local ours_cli=(docker -H unix:///var/run/docker.sock) id name subnet
+  while read -r id name; do
+    case "$name" in bridge | host | none) continue ;; esac
+    subnet=$("${ours_cli[@]}" network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' "$id" 2>/dev/null) || continue
+    subnet=${subnet%% *}
+    [[ "$subnet" =~ $OLD_POOL_RE ]] || continue
+    # By name too: a container that never ran is listed under the network's name only.
+    if [ -n "$("${ours_cli[@]}" ps -aq --filter "network=$id" --filter "network=$name")" ]; then
+      log "network $name keeps its old subnet $subnet (containers use it)"
+    elif "${ours_cli[@]}" network rm "$id" >/dev/null 2>&1; then
+      log "removed network $name (old subnet $subnet, unused)"
+    fi
+  done < <("${ours_cli[@]}" network ls --format '{{.ID}} {{.Name}}')
 }
 
 # --- images ------------------------------------------------------------------------------------------
@@ -193,6 +236,7 @@ seed() {
 
 up() {
   if ours && engine_reachable; then
+    update_dockerd
     start_registry
     seed
     return
@@ -224,16 +268,8 @@ status() {
 }
 
 down() {
-  local f pid
-  for f in dockerd registry; do
-    if pid_alive "$STATE/$f.pid"; then
-      pid=$(cat "$STATE/$f.pid")
-      kill "$pid"
-      # Wait for it to be gone (dockerd stops its containers first), so an `up` right after starts clean.
-      for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      log "stopped $f"
-    fi
-  done
+  stop_pid "$STATE/dockerd.pid" dockerd
+  stop_pid "$STATE/registry.pid" registry
 }
 
 case "${1:-up}" in
