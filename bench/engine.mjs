@@ -16,6 +16,12 @@ export async function countContainers(project, { runningOnly = false } = {}) {
   return res.stdout.split("\n").filter(Boolean).length;
 }
 
+/** Ids of a project's containers, stopped ones too. */
+export async function projectContainers(project) {
+  const res = await run("docker", ["ps", "-aq", "--filter", `label=${PROJECT_LABEL}=${project}`]);
+  return res.stdout.split("\n").filter(Boolean);
+}
+
 /**
  * Removes every container, network and volume of a project, by label and by name prefix (a tool
  * with a labelling bug must not leak into the next run). Returns how many objects it had to remove.

@@ -58,6 +58,22 @@ export function replicated(replicas) {
   return compose(sleeper("svc", ["    deploy:", `      replicas: ${replicas}`]));
 }
 
+/**
+ * Services that each print `lines` lines of ~55 bytes ("line 000001 of <hostname>: lorem ipsum dolor sit
+ * amet") and exit: busybox awk writes them in a second or two, the engine keeps them in its json-file log.
+ */
+export function chatty(count, lines) {
+  const out = [];
+  for (let i = 1; i <= count; i++) {
+    out.push(
+      `  s${i}:`,
+      `    image: ${IMAGE}`,
+      `    command: ["awk", "BEGIN { for (i = 1; i <= ${lines}; i++) printf \\"line %06d of %s: lorem ipsum dolor sit amet\\\\n\\", i, ENVIRON[\\"HOSTNAME\\"] }"]`,
+    );
+  }
+  return compose(out);
+}
+
 /** A large, realistic file for `config`: interpolation, ports, named and bind volumes, both
  * depends_on syntaxes, labels, networks, healthchecks and resource limits. */
 export function large(count) {

@@ -62,12 +62,12 @@ export async function runTimed(
   }, timeoutMs);
   const { code, end } = await waitExit(child);
   clearTimeout(timer);
-  const { stdout, stderr } = await out;
+  const { stdout, stderr, stdoutLines } = await out;
   const rssKiB = rssFile ? readRss(rssFile) : null;
   if (rssFile) rmSync(rssFile, { force: true });
   // Put the timeout first so it becomes the reported failure line.
   const why = timedOut ? `timed out after ${timeoutMs / 1000} s\n` : "";
-  return { code, seconds: Number(end - start) / 1e9, rssKiB, stdout, stderr: why + stderr };
+  return { code, seconds: Number(end - start) / 1e9, rssKiB, stdout, stdoutLines, stderr: why + stderr };
 }
 
 // The clock stops at 'exit', not 'close': a grandchild holding the pipes open is not the tool's time.
@@ -81,16 +81,19 @@ function waitExit(child) {
 function collect(child) {
   const chunks = { stdout: [], stderr: [] };
   const sizes = { stdout: 0, stderr: 0 };
+  let stdoutLines = 0;
   for (const name of ["stdout", "stderr"]) {
     child[name].on("data", (buf) => {
-      // Capped so a runaway tool cannot exhaust the harness's memory.
+      // Capped so a runaway tool cannot exhaust the harness's memory; lines are counted past the cap.
       if (sizes[name] < OUTPUT_CAP) chunks[name].push(buf);
       sizes[name] += buf.length;
+      if (name === "stdout")
+        for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) stdoutLines++;
     });
   }
   return new Promise((resolve) => {
-    child.on("close", () => resolve(decode(chunks)));
-    child.on("error", (err) => resolve({ stdout: "", stderr: String(err.message) }));
+    child.on("close", () => resolve({ ...decode(chunks), stdoutLines }));
+    child.on("error", (err) => resolve({ stdout: "", stderr: String(err.message), stdoutLines }));
   });
 }
 

@@ -40,7 +40,7 @@ function header(meta) {
     "npm run build                     # the harness runs dist/tcompose.cjs",
     "npm run bench                     # all scenarios, 5 runs per tool",
     "npm run bench -- --runs 3         # fewer runs",
-    "npm run bench -- --only ps        # one scenario (names: up, chain, healthy, scale, config, ps)",
+    `npm run bench -- --only ps        # one scenario (names: ${meta.scenarioNames.join(", ")})`,
     "npm run bench -- --quick          # 1 run each, a smoke test",
     "npm run bench -- --output FILE    # write somewhere other than BENCHMARKS.md",
     "npm run bench -- --no-reference   # tcompose alone, as when the reference is not installed",

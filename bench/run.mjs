@@ -37,7 +37,7 @@ function parseOptions() {
 
 function usage(code) {
   console.log(
-    "usage: node bench/run.mjs [--runs N] [--quick] [--only up,chain,healthy,scale,config,ps] [--output FILE]",
+    `usage: node bench/run.mjs [--runs N] [--quick] [--only ${scenarios.map((s) => s.name).join(",")}] [--output FILE]`,
   );
   process.exit(code);
 }
@@ -89,6 +89,7 @@ async function machineFacts(ctx, runs) {
     referenceShort: refVersion ?? "",
     hasReference: Boolean(ctx.reference),
     runs,
+    scenarioNames: scenarios.map((s) => s.name),
     rssMethod: ctx.timeBin ? "GNU time `-f %M` around the tool process (max over runs)" : "n/a (no GNU time)",
     floor: await nodeFloor(ctx, runs),
     loadStart: loadAverage(),

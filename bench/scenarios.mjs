@@ -1,10 +1,15 @@
 // The benchmark scenarios. Each timed run gets its own project name and is torn down in a finally,
 // then swept, so no run inherits containers, networks or volumes from the one before.
-import { countContainers, sweep } from "./engine.mjs";
-import { chain, healthyStack, independent, large, replicated, writeCompose } from "./fixtures.mjs";
+import { countContainers, projectContainers, sweep } from "./engine.mjs";
+import { chain, chatty, healthyStack, independent, large, replicated, writeCompose } from "./fixtures.mjs";
+import { run } from "./measure.mjs";
 import { failUnless, invoke } from "./tools.mjs";
 
 const UP_TIMEOUT_MS = 180_000;
+// Hundreds of containers: ~0.2 s of the engine's time each to start, more on a loaded machine.
+const LARGE_TIMEOUT_MS = 900_000;
+const LOG_CONTAINERS = 10;
+const LOG_LINES = 100_000;
 
 /**
  * A scenario: `prepare(dir)` writes its compose file, optional `setup`/`teardown` run once around all
@@ -60,6 +65,32 @@ export const scenarios = [
     teardown: (ctx, scenario) =>
       teardown(ctx, ctx.reference ?? ctx.tcompose, scenario.project, scenario.file),
   },
+  {
+    name: "up300",
+    title: "300 independent services",
+    tables: { up: "`up -d`, 300 independent services", down: "`down`, the same 300 services" },
+    prepare: (dir) => writeCompose(dir, independent(300)),
+    runOnce: (ctx, tool, n) => upThenDown(ctx, tool, n, "up300", 300, LARGE_TIMEOUT_MS),
+  },
+  {
+    name: "replicas100",
+    title: "one service, 100 replicas",
+    tables: { up: "`up -d`, `deploy.replicas: 100`", down: "`down`, the same 100 replicas" },
+    prepare: (dir) => writeCompose(dir, replicated(100)),
+    runOnce: (ctx, tool, n) => upThenDown(ctx, tool, n, "replicas100", 100, LARGE_TIMEOUT_MS),
+  },
+  {
+    name: "logs",
+    title: `logs of ${LOG_CONTAINERS} containers × ${LOG_LINES.toLocaleString("en")} lines`,
+    tables: {
+      logs: `\`logs --no-color\` into a pipe, ${LOG_CONTAINERS} containers × ${LOG_LINES.toLocaleString("en")} lines (with peak RSS)`,
+    },
+    prepare: (dir) => writeCompose(dir, chatty(LOG_CONTAINERS, LOG_LINES)),
+    setup: setupLogs,
+    runOnce: timedLogs,
+    teardown: (ctx, scenario) =>
+      teardown(ctx, ctx.reference ?? ctx.tcompose, scenario.project, scenario.file),
+  },
 ];
 
 export function projectName(ctx, scenario, tool, n) {
@@ -78,38 +109,38 @@ async function timedUp(ctx, tool, n, name, args, expected) {
 }
 
 // An up that exits 0 without starting everything must not pass for a fast up.
-async function checkedUp(ctx, tool, project, file, args, expected) {
-  const outcome = await invoke(ctx, tool, { project, file, args, timeoutMs: UP_TIMEOUT_MS });
+async function checkedUp(ctx, tool, project, file, args, expected, timeoutMs = UP_TIMEOUT_MS) {
+  const outcome = await invoke(ctx, tool, { project, file, args, timeoutMs });
   if (outcome.status !== "ok") return outcome;
   const running = await countContainers(project, { runningOnly: true });
   return failUnless(outcome, running === expected, `${running} of ${expected} containers running after up`);
 }
 
-async function upThenDown(ctx, tool, n, name, expected) {
+async function upThenDown(ctx, tool, n, name, expected, timeoutMs = UP_TIMEOUT_MS) {
   const file = ctx.files[name];
   const project = projectName(ctx, name, tool, n);
   try {
-    const up = await checkedUp(ctx, tool, project, file, ["up", "-d"], expected);
+    const up = await checkedUp(ctx, tool, project, file, ["up", "-d"], expected, timeoutMs);
     // When this tool cannot bring the project up, the reference does, so its down is still measured.
-    const ready = up.status === "ok" || (await upWithReference(ctx, project, file, expected));
+    const ready = up.status === "ok" || (await upWithReference(ctx, project, file, expected, timeoutMs));
     const down = ready
-      ? await checkedDown(ctx, tool, project, file)
+      ? await checkedDown(ctx, tool, project, file, timeoutMs)
       : { ...up, message: `needs up: ${up.message}` };
     return { up, down };
   } finally {
-    await teardown(ctx, tool, project, file);
+    await teardown(ctx, tool, project, file, timeoutMs);
   }
 }
 
-async function upWithReference(ctx, project, file, expected) {
+async function upWithReference(ctx, project, file, expected, timeoutMs) {
   if (!ctx.reference) return false;
   await sweep(project);
-  const outcome = await checkedUp(ctx, ctx.reference, project, file, ["up", "-d"], expected);
+  const outcome = await checkedUp(ctx, ctx.reference, project, file, ["up", "-d"], expected, timeoutMs);
   return outcome.status === "ok";
 }
 
-async function checkedDown(ctx, tool, project, file) {
-  const outcome = await invoke(ctx, tool, { project, file, args: ["down"], timeoutMs: UP_TIMEOUT_MS });
+async function checkedDown(ctx, tool, project, file, timeoutMs = UP_TIMEOUT_MS) {
+  const outcome = await invoke(ctx, tool, { project, file, args: ["down"], timeoutMs });
   if (outcome.status !== "ok") return outcome;
   const left = await countContainers(project);
   return failUnless(outcome, left === 0, `${left} containers left after down`);
@@ -148,18 +179,55 @@ async function timedPs(ctx, tool, _n, scenario) {
   return { ps: failUnless(outcome, rows.length === 20, `ps listed ${rows.length} of 20 containers`) };
 }
 
+// logs reads one project made once by the reference: containers that printed their lines and exited.
+async function setupLogs(ctx, scenario) {
+  scenario.file = ctx.files.logs;
+  scenario.project = `bench-logs-shared-${ctx.token}`;
+  const maker = ctx.reference ?? ctx.tcompose;
+  const up = await invoke(ctx, maker, {
+    project: scenario.project,
+    file: scenario.file,
+    args: ["up", "-d"],
+    timeoutMs: UP_TIMEOUT_MS,
+  });
+  let problem = up.status === "ok" ? null : `setup by ${maker.name}: ${up.message}`;
+  if (!problem) {
+    const ids = await projectContainers(scenario.project);
+    const waited = ids.length ? await run("docker", ["wait", ...ids]) : { stdout: "" };
+    const codes = waited.stdout.split("\n").filter(Boolean);
+    if (ids.length !== LOG_CONTAINERS || codes.some((c) => c !== "0"))
+      problem = `setup: ${ids.length} containers, exit codes ${codes.join(" ")}`;
+  }
+  scenario.setupError = problem
+    ? { status: up.status === "notyet" ? "notyet" : "failed", message: problem }
+    : null;
+}
+
+async function timedLogs(ctx, tool, _n, scenario) {
+  if (scenario.setupError) return { logs: scenario.setupError };
+  const outcome = await invoke(ctx, tool, {
+    project: scenario.project,
+    file: scenario.file,
+    args: ["logs", "--no-color"],
+    timeoutMs: 300_000,
+  });
+  const expected = LOG_CONTAINERS * LOG_LINES;
+  const lines = outcome.stdoutLines ?? 0;
+  return { logs: failUnless(outcome, lines === expected, `logs printed ${lines} of ${expected} lines`) };
+}
+
 /**
  * `down -v --remove-orphans` by the reference when present (it is the one known to work), else by the
  * tool itself; then a sweep catches whatever down left.
  */
-async function teardown(ctx, tool, project, file) {
+async function teardown(ctx, tool, project, file, timeoutMs = UP_TIMEOUT_MS) {
   const closer = ctx.reference ?? tool;
   try {
     await invoke(ctx, closer, {
       project,
       file,
       args: ["down", "-v", "--remove-orphans"],
-      timeoutMs: UP_TIMEOUT_MS,
+      timeoutMs,
     });
   } finally {
     const swept = await sweep(project);

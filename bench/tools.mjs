@@ -36,7 +36,7 @@ export function tcomposeTool(root) {
 /**
  * Runs `<tool> -p project -f file ...args` timed and classifies it.
  * @returns {Promise<{status: "ok"|"notyet"|"failed", seconds?: number, rssKiB?: number|null,
- *   message?: string, stdout?: string}>}
+ *   message?: string, stdout?: string, stdoutLines?: number}>}
  */
 export async function invoke(ctx, tool, { project, file, args, timeoutMs }) {
   const base = tool.command();
@@ -53,7 +53,14 @@ export async function invoke(ctx, tool, { project, file, args, timeoutMs }) {
 }
 
 function classify(tool, res) {
-  if (res.code === 0) return { status: "ok", seconds: res.seconds, rssKiB: res.rssKiB, stdout: res.stdout };
+  if (res.code === 0)
+    return {
+      status: "ok",
+      seconds: res.seconds,
+      rssKiB: res.rssKiB,
+      stdout: res.stdout,
+      stdoutLines: res.stdoutLines,
+    };
   const text = `${res.stderr}\n${res.stdout}`;
   if (tool.id === "tc" && /not implemented/i.test(text))
     return { status: "notyet", message: firstLine(text) };
@@ -65,7 +72,7 @@ function classify(tool, res) {
 function failureLine(text) {
   const lines = text.split("\n").map((line) => line.trim());
   const progress =
-    /^(Network|Container|Volume|Image)\s.*\s(Creating|Created|Starting|Started|Waiting|Healthy|Stopping|Stopped|Removing|Removed|Running|Recreate|Recreated|Pulling|Pulled)$/;
+    /^(Network|Container|Volume|Image)\s.*\s(Creating|Created|Starting|Started|Waiting|Healthy|Stopping|Stopped|Removing|Removed|Running|Recreate|Recreated|Pulling|Pulled|Error)$/;
   return lines.find((line) => line && !progress.test(line)) ?? "";
 }
 
