@@ -374,9 +374,9 @@ const hostRules: HostRule[] = [
   },
   (s, out, context) => deployResources(s, out, context),
   (s, out) => blkio(s, out),
+  // Always sent, empty too: the engine then shows `{}` (not null) as for the reference's containers.
   (s, out) => {
-    const bindings = portBindings(s);
-    if (Object.keys(bindings).length > 0) out.PortBindings = bindings;
+    out.PortBindings = portBindings(s);
   },
   (s, out) => {
     const policy = restartPolicy(s);

@@ -115,6 +115,8 @@ async function checkContainer(c: Inspect, spec: ContainerSpec): Promise<void> {
   const { Links: _links, ...host } = create.HostConfig ?? {};
   const inspected = Object.fromEntries(Object.keys(host).map((k) => [k, c.HostConfig[k]]));
   expect(normaliseHost(inspected), `${where} HostConfig`).toEqual(normaliseHost(host));
+  // Sent for every container, `{}` without ports: inspect then shows `{}` as for the reference's, not null.
+  expect(create.HostConfig?.PortBindings, `${where} PortBindings`).toEqual(c.HostConfig.PortBindings);
   if (host.RestartPolicy === undefined) {
     expect((c.HostConfig.RestartPolicy as Mapping).Name, `${where} RestartPolicy`).toMatch(/^(no)?$/);
   }

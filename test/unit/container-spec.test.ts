@@ -158,6 +158,7 @@ describe("containerSpec", () => {
       Mounts: [{ Type: "volume", Source: "shared-cache", Target: "/data", VolumeOptions: {} }],
       NetworkMode: "shared-back",
       ExtraHosts: [],
+      PortBindings: {},
     });
     expect(spec.create.NetworkingConfig).toEqual({
       EndpointsConfig: { "shared-back": { Aliases: ["demo-cache-2", "cache", "redis"], IPAMConfig: {} } },
@@ -238,6 +239,7 @@ describe("containerSpec", () => {
       CpuShares: 512,
       OomScoreAdj: 100,
       PidsLimit: 100,
+      PortBindings: {},
       // float32(0.1) * 1e9 in float32, truncated, as compose-go computes it.
       NanoCpus: 100000000,
       Tmpfs: { "/run": "size=1m", "/tmp2": "" },
@@ -288,6 +290,7 @@ describe("containerSpec", () => {
       RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 },
       NetworkMode: "none",
       ExtraHosts: [],
+      PortBindings: {},
     });
   });
 
