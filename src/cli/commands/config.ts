@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { builtImageName } from "../../project/labels.js";
-import type { Mapping } from "../../project/load/canonical.js";
 import { InvalidProjectError } from "../../project/load/diagnostics.js";
+import { isMapping, type Mapping } from "../../project/load/document.js";
 import type { Project } from "../../project/load/index.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
@@ -44,9 +44,28 @@ function withSelectedServices(model: Mapping, names: string[]): Mapping {
 
 const lines = (items: Iterable<string>) => [...items].map((i) => `${i}\n`).join("");
 
+/**
+ * Service names with each after the services it depends on, as the reference's `config --services` walks
+ * them (a depth-first walk, dependencies first; its order among independent services is Go's map order,
+ * random: here it is the file's). Dependencies that are not in the model (disabled, optional) are skipped.
+ */
+export function dependencyOrder(services: Record<string, Mapping>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !services[name]) return;
+    seen.add(name);
+    const dependsOn = services[name].depends_on;
+    for (const dependency of Object.keys(isMapping(dependsOn) ? dependsOn : {})) visit(dependency);
+    out.push(name);
+  };
+  for (const name of Object.keys(services)) visit(name);
+  return out;
+}
+
 function listing(flags: ConfigFlags, model: Mapping, profiles: string[]): string | undefined {
   const services = (model.services ?? {}) as Record<string, Mapping>;
-  if (flags.services) return lines(Object.keys(services));
+  if (flags.services) return lines(dependencyOrder(services));
   if (flags.volumes) return lines(Object.keys((model.volumes ?? {}) as Mapping));
   // Not in 2.26 (later releases have it): the networks' keys, `default` included when services use it.
   if (flags.networks) return lines(Object.keys((model.networks ?? {}) as Mapping));
@@ -190,8 +209,9 @@ export function registerConfig(program: Command, io: Io): void {
             normalize: flags.normalize,
             consistency: flags.consistency,
             resolvePaths: flags.pathResolution,
-            // The reference's map-level model (--no-interpolate) leaves env_file unread.
-            mergeEnvFiles: !flags.hash && !written,
+            // The reference's map-level model (--no-interpolate) and its listings and hashes leave env_file
+            // unread (a missing one is no error there).
+            mergeEnvFiles: !listingOnly && !written,
             written,
             ...(selected ? { services: selected } : {}),
           },
@@ -212,10 +232,11 @@ export function registerConfig(program: Command, io: Io): void {
       // with --no-interpolate (its cmd/compose/config.go), and prints them as written otherwise.
       if (flags.resolveImageDigests && !listingOnly) await pinDigests(project);
       if (flags.quiet) return;
+      const listed = listing(flags, project.model, project.profiles);
       const text =
-        listing(flags, project.model, project.profiles) ??
-        renderConfig(project.model, { format: flags.format, interpolated: flags.interpolate });
+        listed ?? renderConfig(project.model, { format: flags.format, interpolated: flags.interpolate });
       if (flags.output) writeFileSync(flags.output, text);
-      else io.stdout(text.endsWith("\n") ? text : `${text}\n`);
+      // An empty listing prints nothing, not an empty line.
+      else io.stdout(listed !== undefined || text.endsWith("\n") ? text : `${text}\n`);
     });
 }
