@@ -61,28 +61,94 @@ function readVariable(name: string, scope: Scope): string {
   return value ?? "";
 }
 
+/** A `${NAME<op>…}` whose operand, then the text after its cut, is being expanded. */
+interface Braced {
+  name: string;
+  op: Operator;
+  operandStart: number;
+  close: number;
+  last: number;
+  /** The operator's result, once the operand is expanded. */
+  text?: string;
+}
+
+/** A template being expanded: its text, how far, what it gave so far, and the `${…}` it waits on. */
+interface Frame {
+  template: string;
+  /** Where the template starts in the one being expanded. */
+  base: number;
+  i: number;
+  out: string;
+  braced?: Braced | undefined;
+}
+
+/**
+ * Expands a template without recursion (`${A:-${A:-…}}` nests as deep as the text does): each operand and
+ * text after a cut is a frame of its own, whose result goes back to the `${…}` that waits on it.
+ */
 function expand(template: string, scope: Scope): string {
-  let out = "";
-  let i = 0;
+  const stack: Frame[] = [{ template, base: 0, i: 0, out: "" }];
+  let closes: Int32Array | undefined;
+  const closeOf = (open: number) => {
+    closes ??= balancedCloses(template);
+    return closes[open] ?? -1;
+  };
   for (;;) {
-    const dollar = template.indexOf("$", i);
-    if (dollar < 0) return out + template.slice(i);
-    out += template.slice(i, dollar);
+    const frame = stack[stack.length - 1] as Frame;
+    const braced = advance(frame, scope, closeOf);
+    if (braced) {
+      frame.braced = braced;
+      const operand = frame.template.slice(braced.operandStart, braced.close);
+      stack.push({ template: operand, base: frame.base + braced.operandStart, i: 0, out: "" });
+      continue;
+    }
+    stack.pop();
+    const parent = stack[stack.length - 1];
+    if (!parent) return frame.out;
+    const waiting = parent.braced as Braced;
+    if (waiting.text === undefined) {
+      waiting.text = applyOperator(waiting.name, waiting.op, frame.out, scope);
+      if (waiting.close < waiting.last) {
+        const rest = parent.template.slice(waiting.close + 1, waiting.last + 1);
+        stack.push({ template: rest, base: parent.base + waiting.close + 1, i: 0, out: "" });
+        continue;
+      }
+    } else {
+      waiting.text += frame.out;
+    }
+    parent.out += waiting.text;
+    parent.i = waiting.last + 1;
+    parent.braced = undefined;
+  }
+}
+
+/** Expands the frame's text up to its next `${NAME<op>…}` (returned) or to its end (undefined). */
+function advance(frame: Frame, scope: Scope, closeOf: (open: number) => number): Braced | undefined {
+  const { template } = frame;
+  for (;;) {
+    const dollar = template.indexOf("$", frame.i);
+    if (dollar < 0) {
+      frame.out += template.slice(frame.i);
+      frame.i = template.length;
+      return undefined;
+    }
+    frame.out += template.slice(frame.i, dollar);
     const next = template[dollar + 1] ?? "";
     const end = nameEnd(template, dollar + 1);
     if (next === "$") {
-      out += "$";
-      i = dollar + 2;
+      frame.out += "$";
+      frame.i = dollar + 2;
     } else if (next === "{") {
-      const braced = expandBraced(template, dollar, scope);
-      out += braced.text;
-      i = braced.end;
+      const braced = readBraced(template, dollar, scope, (open) => closeOf(frame.base + open) - frame.base);
+      if (typeof braced !== "string") return braced;
+      frame.out += braced;
+      frame.i = nameEnd(template, dollar + 2) + 1;
     } else if (end > dollar + 1) {
-      out += readVariable(template.slice(dollar + 1, end), scope);
-      i = end;
+      frame.out += readVariable(template.slice(dollar + 1, end), scope);
+      frame.i = end;
     } else {
-      out += "$";
-      i = dollar + 1;
+      frame.out += "$";
+      frame.i = dollar + 1;
     }
   }
 }
@@ -91,37 +157,47 @@ export const operators = [":-", ":+", ":?", "-", "+", "?"] as const;
 export type Operator = (typeof operators)[number];
 
 /**
- * `${…}` at `dollar`. The reference matches `${NAME<op>.*}` greedily up to the last `}` of the line
- * (`.` never crosses a newline), then cuts it at the first balanced `}` (counting every `{`); the operand
- * and the text after that cut are each interpolated on their own, so an error inside them quotes only
- * that piece. Anything else after `${` is an invalid template.
+ * `${…}` at `dollar`: `${NAME}`'s value, or the parts of `${NAME<op>…}`. The reference matches
+ * `${NAME<op>.*}` greedily up to the last `}` of the line (`.` never crosses a newline), then cuts it at
+ * the first balanced `}` (counting every `{`); the operand and the text after that cut are each
+ * interpolated on their own, so an error inside them quotes only that piece. Anything else after `${` is
+ * an invalid template.
  */
-function expandBraced(template: string, dollar: number, scope: Scope): { text: string; end: number } {
+function readBraced(
+  template: string,
+  dollar: number,
+  scope: Scope,
+  closeOf: (open: number) => number,
+): string | Braced {
   const invalid = () => new TemplateFailure({ kind: "invalid", template });
   const end = nameEnd(template, dollar + 2);
   if (end === dollar + 2) throw invalid();
   const name = template.slice(dollar + 2, end);
-  if (template[end] === "}") return { text: readVariable(name, scope), end: end + 1 };
+  if (template[end] === "}") return readVariable(name, scope);
   const op = operators.find((o) => template.startsWith(o, end));
   if (op === undefined) throw invalid();
   const operandStart = end + op.length;
   const lineEnd = template.indexOf("\n", operandStart);
   const last = template.lastIndexOf("}", lineEnd < 0 ? template.length : lineEnd);
   if (last < operandStart) throw invalid();
-  const close = firstBalancedClose(template, dollar + 1, last);
-  const operand = expand(template.slice(operandStart, close), scope);
-  let text = applyOperator(name, op, operand, scope);
-  if (close < last) text += expand(template.slice(close + 1, last + 1), scope);
-  return { text, end: last + 1 };
+  const balanced = closeOf(dollar + 1);
+  const close = balanced > dollar && balanced < last ? balanced : last;
+  return { name, op, operandStart, close, last };
 }
 
-export function firstBalancedClose(template: string, open: number, last: number): number {
-  let depth = 0;
-  for (let i = open; i < last; i++) {
-    if (template[i] === "{") depth++;
-    else if (template[i] === "}" && --depth === 0) return i;
+/**
+ * For each `{` of the text, the offset of the first `}` after it that balances the braces from there
+ * (counting every `{` and `}`), else -1: for all of them in one pass.
+ */
+export function balancedCloses(text: string): Int32Array {
+  const closes = new Int32Array(text.length).fill(-1);
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) open.push(i);
+    else if (c === 125 /* } */ && open.length > 0) closes[open.pop() as number] = i;
   }
-  return last;
+  return closes;
 }
 
 // The operand is interpolated before the operator is applied, even when it is not used: its unset

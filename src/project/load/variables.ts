@@ -13,7 +13,7 @@
 //     no name (the reference lists a row with an empty name);
 //   - a name seen several times keeps the last occurrence read.
 import { isMapping } from "./document.js";
-import { firstBalancedClose, nameEnd, type Operator, operators } from "./interpolate.js";
+import { balancedCloses, nameEnd, type Operator, operators } from "./interpolate.js";
 
 export interface Variable {
   name: string;
@@ -34,47 +34,60 @@ function variable(name: string, op?: Operator, operand = ""): Variable {
   };
 }
 
-/** The variables of one string, in order of reading. */
-export function variablesIn(text: string): Variable[] {
+/**
+ * The variables of one string, in order of reading: each `${NAME<op>…}`, then those of its operand, then
+ * those of the text after its cut, then the rest. Without recursion: operands nest as deep as the text does.
+ */
+export function variablesIn(whole: string): Variable[] {
   const out: Variable[] = [];
-  let i = 0;
-  for (;;) {
-    const dollar = text.indexOf("$", i);
-    if (dollar < 0) return out;
-    const next = text[dollar + 1] ?? "";
-    if (next === "$") {
-      i = dollar + 2;
-      continue;
+  // Texts still to read (the next one last), each from an offset; base: where it starts in the whole.
+  const pending: { text: string; base: number; i: number }[] = [{ text: whole, base: 0, i: 0 }];
+  let closes: Int32Array | undefined;
+  for (let top = pending.pop(); top; top = pending.pop()) {
+    const { text, base } = top;
+    let i = top.i;
+    for (;;) {
+      const dollar = text.indexOf("$", i);
+      if (dollar < 0) break;
+      const next = text[dollar + 1] ?? "";
+      if (next === "$") {
+        i = dollar + 2;
+        continue;
+      }
+      if (next !== "{") {
+        const end = nameEnd(text, dollar + 1);
+        if (end > dollar + 1) out.push(variable(text.slice(dollar + 1, end)));
+        i = Math.max(end, dollar + 1);
+        continue;
+      }
+      const end = nameEnd(text, dollar + 2);
+      const name = text.slice(dollar + 2, end);
+      if (end > dollar + 2 && text[end] === "}") {
+        out.push(variable(name));
+        i = end + 1;
+        continue;
+      }
+      const op = end > dollar + 2 ? operators.find((o) => text.startsWith(o, end)) : undefined;
+      const operandStart = end + (op?.length ?? 0);
+      const lineEnd = text.indexOf("\n", operandStart);
+      const last = text.lastIndexOf("}", lineEnd < 0 ? text.length : lineEnd);
+      if (op === undefined || last < operandStart) {
+        out.push(variable(""));
+        i = dollar + 2;
+        continue;
+      }
+      closes ??= balancedCloses(whole);
+      const balanced = (closes[base + dollar + 1] ?? -1) - base;
+      const close = balanced > dollar && balanced < last ? balanced : last;
+      const operand = text.slice(operandStart, close);
+      out.push(variable(name, op, operand));
+      pending.push({ text, base, i: last + 1 });
+      if (close < last) pending.push({ text: text.slice(close + 1, last + 1), base: base + close + 1, i: 0 });
+      pending.push({ text: operand, base: base + operandStart, i: 0 });
+      break;
     }
-    if (next !== "{") {
-      const end = nameEnd(text, dollar + 1);
-      if (end > dollar + 1) out.push(variable(text.slice(dollar + 1, end)));
-      i = Math.max(end, dollar + 1);
-      continue;
-    }
-    const end = nameEnd(text, dollar + 2);
-    const name = text.slice(dollar + 2, end);
-    if (end > dollar + 2 && text[end] === "}") {
-      out.push(variable(name));
-      i = end + 1;
-      continue;
-    }
-    const op = end > dollar + 2 ? operators.find((o) => text.startsWith(o, end)) : undefined;
-    const operandStart = end + (op?.length ?? 0);
-    const lineEnd = text.indexOf("\n", operandStart);
-    const last = text.lastIndexOf("}", lineEnd < 0 ? text.length : lineEnd);
-    if (op === undefined || last < operandStart) {
-      out.push(variable(""));
-      i = dollar + 2;
-      continue;
-    }
-    const close = firstBalancedClose(text, dollar + 1, last);
-    const operand = text.slice(operandStart, close);
-    out.push(variable(name, op, operand));
-    out.push(...variablesIn(operand));
-    if (close < last) out.push(...variablesIn(text.slice(close + 1, last + 1)));
-    i = last + 1;
   }
+  return out;
 }
 
 /** The variables of a model, by name (the last occurrence read wins), sorted by name. */

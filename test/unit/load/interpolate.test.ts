@@ -174,3 +174,25 @@ describe("castTypes", () => {
     ]);
   });
 });
+
+describe("deep nesting", () => {
+  const nested = (n: number, open: string, inner: string, close: string) =>
+    `${open.repeat(n)}${inner}${close.repeat(n)}`;
+
+  it("expands `${A:-${A:-…}}` nested 5,000 deep, as the reference does", () => {
+    const template = nested(5000, "${A:-", "x", "}");
+    expect(substitute(template, () => undefined)).toEqual({ value: "x", unset: [] });
+    expect(substitute(template, (n) => (n === "A" ? "1" : undefined)).value).toBe("1");
+    // Observed on 2.26.1 with A=1 (each `}c` after the first cut is text).
+    const mixed = nested(5000, "a${A:-b", "x", "}c");
+    expect(substitute(mixed, (n) => (n === "A" ? "1" : undefined)).value).toBe("a1c");
+    expect(substitute(mixed, () => undefined).value).toBe(`${"ab".repeat(5000)}x${"c".repeat(5000)}`);
+  });
+
+  it("reports an error deep inside, and reads unset variables in order", () => {
+    const failing = substitute(nested(3000, "${A:-", "${B:?gone}", "}"), () => undefined);
+    expect(failing.error).toEqual({ kind: "required", variable: "B", detail: "gone" });
+    const unset = substitute(nested(3000, "${A:-$C", "", "}"), () => undefined);
+    expect(unset).toEqual({ value: "", unset: Array(3000).fill("C") });
+  });
+});

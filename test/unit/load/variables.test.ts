@@ -64,3 +64,14 @@ describe("formatVariables", () => {
     );
   });
 });
+
+describe("deep nesting", () => {
+  it("reads `${A:-${B:-…}}` nested 5,000 deep, in order", () => {
+    const n = 5000;
+    const text = `${"${A:-$B".repeat(n)}x${"}".repeat(n)}`;
+    const found = variablesIn(text);
+    expect(found).toHaveLength(2 * n);
+    expect(found.slice(0, 2).map((v) => v.name)).toEqual(["A", "B"]);
+    expect(found.at(-2)).toEqual({ name: "A", required: false, defaultValue: "$Bx", alternateValue: "" });
+  });
+});
