@@ -96,8 +96,7 @@ export function resolveExtends(input: ExtendsInput): ExtendsResult {
   const services: Mapping = {};
   for (const [name, raw] of Object.entries(root.services)) {
     // Services without extends stay as written: the file merge that follows shapes them and applies tags.
-    const resolved =
-      isMapping(raw) && raw.extends !== undefined ? resolveService(r, file, name, []) : undefined;
+    const resolved = isMapping(raw) && raw.extends !== undefined ? resolveService(r, file, name) : undefined;
     services[name] = resolved ? keepResets(resolved, raw, ["services", name], document.resets ?? []) : raw;
   }
   return { document: { ...document, value: { ...root, services } }, diagnostics: r.diagnostics };
@@ -155,46 +154,69 @@ function loadFile(r: Resolver, file: string): LoadedFile | Diagnostic {
 }
 
 /**
- * The service `name` of `file` with its extends laid in, its paths in the top file's frame; undefined
- * after an error. `at` is where errors are reported: the service's own `extends` when it is in the top
- * file, else the top-file service whose chain led there.
+ * The service `name` of the top file with its extends laid in, its paths in the top file's frame;
+ * undefined after an error. Errors are reported at the top-file service's own `extends` (or, down a chain
+ * in another file, where the top file's chain led there). Without recursion: a chain is as long as the
+ * input makes it. The chain is followed down to a base (or a service resolved before), then each
+ * extending service is laid over what it extends, back up.
  */
-function resolveService(
-  r: Resolver,
-  file: string,
-  name: string,
-  chain: string[],
-  from?: Path,
-): Mapping | undefined {
-  const id = `${file}\u0000${name}`;
-  if (r.failed.has(id)) return undefined;
-  const cached = r.done.get(id);
-  if (cached) return cached;
-  const loaded = r.files.get(file) as LoadedFile;
-  const raw = loaded.services[name];
-  const own = file === r.top ? raw : rebaseService(r, raw, dirOf(r, file));
-  const service = isMapping(own) ? own : {};
-  // A base is brought to merge form (its own tags applied) so that the whole result is in one form.
-  if (service.extends === undefined) return remember(r, id, asMapping(mergeAt(service, name, loaded, r)));
-  const at = file === r.top || from === undefined ? ["services", name, "extends"] : from;
-  if (chain.includes(id)) return cycle(r, [...chain, id], at);
-  const base = resolveBase(r, file, name, service.extends, [...chain, id], at);
-  if (!base) {
-    r.failed.add(id);
-    return undefined;
+function resolveService(r: Resolver, topFile: string, topName: string): Mapping | undefined {
+  const up: { id: string; name: string; rest: Mapping; loaded: LoadedFile }[] = [];
+  const chain: string[] = [];
+  const inChain = new Set<string>();
+  let file = topFile;
+  let name = topName;
+  let from: Path | undefined;
+  let result: Mapping | undefined;
+  for (;;) {
+    const id = `${file}\u0000${name}`;
+    if (r.failed.has(id)) break;
+    const cached = r.done.get(id);
+    if (cached) {
+      result = cached;
+      break;
+    }
+    const loaded = r.files.get(file) as LoadedFile;
+    const raw = loaded.services[name];
+    const own = file === r.top ? raw : rebaseService(r, raw, dirOf(r, file));
+    const service = isMapping(own) ? own : {};
+    // A base is brought to merge form (its own tags applied) so that the whole result is in one form.
+    if (service.extends === undefined) {
+      result = remember(r, id, asMapping(mergeAt(service, name, loaded, r)));
+      break;
+    }
+    const at = file === r.top || from === undefined ? ["services", name, "extends"] : from;
+    if (inChain.has(id)) {
+      cycle(r, [...chain, id], at);
+      break;
+    }
+    chain.push(id);
+    inChain.add(id);
+    const base = findBase(r, file, name, service.extends, at);
+    if (!base) {
+      r.failed.add(id);
+      break;
+    }
+    const { extends: _, ...rest } = service;
+    up.push({ id, name, rest, loaded });
+    ({ file, name } = base);
+    from = at;
   }
-  const { extends: _, ...rest } = service;
-  return remember(r, id, asMapping(mergeAt(rest, name, loaded, r, base)));
+  for (let step = up.pop(); step; step = up.pop()) {
+    if (result === undefined) r.failed.add(step.id);
+    else result = remember(r, step.id, asMapping(mergeAt(step.rest, step.name, step.loaded, r, result)));
+  }
+  return result;
 }
 
-function resolveBase(
+/** The file and name of the service `value` (an `extends`) names, loaded; undefined after an error. */
+function findBase(
   r: Resolver,
   file: string,
   name: string,
   value: unknown,
-  chain: string[],
   at: Path,
-): Mapping | undefined {
+): { file: string; name: string } | undefined {
   const target = parseExtends(value);
   if (typeof target === "string") return fail(r, at, target);
   // Reference rule: the project's own files name `extends.file` from the project directory (its resource
@@ -212,7 +234,7 @@ function resolveBase(
       `cannot extend service "${name}" in ${file}: service "${target.service}" not found${where}`,
     );
   }
-  return resolveService(r, baseFile, target.service, chain, at);
+  return { file: baseFile, name: target.service };
 }
 
 function mergeAt(service: Mapping, name: string, loaded: LoadedFile, r: Resolver, base?: Mapping): unknown {

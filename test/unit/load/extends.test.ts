@@ -295,3 +295,25 @@ describe("errors", () => {
     ]);
   });
 });
+
+describe("long chains", () => {
+  it("resolves a chain of 5,000 services, each extending the next, and names a cycle at its end (where it is)", () => {
+    const n = 5_000;
+    const services: Record<string, unknown> = {};
+    for (let i = 0; i < n - 1; i++) services[`s${i}`] = { extends: `s${i + 1}`, command: `c${i}` };
+    services[`s${n - 1}`] = { image: "base" };
+    const { services: out, diagnostics } = resolve({ "compose.yaml": doc({ services }) });
+    expect(diagnostics).toEqual([]);
+    expect(out.s0).toEqual({ image: "base", command: "c0" });
+    expect(out[`s${n - 2}`]).toEqual({ image: "base", command: `c${n - 2}` });
+
+    services[`s${n - 1}`] = { extends: `s${n - 2}` };
+    const looped = resolve({ "compose.yaml": doc({ services }) });
+    expect(looped.diagnostics).toEqual([
+      {
+        path: ["services", `s${n - 2}`, "extends"],
+        message: `circular extends: s${n - 2} -> s${n - 1} -> s${n - 2} (in compose.yaml)`,
+      },
+    ]);
+  });
+});
