@@ -43,6 +43,13 @@ export interface IncludeEntry {
   at: Path;
 }
 
+/**
+ * How many projects deep includes may nest. Each level is loaded by a nested call (the loader's and the
+ * included project's), so a chain of a few thousand files would end in a stack overflow; real projects nest
+ * a few levels. The reference has no limit (Go's stacks grow).
+ */
+export const MAX_INCLUDE_DEPTH = 100;
+
 export const RESOURCE_SECTIONS = ["services", "volumes", "networks", "secrets", "configs"] as const;
 
 function stringList(value: unknown): string[] | undefined {
@@ -280,6 +287,13 @@ export function applyIncludes(input: ApplyIncludesInput): ApplyIncludesResult {
     const main = plan.files[0] ?? "";
     if (input.stack.includes(main)) {
       diagnostics.push({ path: [...entry.at], message: cycleMessage([...input.stack, main]) });
+      return { document, diagnostics };
+    }
+    if (input.stack.length >= MAX_INCLUDE_DEPTH) {
+      diagnostics.push({
+        path: [...entry.at],
+        message: `include nested deeper than ${MAX_INCLUDE_DEPTH} projects: ${main}`,
+      });
       return { document, diagnostics };
     }
     const imported = input.load(plan, [...input.stack, main], entry);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   applyIncludes,
   cycleMessage,
+  MAX_INCLUDE_DEPTH,
   importResources,
   includedEnvironment,
   planInclude,
@@ -157,6 +158,26 @@ describe("applyIncludes", () => {
       {
         path: ["include", 0],
         message: "include cycle detected:\n/p/compose.yaml\n include /p/compose.yaml",
+      },
+    ]);
+  });
+
+  it("refuses includes nested deeper than the limit, at the entry, without loading it", () => {
+    const stack = Array.from({ length: MAX_INCLUDE_DEPTH }, (_, i) => `/p/f${i}.yaml`);
+    const result = applyIncludes({
+      document: { value: { include: ["next.yaml"] } },
+      file: stack[stack.length - 1] ?? "",
+      workingDir: "/p",
+      stack,
+      isFile,
+      load: () => {
+        throw new Error("not loaded");
+      },
+    });
+    expect(result.diagnostics).toEqual([
+      {
+        path: ["include", 0],
+        message: `include nested deeper than ${MAX_INCLUDE_DEPTH} projects: /p/next.yaml`,
       },
     ]);
   });
