@@ -8,7 +8,7 @@
 // - new containers take the numbers after the highest one in use.
 import type { ContainerSummary } from "./engine/types.js";
 import { label } from "./labels.js";
-import { containerNumber } from "./state.js";
+import { canonicalName, containerNumber } from "./state.js";
 
 export type RecreatePolicy = "diverged" | "force" | "never";
 
@@ -69,4 +69,80 @@ export function serviceScale(service: Record<string, unknown>, override?: number
   if (typeof service.scale === "number") return service.scale;
   if (deploy && typeof deploy.replicas === "number") return deploy.replicas;
   return 1;
+}
+
+/** What an interrupted recreate left of a service (see unfinishedRecreates). */
+export interface Leftovers {
+  /** Replacements left under their temporary name whose replaced container is gone: renamed back. */
+  rename: { container: ContainerSummary; name: string }[];
+  /** Replacements whose replaced container is still there, and extra copies: removed (not their volumes). */
+  remove: ContainerSummary[];
+  /** The service's containers once that is done, the renamed ones under their final name. */
+  containers: ContainerSummary[];
+}
+
+const temporaryPrefix = /^[0-9a-f]{12}_/;
+
+/**
+ * A recreate makes the new container as `<12 hex of the old one's id>_<final name>`, then stops and removes
+ * the old one, then renames the new one (convergence.go recreateContainer). An `up` interrupted in between
+ * leaves the temporary name, which the reference keeps forever. Such a container is recognised by its
+ * labels (service, container number) and its name being the temporary form of the final name for that
+ * number; it holds the replaced container's volumes. Where the replaced container (the final name) is
+ * still there, the replacement is dropped and the recreate starts again; where it is gone, the newest
+ * replacement takes the final name.
+ */
+export function unfinishedRecreates(
+  containers: readonly ContainerSummary[],
+  finalName: (number: number) => string,
+): Leftovers {
+  const isTemporary = (c: ContainerSummary) => {
+    const name = canonicalName(c);
+    return temporaryPrefix.test(name) && name.slice(13) === finalName(containerNumber(c));
+  };
+  const out: Leftovers = { rename: [], remove: [], containers: [] };
+  const temporary = new Map<number, ContainerSummary[]>();
+  const settled = new Set<number>();
+  for (const c of containers) {
+    if (!isTemporary(c)) {
+      out.containers.push(c);
+      settled.add(containerNumber(c));
+      continue;
+    }
+    const list = temporary.get(containerNumber(c)) ?? [];
+    list.push(c);
+    temporary.set(containerNumber(c), list);
+  }
+  for (const [number, list] of temporary) {
+    if (settled.has(number)) {
+      out.remove.push(...list);
+      continue;
+    }
+    const [newest, ...rest] = [...list].sort((a, b) => b.created - a.created || (a.id < b.id ? -1 : 1));
+    if (!newest) continue;
+    const name = finalName(number);
+    out.rename.push({ container: newest, name });
+    out.containers.push({ ...newest, names: [name] });
+    out.remove.push(...rest);
+  }
+  return out;
+}
+
+/**
+ * A container created but never started that lacks one of the networks connected after create (engines
+ * below API 1.44): an interrupted create left it half-made, so it is recreated whatever the policy.
+ */
+export function isHalfMade(container: ContainerSummary, connected: readonly string[]): boolean {
+  return container.state === "created" && connected.some((n) => !Object.hasOwn(container.networks, n));
+}
+
+/** The decision with half-made kept containers moved to those recreated. */
+export function recreateHalfMade(decision: ServiceDecision, connected: readonly string[]): ServiceDecision {
+  const half = decision.keep.filter((c) => isHalfMade(c, connected));
+  if (half.length === 0) return decision;
+  return {
+    ...decision,
+    keep: decision.keep.filter((c) => !half.includes(c)),
+    recreate: [...decision.recreate, ...half],
+  };
 }

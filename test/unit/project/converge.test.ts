@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { inheritedMounts } from "../../../src/project/container-spec.js";
-import { decideService, serviceScale } from "../../../src/project/converge.js";
+import {
+  decideService,
+  isHalfMade,
+  recreateHalfMade,
+  serviceScale,
+  unfinishedRecreates,
+} from "../../../src/project/converge.js";
 import type { ContainerSummary } from "../../../src/project/engine/types.js";
 import { label } from "../../../src/project/labels.js";
 
@@ -107,5 +113,78 @@ describe("inheritedMounts (recreate keeps anonymous volumes)", () => {
       { Type: "volume", Source: "anon1", Target: "/cache", ReadOnly: false },
       { Type: "volume", Source: "anon2", Target: "/data", ReadOnly: true },
     ]);
+  });
+});
+
+describe("unfinishedRecreates (what an interrupted recreate left)", () => {
+  const finalName = (n: number) => `p-web-${n}`;
+  const temp = (number: number, oldId: string, created = 10): ContainerSummary =>
+    container(number, "h", { id: `new-${oldId}`, names: [`${oldId.slice(0, 12)}_p-web-${number}`], created });
+  const ids = (cs: ContainerSummary[]) => cs.map((c) => c.id);
+
+  it("leaves a service without temporary names as it is", () => {
+    const cs = [container(1, "h"), container(2, "old")];
+    expect(unfinishedRecreates(cs, finalName)).toEqual({ rename: [], remove: [], containers: cs });
+  });
+
+  it("renames a replacement back to its final name once the replaced container is gone", () => {
+    const left = unfinishedRecreates([container(1, "h"), temp(2, "0123456789abcdef")], finalName);
+    expect(left.rename.map((r) => [r.container.id, r.name])).toEqual([["new-0123456789abcdef", "p-web-2"]]);
+    expect(left.remove).toEqual([]);
+    expect(left.containers.map((c) => [c.id, c.names[0]])).toEqual([
+      ["id1", "p-web-1"],
+      ["new-0123456789abcdef", "p-web-2"],
+    ]);
+  });
+
+  it("drops the replacement while the replaced container is still there (the recreate starts again)", () => {
+    const old = container(1, "old");
+    const left = unfinishedRecreates([old, temp(1, "aaaaaaaaaaaaffff")], finalName);
+    expect(left.rename).toEqual([]);
+    expect(ids(left.remove)).toEqual(["new-aaaaaaaaaaaaffff"]);
+    expect(left.containers).toEqual([old]);
+  });
+
+  it("keeps the newest of several replacements of a number and drops the others", () => {
+    const left = unfinishedRecreates(
+      [temp(1, "aaaaaaaaaaaa0000", 5), temp(1, "bbbbbbbbbbbb0000", 9)],
+      finalName,
+    );
+    expect(left.rename.map((r) => r.container.id)).toEqual(["new-bbbbbbbbbbbb0000"]);
+    expect(ids(left.remove)).toEqual(["new-aaaaaaaaaaaa0000"]);
+  });
+
+  it("recognises only the temporary form of the final name for the container's own number", () => {
+    const cs = [
+      container(1, "h", { names: ["0123456789ab_p-web-2"] }), // another number's name
+      container(2, "h", { names: ["0123456789AB_p-web-2"] }), // not lowercase hex
+      container(3, "h", { names: ["0123456789_p-web-3"] }), // too short
+    ];
+    expect(unfinishedRecreates(cs, finalName).rename).toEqual([]);
+    expect(unfinishedRecreates(cs, finalName).remove).toEqual([]);
+    // container_name: the final name is the same for every number.
+    const fixed = unfinishedRecreates([container(1, "h", { names: ["0123456789ab_db"] })], () => "db");
+    expect(fixed.rename.map((r) => r.name)).toEqual(["db"]);
+  });
+});
+
+describe("half-made containers (created, never started, a network missing)", () => {
+  const created = container(1, "h", { state: "created", networks: { p_front: "" } });
+  it("is half-made only when never started and missing a network connected after create", () => {
+    expect(isHalfMade(created, ["p_back"])).toBe(true);
+    expect(isHalfMade(created, ["p_front"])).toBe(false);
+    expect(isHalfMade(created, [])).toBe(false);
+    expect(isHalfMade({ ...created, state: "running" }, ["p_back"])).toBe(false);
+    expect(isHalfMade({ ...created, state: "exited" }, ["p_back"])).toBe(false);
+  });
+  it("moves half-made kept containers to those recreated, whatever the policy decided", () => {
+    const ok = container(2, "h", { state: "created", networks: { p_front: "", p_back: "" } });
+    const d = decideService({ configHash: "h", scale: 2 }, [created, ok], "never");
+    const fixed = recreateHalfMade(d, ["p_back"]);
+    expect({ keep: names(fixed.keep), recreate: names(fixed.recreate) }).toEqual({
+      keep: ["p-web-2"],
+      recreate: ["p-web-1"],
+    });
+    expect(recreateHalfMade(d, [])).toBe(d);
   });
 });
