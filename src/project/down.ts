@@ -131,12 +131,14 @@ async function removeNetwork(context: DownContext, n: Resource): Promise<boolean
   if (listed.length === 0) return false;
   const id = resourceId.network(n.name);
   progress.event({ id, text: "Removing", status: "working" });
+  // Several networks of one name (runs at once made them): every one no container uses is removed.
+  let inUse = false;
   for (const net of matching) {
     const details = await engine.inspectNetwork(net.id);
     if (!details) continue;
     if (details.containers.length > 0) {
-      progress.event({ id, text: "Resource is still in use", status: "warning" });
-      return true;
+      inUse = true;
+      continue;
     }
     try {
       await engine.removeNetwork(net.id);
@@ -146,7 +148,8 @@ async function removeNetwork(context: DownContext, n: Resource): Promise<boolean
       throw new Error(networkRemovalError(n.name, (error as Error).message));
     }
   }
-  progress.event({ id, text: "Removed", status: "done" });
+  if (inUse) progress.event({ id, text: "Resource is still in use", status: "warning" });
+  else progress.event({ id, text: "Removed", status: "done" });
   return true;
 }
 

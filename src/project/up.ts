@@ -10,8 +10,14 @@
 
 import PQueue from "p-queue";
 import { containerSpec, inheritedMounts, resolveServiceReferences, resourceNames } from "./container-spec.js";
-import { decideService, type RecreatePolicy, serviceScale } from "./converge.js";
-import type { ContainerSummary, Engine } from "./engine/types.js";
+import {
+  decideService,
+  type RecreatePolicy,
+  recreateHalfMade,
+  serviceScale,
+  unfinishedRecreates,
+} from "./converge.js";
+import type { ContainerSummary, Engine, NetworkDetails } from "./engine/types.js";
 import {
   buildGraph,
   type Graph,
@@ -21,7 +27,7 @@ import {
   withDependents,
 } from "./graph.js";
 import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
-import { builtImageName, label } from "./labels.js";
+import { builtImageName, containerName, label } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
 import { type Progress, resourceId } from "./progress.js";
@@ -145,7 +151,11 @@ async function converge(
   const services = servicesOf(project);
   const targets = options.targets ?? targetServices(project, options.services, options.noDeps);
   const graph = projectGraph(project);
-  const observed = await projectContainers(engine, project.name, { oneoff: "include" });
+  const observed = await finishRecreates(
+    context,
+    targets,
+    await projectContainers(engine, project.name, { oneoff: "include" }),
+  );
   const imageIds = await ensureImages(context, targets, options);
   const names = resourceNames(project.model);
   const [networks] = await Promise.all([ensureNetworks(context, names.networks), ensureVolumes(context)]);
@@ -214,8 +224,9 @@ async function converge(
   };
   const execute = async (
     name: string,
-    { service, configHash, imageId, decision }: Awaited<ReturnType<typeof decide>>,
+    { service, configHash, imageId, decision: decided }: Awaited<ReturnType<typeof decide>>,
   ) => {
+    let decision = decided;
     const linkedContainers: Record<string, string[]> = {};
     for (const [s, cs] of state) linkedContainers[s] = cs.map(canonicalName);
     const build = (
@@ -275,6 +286,16 @@ async function converge(
       progress.event({ id, text: "Recreated", status: "done" });
       return { ...created, names: [finalName] };
     };
+    // Connected after create (engines below API 1.44): a never-started container without them is half-made.
+    if (decision.keep.some((c) => c.state === "created")) {
+      // By name, as the listing has them (an external network is connected by id).
+      const listedName = (network: string) =>
+        names.networks[Object.keys(networks).find((k) => networks[k] === network) ?? ""] ?? network;
+      decision = recreateHalfMade(
+        decision,
+        build(1, {}).connect.map((c) => listedName(c.network)),
+      );
+    }
     for (const c of decision.keep) {
       const id = resourceId.container(canonicalName(c));
       if (c.state === "running") progress.event({ id, text: "Running", status: "done" });
@@ -336,6 +357,54 @@ async function converge(
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
   return { services: targets, containers: state };
+}
+
+/**
+ * Finishes what an interrupted recreate left of the target services (converge.ts unfinishedRecreates):
+ * drops the replacements whose replaced container is still there and renames the others back to their final
+ * name; resolves with the listing as it then is.
+ */
+async function finishRecreates(
+  context: UpContext,
+  targets: readonly string[],
+  observed: ContainerSummary[],
+): Promise<ContainerSummary[]> {
+  const { engine, project, progress } = context;
+  const services = servicesOf(project);
+  const byService = new Map<string, ContainerSummary[]>();
+  for (const c of observed) {
+    if (c.labels[label.oneoff] === "True" || !targets.includes(serviceOf(c))) continue;
+    byService.set(serviceOf(c), [...(byService.get(serviceOf(c)) ?? []), c]);
+  }
+  const replaced = new Map<string, ContainerSummary | undefined>();
+  await Promise.all(
+    [...byService].map(async ([name, containers]) => {
+      const fixed = services[name]?.container_name;
+      const left = unfinishedRecreates(containers, (n) =>
+        typeof fixed === "string" ? fixed : containerName(project.name, name, n),
+      );
+      for (const c of left.remove) replaced.set(c.id, undefined);
+      for (const r of left.rename) replaced.set(r.container.id, { ...r.container, names: [r.name] });
+      await Promise.all(
+        left.remove.map(async (c) => {
+          const id = resourceId.container(canonicalName(c));
+          progress.event({ id, text: "Removing", status: "working" });
+          await engine.removeContainer(c.id, { force: true });
+          progress.event({ id, text: "Removed", status: "done" });
+        }),
+      );
+      for (const { container, name: final } of left.rename) {
+        await engine.renameContainer(container.id, final);
+        progress.event({ id: resourceId.container(final), text: "Recreated", status: "done" });
+      }
+    }),
+  );
+  if (replaced.size === 0) return observed;
+  return observed.flatMap((c) => {
+    if (!replaced.has(c.id)) return [c];
+    const renamed = replaced.get(c.id);
+    return renamed ? [renamed] : [];
+  });
 }
 
 function nameOf(containers: readonly ContainerSummary[], id: string): string {
@@ -463,7 +532,7 @@ export async function ensureNetworks(
         out[key] = found[0]?.id ?? name;
         return;
       }
-      const existing = await engine.inspectNetwork(name);
+      const existing = await inspectOrHeal(context, key, name);
       if (existing && (existing.name === name || existing.id === name)) {
         const owner = existing.labels[label.project];
         if (owner === undefined) {
@@ -494,6 +563,89 @@ export async function ensureNetworks(
     }),
   );
   return out;
+}
+
+/**
+ * The project's network of that name. Two runs at once (the reference's, or tcompose's before its project
+ * lock) can leave several networks of one name, and every later request by name then fails as
+ * "ambiguous": they are healed here. The one to keep (networkToKeep) stays; the containers of the others
+ * are moved onto it, keeping their aliases; the others are removed.
+ */
+async function inspectOrHeal(context: UpContext, key: string, name: string) {
+  const { engine, project } = context;
+  try {
+    return await engine.inspectNetwork(name);
+  } catch (error) {
+    if (!/ambiguous/.test((error as Error).message)) throw error;
+  }
+  const same = (await engine.listNetworksByName(name)).filter((n) => n.name === name);
+  const found = (await Promise.all(same.map((n) => engine.inspectNetwork(n.id)))).filter(
+    (n): n is NetworkDetails => n !== undefined,
+  );
+  const foreign = found.filter(
+    (n) => n.labels[label.project] !== project.name || (n.labels[label.network] ?? "") !== key,
+  );
+  if (foreign.length > 0) {
+    throw new UpError(
+      `network ${name} is ambiguous: ${found.length} networks have that name and ${foreign.map((n) => n.id.slice(0, 12)).join(", ")} ${foreign.length > 1 ? "are" : "is"} not project "${project.name}"'s; remove the extra ones`,
+    );
+  }
+  const keep = networkToKeep(found);
+  if (!keep) return undefined;
+  const extra = found.filter((n) => n.id !== keep.id);
+  for (const other of extra) {
+    for (const container of other.containers) await moveContainer(engine, container, other.id, keep.id);
+    try {
+      await engine.removeNetwork(other.id);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+  }
+  context.warn(
+    `network ${name} existed ${found.length} times (duplicates made by runs at once): kept ${keep.id.slice(0, 12)}, removed ${extra.map((n) => n.id.slice(0, 12)).join(", ")}`,
+  );
+  return engine.inspectNetwork(keep.id);
+}
+
+/** Of networks of one name: the one most containers use, else the oldest (then the lowest id). */
+export function networkToKeep<T extends { id: string; created?: string; containers: readonly string[] }>(
+  networks: readonly T[],
+): T | undefined {
+  return [...networks].sort(
+    (a, b) =>
+      b.containers.length - a.containers.length ||
+      compareTimes(a.created ?? "", b.created ?? "") ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  )[0];
+}
+
+/** Orders the engine's RFC 3339 times with their nanoseconds (Go trims a fraction's trailing zeros). */
+export function compareTimes(a: string, b: string): number {
+  const key = (t: string): bigint | undefined => {
+    const m = /^([^.]+?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(t);
+    const ms = m ? Date.parse(`${m[1]}${m[3]}`) : Number.NaN;
+    if (!m || Number.isNaN(ms)) return undefined;
+    return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? "").padEnd(9, "0").slice(0, 9));
+  };
+  const ka = key(a);
+  const kb = key(b);
+  if (ka === undefined || kb === undefined) return ka === kb ? 0 : ka === undefined ? 1 : -1;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Moves a container from one network to another of the same name, keeping its aliases and links. */
+async function moveContainer(engine: Engine, container: string, from: string, to: string): Promise<void> {
+  const details = await engine.inspectContainer(container);
+  const settings = (details.raw.NetworkSettings ?? {}) as {
+    Networks?: Record<string, { NetworkID?: string; Aliases?: string[] | null; Links?: string[] | null }>;
+  };
+  const endpoint = Object.values(settings.Networks ?? {}).find((e) => e.NetworkID === from) ?? {};
+  const aliases = (endpoint.Aliases ?? []).filter((a) => !details.id.startsWith(a));
+  await engine.disconnectNetwork(from, container, true);
+  await engine.connectNetwork(to, container, {
+    ...(aliases.length ? { Aliases: aliases } : {}),
+    ...(endpoint.Links?.length ? { Links: endpoint.Links } : {}),
+  });
 }
 
 function stringRecord(value: unknown): Record<string, string> | undefined {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Engine } from "../../src/project/engine/index.js";
 import { projectFilter } from "../../src/project/labels.js";
+import { lockName } from "../../src/project/lock.js";
 
 /** A project name no other test (or run) uses, so tests can run in parallel and leave no clashes. */
 export function uniqueProjectName(prefix: string): string {
@@ -12,6 +13,8 @@ export function uniqueProjectName(prefix: string): string {
  * a failing test leaves nothing on the engine.
  */
 export async function removeProject(engine: Engine, project: string): Promise<void> {
+  // The project lock a killed CLI leaves (it carries no project label).
+  await engine.removeContainer(lockName(project), { force: true }).catch(() => {});
   const filter = projectFilter(project);
   const containers = await engine.listContainers(filter, { all: true });
   await Promise.all(containers.map((c) => engine.removeContainer(c.id, { force: true, volumes: true })));

@@ -7,6 +7,7 @@ import type { Progress } from "../../project/progress.js";
 import { CliError, ExitStatus } from "../errors.js";
 import type { Io } from "../main.js";
 import { progressFor } from "../progress-output.js";
+import { locked } from "../project-lock.js";
 import type { RmFlags } from "./rm.js";
 import { concurrencyOf, daemonError, intFlag, nameOnly, projectOrName, type Target } from "./target.js";
 
@@ -54,8 +55,10 @@ export async function runStop(command: Command, io: Io, services: string[], time
   const target = await projectOrName(command, io, services);
   checkServices(target, services);
   const { stopServices } = await import("../../project/lifecycle.js");
-  await withProgress(command, io, target, "Stopping", (context) =>
-    stopServices(context, { services, ...(t !== undefined ? { timeout: t } : {}) }),
+  await locked(command, io, target.engine, target.name, () =>
+    withProgress(command, io, target, "Stopping", (context) =>
+      stopServices(context, { services, ...(t !== undefined ? { timeout: t } : {}) }),
+    ),
   );
 }
 
@@ -70,8 +73,14 @@ export async function runRestart(
   const target = await projectOrName(command, io, services);
   checkServices(target, services);
   const { restartServices } = await import("../../project/lifecycle.js");
-  await withProgress(command, io, target, "Restarting", (context) =>
-    restartServices(context, { services, noDeps: flags.noDeps, ...(t !== undefined ? { timeout: t } : {}) }),
+  await locked(command, io, target.engine, target.name, () =>
+    withProgress(command, io, target, "Restarting", (context) =>
+      restartServices(context, {
+        services,
+        noDeps: flags.noDeps,
+        ...(t !== undefined ? { timeout: t } : {}),
+      }),
+    ),
   );
 }
 
@@ -148,8 +157,10 @@ export async function runRm(command: Command, io: Io, services: string[], flags:
   checkServices(target, services);
   const lifecycle = await import("../../project/lifecycle.js");
   if (flags.stop) {
-    await withProgress(command, io, target, "Stopping", (context) =>
-      lifecycle.stopServices(context, { services }),
+    await locked(command, io, target.engine, target.name, () =>
+      withProgress(command, io, target, "Stopping", (context) =>
+        lifecycle.stopServices(context, { services }),
+      ),
     );
   }
   let stopped: Awaited<ReturnType<typeof lifecycle.stoppedContainers>>;
@@ -166,11 +177,13 @@ export async function runRm(command: Command, io: Io, services: string[], flags:
   const message = `Going to remove ${stopped.map(canonicalName).join(", ")}`;
   if (flags.force) io.stdout(`${message}\n`);
   else if (!confirm(io, message)) return;
-  await withProgress(command, io, target, "Removing", (context) =>
-    lifecycle.removeStopped(context, stopped, {
-      force: flags.force === true,
-      volumes: flags.volumes === true,
-    }),
+  await locked(command, io, target.engine, target.name, () =>
+    withProgress(command, io, target, "Removing", (context) =>
+      lifecycle.removeStopped(context, stopped, {
+        force: flags.force === true,
+        volumes: flags.volumes === true,
+      }),
+    ),
   );
 }
 
@@ -187,10 +200,12 @@ export async function runWait(command: Command, io: Io, services: string[], down
   }
   if (downProject) {
     const { downProject: down } = await import("../../project/down.js");
-    await withProgress(command, io, target, "Running", (context) =>
-      down(
-        { engine: context.engine, name: context.name, progress: context.progress, warn: io.stderr },
-        { removeOrphans: true },
+    await locked(command, io, target.engine, target.name, () =>
+      withProgress(command, io, target, "Running", (context) =>
+        down(
+          { engine: context.engine, name: context.name, progress: context.progress, warn: io.stderr },
+          { removeOrphans: true },
+        ),
       ),
     );
   }

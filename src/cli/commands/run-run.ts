@@ -10,6 +10,7 @@ import type { RunOptions } from "../../project/run.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
 import { progressFor, withProgress } from "../progress-output.js";
+import { lockFor } from "../project-lock.js";
 import { openSession } from "../session.js";
 import type { RunFlags } from "./run.js";
 
@@ -76,6 +77,8 @@ export async function runRun(
     quietPull: flags.quietPull === true,
     build: flags.build === true,
   };
+  // The project lock while the dependencies converge and the one-off container is made.
+  const lock = await lockFor(command, io, session.engine, project.name);
   const progress = await progressFor(command, io, "Running");
   const { createOneOff } = await import("../../project/run.js");
   const created = await withProgress(progress, () =>
@@ -92,7 +95,7 @@ export async function runRun(
       },
       options,
     ),
-  );
+  ).finally(() => lock.release());
   const { engine } = session;
   if (options.detach) {
     await engine.startContainer(created.id);

@@ -5,6 +5,7 @@ import { projectContainers, serviceOf } from "../../project/state.js";
 import type { Converged, StartOptions } from "../../project/up.js";
 import type { Io } from "../main.js";
 import { progressFor, withProgress } from "../progress-output.js";
+import { lockFor } from "../project-lock.js";
 import { openSession } from "../session.js";
 
 export async function runStart(
@@ -14,6 +15,7 @@ export async function runStart(
   options: StartOptions,
 ): Promise<void> {
   const session = await openSession(command, io, { services, nameIsEnough: true });
+  const lock = await lockFor(command, io, session.engine, session.name);
   const progress = await progressFor(command, io, "Running");
   const { startProject, targetServices } = await import("../../project/up.js");
   const existing = await projectContainers(session.engine, session.name, {});
@@ -44,7 +46,7 @@ export async function runStart(
       converged,
       options,
     );
-  });
+  }).finally(() => lock.release());
 }
 
 async function startOne(

@@ -10,6 +10,7 @@ import type { CreateOptions, UpContext } from "../../project/up.js";
 import { CliError } from "../errors.js";
 import type { Io } from "../main.js";
 import { progressFor, withProgress } from "../progress-output.js";
+import { lockFor } from "../project-lock.js";
 import type { GlobalOptions } from "../project-options.js";
 import { openSession } from "../session.js";
 
@@ -50,33 +51,46 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
     if (!Object.hasOwn((project.model.services ?? {}) as object, s))
       throw new CliError(`no such service: ${s}`);
   }
+  // The project lock, before the progress view (the waiting message), held while the project changes.
+  const lock = await lockFor(command, io, session.engine, project.name);
   const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
   const globals = globalsOf(command);
   const { createProject, waitProject } = await import("../../project/up.js");
   const concurrency = concurrencyOf(command);
+  // Ctrl-C while creating and starting: nothing more is sent, what was sent ends, exit 130; twice: at once.
+  const { interruptible } = await import("../../project/engine/interrupt.js");
+  const gate = interruptible(session.engine);
+  const interrupt = () => (gate.interrupted ? process.exit(130) : gate.interrupt());
   const context: UpContext = {
-    engine: session.engine,
+    engine: gate.engine,
     project,
     progress,
     warn: warnLine(io),
     ...(globals.envFile?.length ? { envFileFlag: project.envFiles } : {}),
     build: async (services) => {
       const { buildForUp } = await import("./build-hook.js");
-      return buildForUp(session.engine, project, services, progress);
+      return buildForUp(gate.engine, project, services, progress);
     },
   };
-  const converged = await withProgress(progress, async () => {
-    const startOptions = {
-      wait: run.wait,
-      ...(run.waitTimeoutMs !== undefined ? { waitTimeout: run.waitTimeoutMs } : {}),
-    };
-    const converged = await createProject(context, {
-      ...run.create,
-      ...(concurrency ? { concurrency } : {}),
-      ...(run.start ? { start: startOptions } : {}),
-    });
-    if (run.start && run.wait) await waitProject(context, converged, startOptions);
-    return converged;
+  process.on("SIGINT", interrupt);
+  const converged = await withProgress(progress, () =>
+    gate.run(async () => {
+      const startOptions = {
+        wait: run.wait,
+        ...(run.waitTimeoutMs !== undefined ? { waitTimeout: run.waitTimeoutMs } : {}),
+      };
+      const converged = await createProject(context, {
+        ...run.create,
+        ...(concurrency ? { concurrency } : {}),
+        ...(run.start ? { start: startOptions } : {}),
+      });
+      if (run.start && run.wait) await waitProject(context, converged, startOptions);
+      return converged;
+    }),
+  ).finally(async () => {
+    // Given back while Ctrl-C is still handled (a Ctrl-C then does not kill the process mid-request).
+    await lock.release();
+    process.off("SIGINT", interrupt);
   });
   if (run.detach || !run.start) return;
   const attached = attachedServices(run, converged.services, run.create.services ?? []);
@@ -165,6 +179,7 @@ async function attachAndWait(
 
 export async function runDown(command: Command, io: Io, options: DownOptions): Promise<void> {
   const session = await openSession(command, io, { nameIsEnough: true });
+  const lock = await lockFor(command, io, session.engine, session.name);
   const progress = await progressFor(command, io, "Running");
   const { downProject } = await import("../../project/down.js");
   const concurrency = concurrencyOf(command);
@@ -179,5 +194,5 @@ export async function runDown(command: Command, io: Io, options: DownOptions): P
       },
       { ...options, ...(concurrency ? { concurrency } : {}) },
     ),
-  );
+  ).finally(() => lock.release());
 }

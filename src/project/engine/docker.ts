@@ -506,6 +506,7 @@ export class DockerEngine implements Engine {
       driver: n.Driver,
       labels: n.Labels ?? {},
       containers: Object.keys(n.Containers ?? {}),
+      ...(n.Created ? { created: n.Created } : {}),
     };
   }
 

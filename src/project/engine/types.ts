@@ -147,6 +147,8 @@ export interface VolumeSummary {
 export interface NetworkDetails extends NetworkSummary {
   /** Ids of the containers attached. */
   containers: string[];
+  /** RFC 3339 with nanoseconds, as the engine gives it. */
+  created?: string;
 }
 
 /** One message of GET /events. */
