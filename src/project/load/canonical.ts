@@ -9,6 +9,7 @@ import { isIP } from "node:net";
 import { posix } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
 import { isMapping, keyValuesToMapping, type Mapping, matchesAnyPattern, pathPatterns } from "./document.js";
+import { formatGoFloat } from "./gonumbers.js";
 import { splitShellWords } from "./shellwords.js";
 import { canonicalDuration, formatSize, parseSize } from "./units.js";
 
@@ -62,18 +63,14 @@ export function scalarToString(value: unknown): string {
 }
 
 /**
- * A number as Go's strconv 'g' (shortest) prints a float: exponent form below 1e-4 and from 1e+06 up
- * (`1e-06`, `1.23456789123e+08`), `-0` kept. Whole numbers print as integers: a YAML float written whole
- * (`1e6`) is not told apart from an integer here.
+ * A number as Go prints it: whole numbers as integers, others as a float (formatGoFloat). A YAML float
+ * written whole (`1e6`) is not told apart from an integer here: where the reference prints numbers as text,
+ * the YAML reader's text of it is used instead (numbers.ts), as for integers beyond 2^53.
  */
 function goNumber(n: number): string {
   if (Object.is(n, -0)) return "-0";
   if (Number.isInteger(n) || !Number.isFinite(n)) return String(n);
-  const [mantissa = "", exponent = "0"] = n.toExponential().split("e");
-  const exp = Number(exponent);
-  if (exp >= -4 && exp < 6) return String(n);
-  const digits = String(Math.abs(exp)).padStart(2, "0");
-  return `${mantissa}e${exp < 0 ? "-" : "+"}${digits}`;
+  return formatGoFloat(n);
 }
 
 const durationRule: Rule = (value, path, ctx) => {
@@ -438,7 +435,7 @@ const tmpfsRule = stringOrListRule;
 // ---------------------------------------------------------------------------------------------------------
 // depends_on, networks, secrets/configs, devices, extra_hosts, env_file, ulimits
 
-/** List → map with the reference's defaults; `restart` only printed when true. */
+/** List → map with the reference's defaults; `restart` only printed when true; none at all prints nothing. */
 const dependsOnRule: Rule = (value) => {
   const deps = Array.isArray(value) ? Object.fromEntries(value.map((n) => [scalarToString(n), {}])) : value;
   if (!isMapping(deps)) return value;
@@ -450,7 +447,7 @@ const dependsOnRule: Rule = (value) => {
     entry.required = dep.required ?? true;
     out[name] = entry;
   }
-  return out;
+  return nonEmpty(out);
 };
 
 /** A service's `networks: [a, b]` → `{a: null, b: null}`; none at all prints nothing. */
@@ -652,6 +649,10 @@ const DEPLOY_RULES: Rules = {
 /** The reference always prints `resources` and `placement` in a deploy section, empty if unset. */
 const deployRule = objectRule(DEPLOY_RULES, (deploy) => ({ resources: {}, placement: {}, ...deploy }));
 
+/** post_start, pre_stop and a watch rule's exec: a command split like the service's, an environment map. */
+const hookRule = objectRule({ command: commandRule, environment: environmentRule });
+const developRule = objectRule({ watch: listRule(objectRule({ exec: hookRule })) });
+
 // ---------------------------------------------------------------------------------------------------------
 // the tables
 
@@ -663,6 +664,7 @@ const SERVICE_RULES: Rules = {
   cpus: cpusRule,
   depends_on: dependsOnRule,
   deploy: deployRule,
+  develop: developRule,
   blkio_config: blkioRule,
   devices: devicesRule,
   dns: dnsRule,
@@ -685,6 +687,8 @@ const SERVICE_RULES: Rules = {
   memswap_limit: sizeRule,
   networks: serviceNetworksRule,
   ports: portsRule,
+  post_start: listRule(hookRule),
+  pre_stop: listRule(hookRule),
   // Plain booleans of the reference's model, omitted when false (init is a pointer: kept).
   privileged: omitFalse,
   read_only: omitFalse,
@@ -792,6 +796,9 @@ const FREE = pathPatterns([
   "services.*.logging.options",
   "services.*.networks.*.driver_opts",
   "services.*.deploy.labels",
+  "services.*.post_start.[].environment",
+  "services.*.pre_stop.[].environment",
+  "services.*.develop.watch.[].exec.environment",
   "networks.*.driver_opts",
   "networks.*.labels",
   "networks.*.ipam",
@@ -823,8 +830,17 @@ const KEPT = pathPatterns([
   "services.*.env_file.[].required",
   "services.*.develop.watch.[].path",
   "services.*.develop.watch.[].action",
+  // A hook's command is printed when set, empty too (`command: ""` is `[]`).
+  "services.*.post_start.[].command",
+  "services.*.pre_stop.[].command",
+  "services.*.develop.watch.[].exec.command",
   "networks.*.enable_ipv4",
   "networks.*.enable_ipv6",
+  // Written empty (an unset variable), a name is not defaulted: kept until normalize.ts drops it.
+  "networks.*.name",
+  "volumes.*.name",
+  "secrets.*.name",
+  "configs.*.name",
 ]);
 
 /** Durations that are plain values there (a zero one, "0s", prints nothing). */

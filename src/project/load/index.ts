@@ -24,6 +24,7 @@ import { castTypes, interpolateDocument, type Lookup } from "./interpolate.js";
 import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge.js";
 import { loadModel } from "./model.js";
 import { normalizeProject, resolveProjectPaths } from "./normalize.js";
+import { withNumberTexts } from "./numbers.js";
 import { activeProfiles, applyProfiles, missingDependency, withNamedProfiles } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
 import { settleTimestamps, unmarkTimestamp } from "./timestamps.js";
@@ -121,6 +122,8 @@ interface ParsedFile {
   /** Each YAML document of the file, interpolated; the reference loads them like files, in order. */
   docs: TaggedDocument[];
   locate: Locate;
+  /** The file could not be read or interpolated: the reference stops there, before its includes. */
+  failed: boolean;
 }
 
 /** Reads one env file into `into`; a problem ends the load, like the reference (exit 1 for .env). */
@@ -243,15 +246,19 @@ export function loadProject(input: LoadInput): LoadResult {
     if (known) return known;
     const yaml = readYaml(file);
     if (yaml === undefined) return { path: [], message: `open ${file}: no such file or directory` };
-    const docs = yaml.documents.map(({ value, tags }) => {
+    let failed = yaml.diagnostics.length > 0;
+    const docs = yaml.documents.map(({ value: read, tags: { numbers, ...tags } }) => {
+      const value = withNumberTexts(read, numbers);
       if (!interpolate) return { value, ...tags };
       const interpolated = interpolateDocument(value, scope.lookup);
       const cast = castTypes(interpolated.value);
       for (const w of [...interpolated.warnings, ...cast.warnings]) warnings.push(w.message);
-      problems.push(...[...interpolated.errors, ...cast.errors].map((d) => locateIn(d, [yaml.locate], file)));
+      const errors = [...interpolated.errors, ...cast.errors];
+      if (errors.length > 0) failed = true;
+      problems.push(...errors.map((d) => locateIn(d, [yaml.locate], file)));
       return { value: cast.value, ...tags };
     });
-    const result: ParsedFile = { file, locate: yaml.locate, docs };
+    const result: ParsedFile = { file, locate: yaml.locate, docs, failed };
     scope.parsed.set(file, result);
     allParsed.push(result);
     return result;
@@ -283,6 +290,11 @@ export function loadProject(input: LoadInput): LoadResult {
         const unreadable = resolved.diagnostics.find((d) => d.message.startsWith("open "));
         if (unreadable) return { message: unreadable.message, exitCode: 14 };
         problems.push(...resolved.diagnostics.map((d) => locateIn(d, [one.locate], file)));
+        // A file that fails to interpolate or extend is reported as such (exit 15), its includes unread.
+        if (one.failed || resolved.diagnostics.length > 0) {
+          documents.push(resolved.document);
+          continue;
+        }
         const included = applyIncludes({
           document: resolved.document,
           file,
@@ -436,7 +448,7 @@ export function loadProject(input: LoadInput): LoadResult {
     model = withEnvFiles.model;
   }
   const withLabelFiles = mergeLabelFiles(model, fs, projectDir);
-  if (withLabelFiles.error) return fail(withLabelFiles.error, 15);
+  if (withLabelFiles.error) return fail(withLabelFiles.error, withLabelFiles.exitCode ?? 15);
   model = withLabelFiles.model;
   // On the merged document as written: the reference checks its map, before profiles and zero values go.
   if (!options.declared) problems.push(...checkModel(document).map(locate));
@@ -551,10 +563,16 @@ function validateAll(documents: TaggedDocument[], locate: Locate): Diagnostic[] 
   }
   for (let n = 1; n <= documents.length; n++) {
     const merged = mergeDocuments(documents.slice(0, n), { toLongForm });
-    for (const d of validateCompose(isMapping(merged) ? merged : {}, locate)) add(d);
+    for (const d of validateCompose(isMapping(merged) ? merged : {}, locate)) {
+      // An empty key here comes from a `=VALUE` list entry (a written one was reported above): the
+      // reference's merge keeps such lists as lists, and accepts them.
+      if (d.message !== emptyKey) add(d);
+    }
   }
   return out;
 }
+
+const emptyKey = "empty key is not allowed";
 
 /** Lists the reference makes unique before it validates (compose-go's unicity indexers); others keep repeats. */
 const DEDUPED = pathPatterns([
@@ -668,7 +686,7 @@ function mergeLabelFiles(
   model: Mapping,
   fs: FileSystem,
   projectDir: string,
-): { model: Mapping; error?: string } {
+): { model: Mapping; error?: string; exitCode?: number } {
   if (!isMapping(model.services)) return { model };
   const services: Mapping = {};
   for (const [name, raw] of Object.entries(model.services)) {
@@ -682,7 +700,11 @@ function mergeLabelFiles(
     for (const written of list) {
       const file = path.resolve(projectDir, written);
       if (!fs.isFile(file)) {
-        return { model, error: `label file ${file} not found: stat ${file}: no such file or directory` };
+        return {
+          model,
+          error: `label file ${file} not found: stat ${file}: no such file or directory`,
+          exitCode: 14,
+        };
       }
       const error = readEnvFile(fs, file, (v) => fromFiles[v], fromFiles);
       if (error) return { model, error };

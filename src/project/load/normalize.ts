@@ -47,12 +47,12 @@ export function normalizeProject(project: Mapping, ctx: NormalizeContext): Canon
   );
   // --no-normalize (projectLevel false) still resolves paths and prunes, as the reference does, but adds
   // no build defaults, no default network, no implicit dependencies and no resource names.
-  if (ctx.projectLevel === false) return { value: pruneUnused(resolved), diagnostics: [] };
+  if (ctx.projectLevel === false) return { value: withoutEmptyNames(pruneUnused(resolved)), diagnostics: [] };
   const services = mapEntries(resolved.services, applySteps(SERVICE_STEPS, ctx));
   let out: Mapping = { ...resolved, services: addImplicitDependencies(attachDefaultNetwork(services)) };
   out = addDefaultNetwork(out, ctx.projectName);
   out = pruneUnused(out);
-  out = nameResources(out, ctx);
+  out = withoutEmptyNames(nameResources(out, ctx));
   return { value: out, diagnostics: [] };
 }
 
@@ -332,6 +332,23 @@ function pruneUnused(project: Mapping): Mapping {
     const kept = Object.entries(project[section]).filter(([key]) => names.has(key));
     if (kept.length > 0) out[section] = Object.fromEntries(kept);
     else delete out[section];
+  }
+  return out;
+}
+
+/**
+ * A resource `name:` written empty (an unset variable) is not defaulted (the reference names a resource only
+ * when the key is absent) and prints nothing (omitempty).
+ */
+function withoutEmptyNames(project: Mapping): Mapping {
+  const out: Mapping = { ...project };
+  for (const section of ["networks", "volumes", "secrets", "configs"]) {
+    if (!isMapping(project[section])) continue;
+    out[section] = mapEntries(project[section], (entry) => {
+      if (entry.name !== "") return entry;
+      const { name: _empty, ...rest } = entry;
+      return rest;
+    });
   }
   return out;
 }

@@ -3,13 +3,16 @@
 // of its profiles are activated).
 // Disabled services are dropped from the project, so a dependency on one is reported as undefined.
 
-/** --profile flags win; otherwise COMPOSE_PROFILES, comma-separated. Empty names are ignored. */
+/**
+ * --profile flags win, as given; otherwise COMPOSE_PROFILES, comma-separated, each name trimmed. An empty
+ * name stays (unset is ""): it enables services listing the profile "" (observed on 2.26.1).
+ */
 export function activeProfiles(
   flags: readonly string[] | undefined,
   composeProfiles: string | undefined,
 ): string[] {
-  const names = flags?.length ? flags : (composeProfiles ?? "").split(",");
-  return names.map((n) => n.trim()).filter((n) => n !== "");
+  if (flags?.length) return [...flags];
+  return (composeProfiles ?? "").split(",").map((n) => n.trim());
 }
 
 export function isServiceEnabled(profiles: unknown, active: readonly string[]): boolean {

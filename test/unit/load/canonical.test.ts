@@ -150,6 +150,38 @@ describe("other service fields", () => {
     ).toEqual({ db: { condition: "service_healthy", restart: true, required: false } });
   });
 
+  it("depends_on: none at all (`{}` or `[]`, an anchor's too) prints nothing", () => {
+    expect(field({ depends_on: {} }, "depends_on")).toBeUndefined();
+    expect(field({ depends_on: [] }, "depends_on")).toBeUndefined();
+  });
+
+  it("hooks and watch exec: a string command is split (an empty one is []), a list environment a map", () => {
+    const hook = { command: "echo 'a b'", environment: ["A=1", "B"], privileged: false };
+    expect(field({ post_start: [hook, { command: "" }] }, "post_start")).toEqual([
+      { command: ["echo", "a b"], environment: { A: "1", B: null }, privileged: false },
+      { command: [] },
+    ]);
+    expect(field({ pre_stop: [{ command: "kill 1" }] }, "pre_stop")).toEqual([{ command: ["kill", "1"] }]);
+    const watch = [
+      { path: "./src", action: "sync+exec", exec: { command: "kill -HUP 1", environment: { N: 5 } } },
+    ];
+    expect(field({ develop: { watch } }, "develop")).toEqual({
+      watch: [
+        {
+          path: "./src",
+          action: "sync+exec",
+          exec: { command: ["kill", "-HUP", "1"], environment: { N: "5" } },
+        },
+      ],
+    });
+    // Zero values go (omitempty), the empty command stays.
+    const project = canonicalizeProject({ services: { a: { post_start: [hook, { command: "" }] } } });
+    expect((project.value.services as Record<string, Record<string, unknown>>).a?.post_start).toEqual([
+      { command: ["echo", "a b"], environment: { A: "1", B: null } },
+      { command: [] },
+    ]);
+  });
+
   it("build: a string is the context", () => {
     expect(field({ build: "./app" }, "build")).toEqual({ context: "./app" });
     expect(

@@ -97,6 +97,22 @@ describe("networks", () => {
     });
     expect(project.volumes).toEqual({ ev: { name: "ev", external: true }, nv: { name: "nn" } });
   });
+
+  it("neither defaults nor prints a name written empty (an unset variable), normalized or not", () => {
+    const written = {
+      services: { a: { networks: ["ext", "plain"], volumes: ["ev:/e", "pv:/p"], secrets: ["s"] } },
+      networks: { ext: { external: true, name: "" }, plain: { name: "" } },
+      volumes: { ev: { external: true, name: "" }, pv: { name: "" } },
+      secrets: { s: { file: "./s", name: "" } },
+    };
+    const project = normalize(written);
+    expect(project.networks).toEqual({ ext: { external: true, ipam: {} }, plain: { ipam: {} } });
+    expect(project.volumes).toEqual({ ev: { external: true }, pv: {} });
+    expect(project.secrets).toEqual({ s: { file: "/src/app/s" } });
+    const raw = normalizeProject(canonicalizeProject(written).value, { ...ctx, projectLevel: false }).value;
+    expect(raw.networks).toEqual({ ext: { external: true, ipam: {} }, plain: { ipam: {} } });
+    expect(raw.volumes).toEqual({ ev: { external: true }, pv: {} });
+  });
 });
 
 describe("dependencies and environment", () => {

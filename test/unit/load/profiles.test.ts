@@ -16,9 +16,17 @@ const services = {
 describe("profiles", () => {
   it("takes --profile over COMPOSE_PROFILES, which is comma-separated", () => {
     expect(activeProfiles(["debug"], "x,y")).toEqual(["debug"]);
-    expect(activeProfiles([], "debug, x,")).toEqual(["debug", "x"]);
-    expect(activeProfiles(undefined, undefined)).toEqual([]);
-    expect(activeProfiles([""], undefined)).toEqual([]);
+    expect(activeProfiles([" debug"], undefined)).toEqual([" debug"]);
+    expect(activeProfiles([], "debug, x,")).toEqual(["debug", "x", ""]);
+  });
+
+  it("keeps the empty profile name, active when none is given, like the reference", () => {
+    expect(activeProfiles(undefined, undefined)).toEqual([""]);
+    expect(activeProfiles([""], "x")).toEqual([""]);
+    expect(activeProfiles(["x"], undefined)).toEqual(["x"]);
+    expect(Object.keys(applyProfiles({ a: { profiles: ["", "x"] }, b: { profiles: ["x"] } }, [""]))).toEqual([
+      "a",
+    ]);
   });
 
   it("keeps services without profiles and those with an active profile", () => {
