@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   applyIncludes,
   cycleMessage,
-  MAX_INCLUDE_DEPTH,
   importResources,
   includedEnvironment,
+  MAX_INCLUDE_DEPTH,
   planInclude,
   readIncludes,
   sameDefinition,
