@@ -78,3 +78,17 @@ export function parseComposeBool(text: string): Parsed<boolean> & { warning?: st
   }
   return { ok: false, error: `invalid boolean: ${text}` };
 }
+
+/**
+ * A float64 as Go's fmt %v prints it (strconv 'g', shortest): exponent form below 1e-4 and from 1e+06 up
+ * (`1e-06`, `1e+06`, `1.23456789123e+08`), `-0` kept; a whole value below 1e+06 has no decimal point.
+ */
+export function formatGoFloat(n: number): string {
+  if (Object.is(n, -0)) return "-0";
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "+Inf" : "-Inf";
+  const [mantissa = "", exponent = "0"] = n.toExponential().split("e");
+  const exp = Number(exponent);
+  if (exp >= -4 && exp < 6) return String(n);
+  const digits = String(Math.abs(exp)).padStart(2, "0");
+  return `${mantissa}e${exp < 0 ? "-" : "+"}${digits}`;
+}

@@ -9,6 +9,7 @@
 // the text with the `yaml` package instead, which also reports errors with their positions. So this module
 // never reports an error of its own: what it accepts, the package reads to the same tree (a property test
 // in test/unit/load/yaml-fast.test.ts holds it to that).
+import { maxDepth } from "./depth.js";
 import type { AliasNode, MapNode, ScalarNode, SeqNode, TreeNode } from "./yaml.js";
 
 const coreTag = "tag:yaml.org,2002:";
@@ -73,6 +74,8 @@ class FastReader {
   /** The line being read. */
   private li = 0;
   private readonly anchors = new Map<string, TreeNode>();
+  /** Collections open; deeper nesting than ./depth.ts allows is left to the package's path, which refuses it. */
+  private depth = 0;
 
   constructor(private readonly source: string) {
     this.lines = splitLines(source);
@@ -102,7 +105,8 @@ class FastReader {
         if (line.indent === 0 && line.text.startsWith("%")) out();
         return i;
       }
-      if (line.text.includes("\t") && !line.text.trimStart().startsWith("#")) out();
+      // yaml.v3 refuses a tab before a comment where a line may start a key: left to ./yaml-lenient.ts.
+      if (line.text.includes("\t") && !line.text.startsWith("#", line.indent)) out();
       i++;
     }
     return i;
@@ -128,6 +132,7 @@ class FastReader {
   }
 
   private mapping(col: number): MapNode {
+    if (++this.depth > maxDepth) out();
     const map: MapNode = { kind: "map", offset: this.offset(col), pairs: [] };
     for (;;) {
       const line = this.line();
@@ -141,6 +146,7 @@ class FastReader {
       const nextLine = this.lines[next];
       if (!nextLine || nextLine.indent < col) {
         this.li = next;
+        this.depth--;
         return map;
       }
       if (nextLine.indent > col || isSeqIndicator(nextLine.text, col)) out();
@@ -149,6 +155,7 @@ class FastReader {
   }
 
   private sequence(col: number): SeqNode {
+    if (++this.depth > maxDepth) out();
     const seq: SeqNode = { kind: "seq", offset: this.offset(col), items: [] };
     for (;;) {
       const text = this.line().text;
@@ -162,6 +169,7 @@ class FastReader {
         (nextLine.indent === col && !isSeqIndicator(nextLine.text, col))
       ) {
         this.li = next;
+        this.depth--;
         return seq;
       }
       if (nextLine.indent > col) out();
@@ -204,7 +212,7 @@ class FastReader {
       const end = tokenEnd(text, c);
       const token = text.slice(c, end);
       if (token.startsWith("&")) {
-        if (anchor !== undefined || !/^&[A-Za-z0-9_.-]+$/.test(token)) out();
+        if (anchor !== undefined || !/^&[A-Za-z0-9_-]+$/.test(token)) out();
         anchor = token.slice(1);
       } else {
         if (tag !== undefined) out();
@@ -243,7 +251,7 @@ class FastReader {
     if (ch === "*") {
       end = tokenEnd(text, col);
       const name = text.slice(col + 1, end);
-      if (!/^[A-Za-z0-9_.-]+$/.test(name)) out();
+      if (!/^[A-Za-z0-9_-]+$/.test(name)) out();
       const alias: AliasNode = { kind: "alias", offset, name, target: this.anchors.get(name) };
       node = alias;
     } else if (ch === '"' || ch === "'") {
@@ -251,7 +259,7 @@ class FastReader {
       node = { kind: "scalar", offset, text: quoted.value, plain: false };
       end = quoted.end;
     } else if (ch === "[" || ch === "{") {
-      const flow = new FlowReader(text, offset - col, this.anchors).collection(col);
+      const flow = new FlowReader(text, offset - col, this.anchors, this.depth).collection(col);
       node = flow.node;
       end = flow.end;
     } else if (ch === "|" || ch === ">") {
@@ -370,6 +378,13 @@ interface KeyAt {
 
 /** A block mapping key at `col` (`key:` then a space or the end of the line), else undefined. */
 function keyAt(text: string, col: number): KeyAt | undefined {
+  const key = keyAtAnyLength(text, col);
+  // yaml.v3 refuses a key whose `:` is over 1024 characters after its start (./yaml-lenient.ts says so).
+  if (key && key.end - col > 1024) out();
+  return key;
+}
+
+function keyAtAnyLength(text: string, col: number): KeyAt | undefined {
   const ch = text.charAt(col);
   if (ch === '"' || ch === "'") {
     const quoted = ch === '"' ? tryQuoted(doubleQuoted, text, col) : tryQuoted(singleQuoted, text, col);
@@ -509,10 +524,15 @@ class FlowReader {
     private readonly text: string,
     private readonly lineStart: number,
     private readonly anchors: ReadonlyMap<string, TreeNode>,
+    /** Collections open (./depth.ts). */
+    private depth: number,
   ) {}
 
   collection(col: number): { node: MapNode | SeqNode; end: number } {
-    return this.text.charAt(col) === "[" ? this.sequence(col) : this.mapping(col);
+    if (++this.depth > maxDepth) out();
+    const made = this.text.charAt(col) === "[" ? this.sequence(col) : this.mapping(col);
+    this.depth--;
+    return made;
   }
 
   private sequence(col: number): { node: SeqNode; end: number } {
@@ -536,8 +556,9 @@ class FlowReader {
       if (this.text.charAt(i) === "}") return { node, end: i + 1 };
       const key = this.scalar(i);
       if (!key) out();
+      const keyStart = i;
       i = skipSpaces(this.text, key.end);
-      if (this.text.charAt(i) !== ":" || this.text.charAt(i + 1) !== " ") out();
+      if (this.text.charAt(i) !== ":" || this.text.charAt(i + 1) !== " " || i - keyStart > 1024) out();
       i = skipSpaces(this.text, i + 1);
       let value: TreeNode;
       const c = this.text.charAt(i);
@@ -569,7 +590,7 @@ class FlowReader {
   /** `*name` (as in `<<: [*a, *b]`): the name ends at a space, a comma or a closing bracket. */
   private alias(i: number): { node: AliasNode; end: number } {
     let end = i + 1;
-    while (end < this.text.length && /[A-Za-z0-9_.-]/.test(this.text.charAt(end))) end++;
+    while (end < this.text.length && /[A-Za-z0-9_-]/.test(this.text.charAt(end))) end++;
     const name = this.text.slice(i + 1, end);
     const after = this.text.charAt(end);
     if (name === "" || (after !== "" && after !== " " && !flowStop.has(after))) out();
@@ -601,7 +622,8 @@ class FlowReader {
       end++;
     }
     const value = this.text.slice(i, end).trimEnd();
-    if (value === "" || !validPlainStart(value)) return out();
+    // yaml.v3 reads `?` in a flow plain scalar as a key indicator (./yaml-lenient.ts).
+    if (value === "" || !validPlainStart(value) || value.includes("?")) return out();
     return { node: { kind: "scalar", offset, text: value, plain: true }, end: i + value.length };
   }
 }

@@ -25,13 +25,15 @@ import {
   LineCounter,
   type Node,
   type Pair,
-  parseAllDocuments,
   type Scalar,
   type YAMLMap,
 } from "yaml";
+import { maxDepth, parseAllDocumentsWithinDepth, tooDeepMessage } from "./depth.js";
 import type { Diagnostic, SourcePosition } from "./diagnostics.js";
+import { formatGoFloat } from "./gonumbers.js";
 import { markTimestamp } from "./timestamps.js";
 import { parseFast } from "./yaml-fast.js";
+import { lenientText } from "./yaml-lenient.js";
 
 export type DocumentPath = readonly (string | number)[];
 
@@ -40,6 +42,11 @@ export interface YamlTags {
   resets: DocumentPath[];
   /** Paths of nodes tagged `!override`. */
   overrides: DocumentPath[];
+  /**
+   * Numbers whose value a JS number does not tell Go's text of (integers beyond 2^53, whole floats from
+   * 1e6 up, `1e+06`): their paths and that text, for where the reference prints them as text (numbers.ts).
+   */
+  numbers?: [DocumentPath, string][];
 }
 
 export interface YamlDocument {
@@ -143,10 +150,37 @@ function readFast(file: string, text: string): ParsedYaml | undefined {
   return { ...document, documents: [document], locate, diagnostics };
 }
 
-/** The `yaml` package's path alone (exported for the test that holds the fast reader to it). */
+/**
+ * The `yaml` package's path alone (exported for the test that holds the fast reader to it). What yaml.v3
+ * tolerates and the package does not (./yaml-lenient.ts) is read from a rewritten text, with positions in
+ * the given one; where the rewriting does not help, the package's errors on the given text stand.
+ */
 export function parseWithPackage(file: string, text: string): ParsedYaml {
+  const lenient = lenientText(text);
+  if (!lenient) return readWithPackage(file, text);
+  let given: ReturnType<typeof readWithPackage> | undefined;
+  if (!lenient.changesMeaning && lenient.problems.length === 0) {
+    given = readWithPackage(file, text);
+    if (!given.syntaxError) return given;
+  }
+  const position = positionsOf(file, text);
+  const rewritten = readWithPackage(file, lenient.text, (offset) => position(lenient.original(offset)));
+  const read = rewritten.syntaxError ? (given ?? readWithPackage(file, text)) : rewritten;
+  const refused = lenient.problems[0];
+  if (!refused || read.syntaxError) return read;
+  return {
+    ...read,
+    diagnostics: [{ path: [], position: position(refused.offset), message: refused.message }],
+  };
+}
+
+function readWithPackage(
+  file: string,
+  text: string,
+  at?: (offset: number) => SourcePosition,
+): ParsedYaml & { syntaxError: boolean } {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, {
+  const docs = parseAllDocumentsWithinDepth(text, {
     merge: true,
     uniqueKeys: false,
     prettyErrors: false,
@@ -154,10 +188,12 @@ export function parseWithPackage(file: string, text: string): ParsedYaml {
   });
   const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
   const diagnostics: Diagnostic[] = [];
-  const position = (offset: number): SourcePosition => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
+  const position =
+    at ??
+    ((offset: number): SourcePosition => {
+      const { line, col } = lineCounter.linePos(offset);
+      return { file, line, column: col };
+    });
 
   const documents: YamlDocument[] = [];
   for (const doc of list) {
@@ -190,7 +226,8 @@ export function parseWithPackage(file: string, text: string): ParsedYaml {
   };
 
   const main = documents[0] ?? { value: null, tags: { resets: [], overrides: [] } };
-  return { ...main, documents, locate, diagnostics };
+  const syntaxError = list.some((doc) => doc.errors.length > 0);
+  return { ...main, documents, locate, diagnostics, syntaxError };
 }
 
 /** The package's node tree as ours (aliases resolved to the same node objects, so cycles are seen). */
@@ -278,6 +315,9 @@ class TreeReader {
   private aliasDepth = 0;
   private expanded = 0;
   private aliasBudgetReported = false;
+  /** Collections being read, nested (./depth.ts). */
+  private level = 0;
+  private tooDeepReported = false;
 
   constructor(
     private readonly position: (offset: number) => SourcePosition,
@@ -292,11 +332,25 @@ class TreeReader {
     if (tag === "!reset") this.tags.resets.push([...path]);
     if (tag === "!override") this.tags.overrides.push([...path]);
     if (node.kind === "scalar") return this.readScalar(node, path);
-    if (node.kind === "map") return this.readMap(node, path);
+    // Nesting past maxDepth (./depth.ts), also through aliases and merge keys, is not read.
+    if (this.level === maxDepth) return this.tooDeep(node);
+    this.level++;
+    const out = node.kind === "map" ? this.readMap(node, path) : this.readItems(node, path);
+    this.level--;
+    return out;
+  }
+
+  private readItems(node: SeqNode, path: Path): unknown[] {
     this.open.add(node);
     const out = node.items.map((item, i) => this.read(item, [...path, i]));
     this.open.delete(node);
     return out;
+  }
+
+  private tooDeep(node: TreeNode): null {
+    if (!this.tooDeepReported) this.report(node, [], tooDeepMessage);
+    this.tooDeepReported = true;
+    return null;
   }
 
   private report(node: Tree, path: Path, message: string, hint?: string): void {
@@ -332,6 +386,10 @@ class TreeReader {
   private readScalar(node: ScalarNode, path: Path): unknown {
     const resolved = resolveScalar(node);
     if (resolved.error) this.report(node, path, resolved.error);
+    if (resolved.goText !== undefined) {
+      this.tags.numbers ??= [];
+      this.tags.numbers.push([[...path], resolved.goText]);
+    }
     return resolved.timestamp ? markTimestamp(String(resolved.value)) : resolved.value;
   }
 
@@ -427,6 +485,8 @@ interface Resolved {
   value: unknown;
   timestamp?: boolean;
   error?: string;
+  /** A number's text as Go prints it, when String(value) is not that (see YamlTags.numbers). */
+  goText?: string;
 }
 
 function resolveScalar(node: ScalarNode): Resolved {
@@ -471,7 +531,16 @@ function resolvePlain(text: string): Resolved {
   if (!/^[-+0-9]/.test(first)) return { value: text };
   if (/^[0-9]/.test(first) && isTimestamp(text)) return { value: text, timestamp: true };
   const number = goNumber(text.replaceAll("_", ""));
-  return { value: number ?? text };
+  return number === undefined ? { value: text } : withGoText(number, text.replaceAll("_", ""));
+}
+
+/** Go's text of a number yaml.v3 reads from `s`, when a JS number does not keep it. */
+function withGoText(value: number, s: string, float = false): Resolved {
+  const int = !float && goInteger(s) !== undefined;
+  if (int && !Number.isSafeInteger(value)) return { value, goText: goIntegerText(s) };
+  if (!int && Number.isInteger(value) && Math.abs(value) >= 1e6)
+    return { value, goText: formatGoFloat(value) };
+  return { value };
 }
 
 /** strconv.ParseInt(s, 0, 64), then ParseUint(s, 0, 64), then a YAML-style float. */
@@ -491,6 +560,15 @@ const int64Max = (1n << 63n) - 1n;
 const uint64Max = (1n << 64n) - 1n;
 
 function goInteger(s: string): number | undefined {
+  const n = goBigInteger(s);
+  return n === undefined ? undefined : Number(n);
+}
+
+function goIntegerText(s: string): string {
+  return String(goBigInteger(s));
+}
+
+function goBigInteger(s: string): bigint | undefined {
   const m = /^([-+]?)(0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]+)|([1-9][0-9]*|0))$/.exec(s);
   if (!m) return undefined;
   const [, sign = "", , hex, oct, bin, legacyOct, dec] = m;
@@ -500,7 +578,7 @@ function goInteger(s: string): number | undefined {
   const n = sign === "-" ? -magnitude : magnitude;
   // ParseUint takes no sign, so "+…" beyond int64 is not a number.
   const fits = n >= int64Min && n <= int64Max ? true : sign === "" && n <= uint64Max;
-  return fits ? Number(n) : undefined;
+  return fits ? n : undefined;
 }
 
 /** yaml.v3's timestamp formats: a date, optionally with a time (`T`/`t`/space) and zone. */
@@ -528,13 +606,13 @@ function resolveTagged(tag: string, text: string): Resolved {
     }
     case "int": {
       const n = goInteger(text.replaceAll("_", ""));
-      return n === undefined ? fail(tag) : { value: n };
+      return n === undefined ? fail(tag) : withGoText(n, text.replaceAll("_", ""));
     }
     case "float": {
       const special = specialFloats.get(text);
       if (special !== undefined) return { value: special };
       const n = goNumber(text.replaceAll("_", ""));
-      return n === undefined ? fail(tag) : { value: n };
+      return n === undefined ? fail(tag) : withGoText(n, text.replaceAll("_", ""), true);
     }
     case "timestamp":
       return isTimestamp(text) ? { value: text, timestamp: true } : fail(tag);
