@@ -23,6 +23,8 @@ const cases: [string, string[]][] = [
   ["platform", ["--profile", "extra", "config", "--hash", "*"]],
   // Labels read from label_file count; label_file itself does not.
   ["label-file", ["config", "--hash", "*"]],
+  // Integers beyond 2^53 and floats in labels and environment, as Go prints them; a `=VALUE` label; a hook.
+  ["text-values", ["config", "--hash", "*"]],
 ];
 
 describe.skipIf(!referenceBinary)(`config --hash is the reference's${referenceSkipNote}`, () => {
