@@ -1,266 +1,232 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
-import { emitYaml } from "../../../src/cli/render/yaml-emit.js";
+import {
+  emitYaml,
+  goKeyCompare,
+  goKeyLess,
+  goPlainResolvesToString,
+} from "../../../src/cli/render/yaml-emit.js";
 import { parseWithPackage } from "../../../src/project/load/yaml.js";
 
-/** Read back by the `yaml` package as YAML 1.2 core and as YAML 1.1. */
-function readings(text: string): unknown[] {
-  return [parse(text), parse(text, { version: "1.1" })];
-}
-
-/**
- * The loader's reading with yaml.v3's scalar rules (through the `yaml` package's tree), for a mapping at the
- * top like a compose file; a scalar read as a timestamp comes back marked, so it differs from the text.
- */
+/** The loader's reading (yaml.v3's scalar rules), for a mapping at the top like a compose file. */
 function readAsLoader(text: string): unknown {
   return parseWithPackage("c.yaml", text).value;
 }
 
-function expectRoundTrip(value: unknown): void {
-  const text = emitYaml(value);
-  const [core, v11] = readings(text);
-  expect(core, text).toEqual(value);
-  expect(v11, text).toEqual(value);
-  // The loader reads only mappings at the top (a compose file); its reading must agree there too.
-  if (typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0)
-    expect(readAsLoader(text), text).toEqual(value);
-}
-
-/** Strings some YAML 1.1, 1.2 or yaml.v3 reader takes for something else, or that break the syntax plain. */
-const mustQuote = [
-  "",
-  " lead",
-  "trail ",
-  " ",
-  "null",
-  "Null",
-  "NULL",
-  "~",
-  "true",
-  "True",
-  "FALSE",
-  "tRuE",
-  "yes",
-  "No",
-  "on",
-  "OFF",
-  "y",
-  "N",
-  "0",
-  "12",
-  "-1",
-  "+1",
-  "0440",
-  "0777",
-  "08",
-  "0o17",
-  "0x1F",
-  "0X1f",
-  "0b101",
-  "-0b1",
-  "1_000",
-  "1.5",
-  "1.",
-  ".5",
-  "-.5",
-  "1e3",
-  "1E-3",
-  "1.0e+21",
-  "e1",
-  "-E+5",
-  ".e1",
-  ".",
-  "...",
-  "... x",
-  "...x",
-  ".inf",
-  "-.Inf",
-  "+.INF",
-  ".nan",
-  ".NaN",
-  "1:20",
-  "-1:20",
-  "190:20:30.15",
-  "2001-12-14",
-  "2001-12-14t21:59:43.10-05:00",
-  "2001-12-14 21:59:43.10 -5",
-  "=",
-  "<<",
-  "-",
-  "---",
-  "--- x",
-  "- x",
-  "?",
-  "? x",
-  "?x",
-  ":",
-  ": x",
-  ":x",
-  "a: b",
-  "a #b",
-  "ends:",
-  "#c",
-  ",a",
-  "[a]",
-  "]",
-  "{a}",
-  "}",
-  "&a",
-  "*a",
-  "!t",
-  "!!str",
-  "|",
-  "|-",
-  ">",
-  "'",
-  "'a'",
-  '"',
-  '"a"',
-  "%x",
-  "@x",
-  "`x",
+/**
+ * Strings and the reference's text of `x: [s, {s: 1}]` (docker compose 2.26.1 `config`, yaml.v3 v3.0.1),
+ * without the `x:` line: plain, single- and double-quoted, literal blocks, escapes and explicit keys.
+ */
+const referenceScalars: [string, string[]][] = [
+  ["", ['  - ""', '  - "": 1']],
+  [" lead", ["  - ' lead'", "  - ' lead': 1"]],
+  ["trail ", ["  - 'trail '", "  - 'trail ': 1"]],
+  [" ", ["  - ' '", "  - ' ': 1"]],
+  ["null", ['  - "null"', '  - "null": 1']],
+  ["Null", ['  - "Null"', '  - "Null": 1']],
+  ["~", ['  - "~"', '  - "~": 1']],
+  ["true", ['  - "true"', '  - "true": 1']],
+  ["tRuE", ["  - tRuE", "  - tRuE: 1"]],
+  ["yes", ['  - "yes"', '  - "yes": 1']],
+  ["No", ['  - "No"', '  - "No": 1']],
+  ["on", ['  - "on"', '  - "on": 1']],
+  ["OFF", ['  - "OFF"', '  - "OFF": 1']],
+  ["y", ['  - "y"', '  - "y": 1']],
+  ["N", ['  - "N"', '  - "N": 1']],
+  ["0", ['  - "0"', '  - "0": 1']],
+  ["12", ['  - "12"', '  - "12": 1']],
+  ["-1", ['  - "-1"', '  - "-1": 1']],
+  ["+1", ['  - "+1"', '  - "+1": 1']],
+  ["0440", ['  - "0440"', '  - "0440": 1']],
+  ["08", ['  - "08"', '  - "08": 1']],
+  ["0o17", ['  - "0o17"', '  - "0o17": 1']],
+  ["0x1F", ['  - "0x1F"', '  - "0x1F": 1']],
+  ["0b101", ['  - "0b101"', '  - "0b101": 1']],
+  ["-0b1", ['  - "-0b1"', '  - "-0b1": 1']],
+  ["1_000", ['  - "1_000"', '  - "1_000": 1']],
+  ["1.5", ['  - "1.5"', '  - "1.5": 1']],
+  ["1.", ['  - "1."', '  - "1.": 1']],
+  [".5", ['  - ".5"', '  - ".5": 1']],
+  ["1e3", ['  - "1e3"', '  - "1e3": 1']],
+  ["1E-3", ['  - "1E-3"', '  - "1E-3": 1']],
+  ["e1", ["  - e1", "  - e1: 1"]],
+  [".e1", ["  - .e1", "  - .e1: 1"]],
+  [".", ["  - .", "  - .: 1"]],
+  ["...", ["  - '...'", "  - '...': 1"]],
+  ["... x", ["  - '... x'", "  - '... x': 1"]],
+  [".inf", ['  - ".inf"', '  - ".inf": 1']],
+  ["-.Inf", ['  - "-.Inf"', '  - "-.Inf": 1']],
+  [".nan", ['  - ".nan"', '  - ".nan": 1']],
+  ["1:20", ['  - "1:20"', '  - "1:20": 1']],
+  ["-1:20", ['  - "-1:20"', '  - "-1:20": 1']],
+  ["190:20:30.15", ['  - "190:20:30.15"', '  - "190:20:30.15": 1']],
+  ["8080:80", ["  - 8080:80", "  - 8080:80: 1"]],
+  ["2001-12-14", ['  - "2001-12-14"', '  - "2001-12-14": 1']],
+  [
+    "2001-12-14t21:59:43.10-05:00",
+    ['  - "2001-12-14t21:59:43.10-05:00"', '  - "2001-12-14t21:59:43.10-05:00": 1'],
+  ],
+  ["2001-12-14 21:59:43.10", ['  - "2001-12-14 21:59:43.10"', '  - "2001-12-14 21:59:43.10": 1']],
+  ["2001-12-14 21:59:43.10 -5", ["  - 2001-12-14 21:59:43.10 -5", "  - 2001-12-14 21:59:43.10 -5: 1"]],
+  ["2001-02-30", ["  - 2001-02-30", "  - 2001-02-30: 1"]],
+  ["=", ["  - =", "  - =: 1"]],
+  ["<<", ["  - <<", "  - <<: 1"]],
+  ["-", ["  - '-'", "  - '-': 1"]],
+  ["---", ["  - '---'", "  - '---': 1"]],
+  ["- x", ["  - '- x'", "  - '- x': 1"]],
+  ["-x", ["  - -x", "  - -x: 1"]],
+  ["?", ["  - '?'", "  - '?': 1"]],
+  ["? x", ["  - '? x'", "  - '? x': 1"]],
+  ["?x", ["  - ?x", "  - ?x: 1"]],
+  [":", ["  - ':'", "  - ':': 1"]],
+  [": x", ["  - ': x'", "  - ': x': 1"]],
+  [":80", ["  - :80", "  - :80: 1"]],
+  ["a: b", ["  - 'a: b'", "  - 'a: b': 1"]],
+  ["a:b", ["  - a:b", "  - a:b: 1"]],
+  ["a #b", ["  - 'a #b'", "  - 'a #b': 1"]],
+  ["a#b", ["  - a#b", "  - a#b: 1"]],
+  ["ends:", ["  - 'ends:'", "  - 'ends:': 1"]],
+  ["#c", ["  - '#c'", "  - '#c': 1"]],
+  [",a", ["  - ',a'", "  - ',a': 1"]],
+  ["[a]", ["  - '[a]'", "  - '[a]': 1"]],
+  ["{a}", ["  - '{a}'", "  - '{a}': 1"]],
+  ["&a", ["  - '&a'", "  - '&a': 1"]],
+  ["*a", ["  - '*a'", "  - '*a': 1"]],
+  ["!t", ["  - '!t'", "  - '!t': 1"]],
+  ["|", ["  - '|'", "  - '|': 1"]],
+  [">", ["  - '>'", "  - '>': 1"]],
+  ["'", ["  - ''''", "  - '''': 1"]],
+  ["it's", ["  - it's", "  - it's: 1"]],
+  ["'a'", ["  - '''a'''", "  - '''a''': 1"]],
+  ['"', ["  - '\"'", "  - '\"': 1"]],
+  ['say "hi"', ['  - say "hi"', '  - say "hi": 1']],
+  ["%x", ["  - '%x'", "  - '%x': 1"]],
+  ["@x", ["  - '@x'", "  - '@x': 1"]],
+  ["`x", ["  - '`x'", "  - '`x': 1"]],
+  ["127.0.0.1", ["  - 127.0.0.1", "  - 127.0.0.1: 1"]],
+  ["0.0.0.0:8000", ["  - 0.0.0.0:8000", "  - 0.0.0.0:8000: 1"]],
+  ["1d", ["  - 1d", "  - 1d: 1"]],
+  ["10s", ["  - 10s", "  - 10s: 1"]],
+  ["busybox:1.36", ["  - busybox:1.36", "  - busybox:1.36: 1"]],
+  ["C:\\dir", ["  - C:\\dir", "  - C:\\dir: 1"]],
+  ["tab\there", ['  - "tab\\there"', '  - "tab\\there": 1']],
+  ["\ttab", ['  - "\\ttab"', '  - "\\ttab": 1']],
+  ["line\nbreak", ["  - |-", "    line", "    break", "  - ? |-", "      line", "      break", "    : 1"]],
+  ["line\n", ["  - |", "    line", "  - ? |", "      line", "    : 1"]],
+  ["two\n\n", ["  - |+", "    two", "", "  - ? |+", "      two", "", "    : 1"]],
+  [
+    "  indented\nblock",
+    ["  - |2-", "      indented", "    block", "  - ? |2-", "        indented", "      block", "    : 1"],
+  ],
+  ["trailing space \nline", ['  - "trailing space \\nline"', '  - ? "trailing space \\nline"', "    : 1"]],
+  ["a\n\n\nb", ["  - |-", "    a", "", "", "    b", "  - ? |-", "      a", "", "", "      b", "    : 1"]],
+  ["cr\r\nlf", ['  - "cr\\r\\nlf"', '  - ? "cr\\r\\nlf"', "    : 1"]],
+  ["nul\u0000", ['  - "nul\\0"', '  - "nul\\0": 1']],
+  ["esc\u001b", ['  - "esc\\e"', '  - "esc\\e": 1']],
+  ["del", ['  - "del\\x7F"', '  - "del\\x7F": 1']],
+  ["nel", ['  - "\\Nnel"', '  - ? "\\Nnel"', "    : 1"]],
+  ["c1", ['  - "c1\\x9B"', '  - "c1\\x9B": 1']],
+  ["ls x", ["  - 'ls     x'", "  - ? 'ls       x'", "    : 1"]],
+  ["ls  x", ['  - "ls\\L x"', '  - ? "ls\\L x"', "    : 1"]],
+  ["bom﻿", ['  - "bom\\uFEFF"', '  - "bom\\uFEFF": 1']],
+  [
+    "﻿bom first",
+    [
+      '  - "\\uFEFF\\x62\\x6F\\x6D\\x20\\x66\\x69\\x72\\x73\\x74"',
+      '  - "\\uFEFF\\x62\\x6F\\x6D\\x20\\x66\\x69\\x72\\x73\\x74": 1',
+    ],
+  ],
+  ["￾", ['  - "\\uFFFE"', '  - "\\uFFFE": 1']],
+  ["nbsp end ", ["  - nbsp end ", "  - nbsp end : 1"]],
+  ["é unicode", ["  - é unicode", "  - é unicode: 1"]],
+  ["emoji 😀", ['  - "emoji \\U0001F600"', '  - "emoji \\U0001F600": 1']],
+  ["9223372036854775807", ['  - "9223372036854775807"', '  - "9223372036854775807": 1']],
+  ["9223372036854775808", ['  - "9223372036854775808"', '  - "9223372036854775808": 1']],
+  ["18446744073709551616", ['  - "18446744073709551616"', '  - "18446744073709551616": 1']],
+  ["0x10000000000000000", ["  - 0x10000000000000000", "  - 0x10000000000000000: 1"]],
+  ["1e400", ["  - 1e400", "  - 1e400: 1"]],
+  [".5e999", ["  - .5e999", "  - .5e999: 1"]],
+  ["0b-1", ['  - "0b-1"', '  - "0b-1": 1']],
+  ["0o+7", ['  - "0o+7"', '  - "0o+7": 1']],
 ];
-
-/** Strings with characters that only double quotes (or, for line feeds, a literal block) can hold. */
-const special = [
-  "tab\there",
-  "\ttab",
-  "line\nbreak",
-  "line\n",
-  "two\n\n",
-  "\nleading break",
-  "  indented\nblock",
-  "trailing space \nline",
-  "a\n\n\nb",
-  "cr\r\nlf",
-  "nul\u0000",
-  "bell\u0007",
-  "esc\u001b[0m",
-  "del\u007f",
-  "\u0085nel",
-  "c1\u009b",
-  "ls\u2028",
-  "ps\u2029",
-  "bom\ufeff",
-  "\ufffe",
-  "lone \ud800",
-  "lone \udc00 low",
-  "nbsp end\u00a0",
-  "\u3000ideographic space",
-];
-
-/** Strings that may stay plain (yaml.v3 prints them plain too), and must still read back. */
-const plainOk = [
-  "-x",
-  "-c",
-  "--flag=1",
-  "a#b",
-  "a:b",
-  "http://x:80/a?b=c#frag",
-  "C:\\dir",
-  "a,b",
-  "a [b] {c}",
-  "it's",
-  'say "hi"',
-  "é unicode",
-  "emoji 😀",
-  "$$HOME",
-  "busybox:1.36",
-  "10s",
-  "128M",
-  "nan",
-  "inf",
-  "yes please",
-  "Host(`svc.example.com`)",
-  'quote " and backslash \\',
-];
-
-const tricky = [...mustQuote, ...special, ...plainOk];
 
 describe("emitYaml", () => {
-  it("double-quotes every string a YAML reader would take for something else, as key and as value", () => {
-    for (const s of mustQuote) {
-      expect(emitYaml({ k: s }), s).toBe(`k: ${JSON.stringify(s)}\n`);
-      expect(emitYaml({ [s]: 1 }), s).toBe(`${JSON.stringify(s)}: 1\n`);
-      expect(emitYaml([s]), s).toBe(`- ${JSON.stringify(s)}\n`);
+  it("writes each string as yaml.v3 does, as a value and as a key", () => {
+    for (const [s, lines] of referenceScalars) {
+      expect(emitYaml({ x: [s, { [s]: 1 }] }), JSON.stringify(s)).toBe(`x:\n${lines.join("\n")}\n`);
     }
   });
 
-  it("never prints a string with special characters plain, and reads every tricky string back", () => {
-    for (const s of special) expect(emitYaml({ k: s }), s).not.toBe(`k: ${s}\n`);
-    for (const s of plainOk) expect(emitYaml({ k: s }), s).toBe(`k: ${s}\n`);
-    for (const s of tricky) {
-      expectRoundTrip({ [s]: s });
-      expectRoundTrip({ list: [s, [s], { [s]: [s] }] });
-      expect(parse(emitYaml(s)), s).toBe(s);
-      expect(parse(emitYaml(s), { version: "1.1" }), s).toBe(s);
-    }
+  it("keeps the leading line feed of a literal block, which yaml.v3 loses", () => {
+    const text = emitYaml({ k: "\nleading\nx", l: ["\n a"] });
+    expect(text).toBe("k: |2-\n\n  leading\n  x\nl:\n  - |2-\n\n     a\n");
+    expect(readAsLoader(text)).toEqual({ k: "\nleading\nx", l: ["\n a"] });
   });
 
-  it('escapes in double quotes: \\" \\\\ \\n \\t, other control and non-printable characters as \\x or \\u', () => {
-    expect(emitYaml({ k: 'a"b\\c\td' })).toBe('k: "a\\"b\\\\c\\td"\n');
-    expect(emitYaml({ k: "\u0000\u001b\u007f\u0085 \u2028\ufeff\ud800" })).toBe(
-      'k: "\\x00\\x1B\\x7F\\x85 \\u2028\\uFEFF\\uD800"\n',
-    );
-    expect(emitYaml({ k: "cr\r\n" })).toBe('k: "cr\\r\\n"\n');
+  it("reads plain only what yaml.v3 reads back as a string", () => {
+    const plain = ["127.0.0.1", "0.0.0.0:8000", ":80", "1d", "8080:80", "<<", "yEs", "0x", "1e400", "0b-"];
+    const typed = ["1:20", "0b-1", "0o+7", "1_000", "2001-1-2", "2001-12-14  1:2:3", "1e3", ".5_5", "-0o7"];
+    for (const s of plain) expect(goPlainResolvesToString(s), s).toBe(true);
+    for (const s of [...typed, "", "~", "NULL", "y", "OFF", ".NaN", "-.inf"])
+      expect(goPlainResolvesToString(s), s).toBe(false);
+    expect(goPlainResolvesToString("2001-02-29"), "not a leap year").toBe(true);
+    expect(goPlainResolvesToString("2004-02-29")).toBe(false);
+    expect(goPlainResolvesToString("2001-12-14t21:59:43.10-05:00")).toBe(false);
+    expect(goPlainResolvesToString("2001-12-14 21:59:43.10 -5")).toBe(true);
   });
 
-  it("writes multi-line strings as literal blocks when they read back exactly, else double-quoted", () => {
-    expect(emitYaml({ k: "a\nb" })).toBe("k: |-\n  a\n  b\n");
-    expect(emitYaml({ k: "a\n\n  b\n" })).toBe("k: |\n  a\n\n    b\n");
-    expect(emitYaml({ k: "a\n\n", z: 1 })).toBe("k: |+\n  a\n\nz: 1\n");
-    expect(emitYaml({ k: ["a\nb"], z: 1 })).toBe("k:\n  - |-\n    a\n    b\nz: 1\n");
-    expect(emitYaml({ k: "a \nb" })).toBe('k: "a \\nb"\n');
-    expect(emitYaml({ k: " a\nb" })).toBe('k: " a\\nb"\n');
-    expect(emitYaml({ k: "\nb" })).toBe('k: "\\nb"\n');
-    for (const s of ["a\nb", "a\n\n  b\n", "a\n\n", "a\n\n\n", "x:\n  - y\n# z\n---\n..."]) {
-      expectRoundTrip({ k: s, list: [s, { s }], after: 1 });
-    }
+  it("orders plain objects' keys like yaml.v3 sorts a Go map, and Maps as they are", () => {
+    const keys = [
+      "REDISPASS",
+      "b",
+      "V10",
+      "REDIS_SLAVEOF_IP",
+      "a10",
+      "V09",
+      "a9",
+      "V9",
+      "",
+      "_x",
+      "B1",
+      "1a",
+    ];
+    expect([...keys].sort(goKeyCompare)).toEqual([
+      "",
+      "_x",
+      "1a",
+      "B1",
+      "REDIS_SLAVEOF_IP",
+      "REDISPASS",
+      "V9",
+      "V09",
+      "V10",
+      "a9",
+      "a10",
+      "b",
+    ]);
+    expect(goKeyLess("18446744073709551615", "0"), "a digit run past 2^63 wraps").toBe(true);
+    const value = Object.fromEntries(keys.map((k) => [k, 1]));
+    expect(emitYaml(value).split("\n").slice(0, 4)).toEqual(['"": 1', "_x: 1", "1a: 1", "B1: 1"]);
+    expect(emitYaml({ "10": 1, "9": 2, "09": 3 })).toBe('"9": 2\n"09": 3\n"10": 1\n');
+    expect(
+      emitYaml(
+        new Map<string, unknown>([
+          ["z", 1],
+          ["a", { y: 1, b: 2 }],
+        ]),
+      ),
+    ).toBe('z: 1\na:\n  b: 2\n  "y": 1\n');
   });
 
   it("writes block collections with two-space indentation, sequences of mappings after the dash", () => {
-    const model = {
-      name: "p",
-      services: {
-        web: {
-          command: ["sh", "-c", "echo hi"],
-          environment: { A: "1", EMPTY: null },
-          ports: [{ mode: "ingress", target: 80, published: "8080", protocol: "tcp" }],
-          networks: { default: null },
-          healthcheck: { test: [], disable: true },
-          labels: {},
-        },
-      },
-      volumes: { data: { name: "p_data" } },
-      nested: [[1, 2], [], {}, [{ a: 1, b: [true] }]],
-    };
+    const model = new Map<string, unknown>([
+      ["name", "p"],
+      ["nested", [[1, 2], [], {}, [{ a: 1, b: [true] }], null]],
+      ["e", { A: "1", EMPTY: null, L: [] }],
+    ]);
     expect(emitYaml(model)).toBe(
       [
         "name: p",
-        "services:",
-        "  web:",
-        "    command:",
-        "      - sh",
-        "      - -c",
-        "      - echo hi",
-        "    environment:",
-        '      A: "1"',
-        "      EMPTY: null",
-        "    ports:",
-        "      - mode: ingress",
-        "        target: 80",
-        '        published: "8080"',
-        "        protocol: tcp",
-        "    networks:",
-        "      default: null",
-        "    healthcheck:",
-        "      test: []",
-        "      disable: true",
-        "    labels: {}",
-        "volumes:",
-        "  data:",
-        "    name: p_data",
         "nested:",
         "  - - 1",
         "    - 2",
@@ -269,10 +235,22 @@ describe("emitYaml", () => {
         "  - - a: 1",
         "      b:",
         "        - true",
+        "  - null",
+        "e:",
+        '  A: "1"',
+        "  EMPTY: null",
+        "  L: []",
         "",
       ].join("\n"),
     );
-    expectRoundTrip(model);
+  });
+
+  it("writes keys longer than 128 bytes or on several lines as explicit keys, values after `:`", () => {
+    const long = "k".repeat(129);
+    expect(emitYaml({ [long]: { a: 1, b: 2 }, ["k".repeat(128)]: [1, 2] })).toBe(
+      `${"k".repeat(128)}:\n  - 1\n  - 2\n? ${long}\n: a: 1\n  b: 2\n`,
+    );
+    expect(emitYaml({ "a\nb": "v" })).toBe("? |-\n  a\n  b\n: v\n");
   });
 
   it("writes empty and scalar documents, and leaves out undefined entries like JSON", () => {
@@ -284,113 +262,28 @@ describe("emitYaml", () => {
     expect(emitYaml([undefined])).toBe("- null\n");
   });
 
-  it("writes a key longer than an implicit key may be as an explicit `? key`", () => {
-    const long = "k".repeat(2000);
-    expectRoundTrip({ [long]: { a: 1 }, [`${long}2`]: "v", b: [{ [long]: [1] }] });
-  });
-
-  it("writes numbers so that they read back the same", () => {
-    expectRoundTrip({ a: 0, b: -7, c: 1.5, d: 1e21, e: 2 ** 53, f: -0.25, g: 1e-7, h: -1.5e300, i: 5e-324 });
-    expect(emitYaml({ nan: Number.NaN, i: Number.POSITIVE_INFINITY, m: Number.NEGATIVE_INFINITY })).toBe(
-      "nan: .nan\ni: .inf\nm: -.inf\n",
+  it("writes numbers like Go: -0, .inf, -.inf and .nan", () => {
+    expect(emitYaml({ z: -0, n: Number.NaN, i: Number.POSITIVE_INFINITY, m: Number.NEGATIVE_INFINITY })).toBe(
+      'i: .inf\nm: -.inf\n"n": .nan\nz: -0\n',
     );
-    for (const o of [undefined, { version: "1.1" as const }]) {
-      const back = parse(emitYaml({ z: -0, n: Number.NaN, i: -Infinity }), o);
-      expect(Object.is(back.z, -0)).toBe(true);
-      expect(back.n).toBeNaN();
-      expect(back.i).toBe(-Infinity);
-    }
+    expect(emitYaml({ a: 0, b: -7, c: 1.5, d: 1e21 })).toBe("a: 0\nb: -7\nc: 1.5\nd: 1e+21\n");
   });
 
-  it("reads back like the yaml package's YAML 1.1 stringify did, on a compose-like model", () => {
-    const model = {
-      name: "demo",
-      services: {
-        api: {
-          command: ["node", "server.js", "--port", "8080"],
-          depends_on: { db: { condition: "service_healthy", required: true, restart: false } },
-          deploy: { resources: { limits: { cpus: 0.5, memory: "134217728" } }, replicas: 2 },
-          entrypoint: null,
-          environment: {
-            DEBUG: "false",
-            EMPTY: "",
-            NO_PROXY: "localhost,127.0.0.1",
-            OCTAL: "0755",
-            ON: "on",
-            PASSWORD: "p@ss: #word",
-            TIME: "12:30",
-            URL: "postgres://app:secret@db:5432/app?sslmode=disable",
-            VERSION: "1.10",
-            WHEN: "2024-01-02",
-          },
-          healthcheck: {
-            interval: "10s",
-            retries: 3,
-            test: ["CMD-SHELL", "curl -f http://localhost:8080/ || exit 1"],
-          },
-          image: "example/api:1.2.3",
-          labels: { "com.example.rule": "Host(`api.example.com`)", "x.y": "yes" },
-          networks: { back: null, front: { aliases: ["api", "api-1"], ipv4_address: "172.16.0.10" } },
-          ports: [
-            { mode: "ingress", target: 8080, published: "10001", protocol: "tcp" },
-            { mode: "ingress", host_ip: "127.0.0.1", target: 9090, published: "20001", protocol: "udp" },
-          ],
-          restart: "unless-stopped",
-          sysctls: { "net.core.somaxconn": "1024" },
-          ulimits: { nofile: { soft: 20000, hard: 40000 }, nproc: 65535 },
-          volumes: [
-            { type: "volume", source: "data", target: "/var/lib/app", volume: {} },
-            { type: "bind", source: "/srv/config", target: "/etc/app", read_only: true, bind: {} },
-          ],
-          working_dir: "/app",
-        },
-        db: {
-          configs: [{ source: "init", target: "/docker-entrypoint-initdb.d/init.sql" }],
-          healthcheck: { test: ["CMD", "pg_isready"], timeout: "5s" },
-          image: "postgres:16",
-          shm_size: "268435456",
-          x_script: '#!/bin/sh\nset -e\n\necho "ready: yes"\n',
-        },
-      },
-      networks: { back: { name: "demo_back" }, front: { name: "demo_front", ipam: { config: [] } } },
-      volumes: { data: { name: "demo_data", driver_opts: { o: "bind", type: "none" } } },
-      configs: { init: { name: "demo_init", file: "/srv/init.sql" } },
-      "x-common": { "~": "tilde", "1": 1, "": "empty" },
-    };
-    // (Not with a `<<` key: the old output printed it plain, which YAML 1.1 readers take for a merge.)
-    const old = stringify(model, { version: "1.1", lineWidth: 0 });
-    const text = emitYaml(model);
-    for (const o of [undefined, { version: "1.1" as const }]) {
-      expect(parse(text, o)).toEqual(parse(old, o));
-      expect(parse(text, o)).toEqual(model);
-    }
-    expect(readAsLoader(text)).toEqual(model);
-  });
-
-  it("round-trips random JSON values", () => {
-    fc.assert(
-      fc.property(fc.jsonValue({ stringUnit: "binary" }), (v) => {
-        expectRoundTrip(v);
-        expectRoundTrip({ services: v });
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it("round-trips random values whose strings mix unicode, YAML words and indicators", () => {
+  // Not LS and PS (yaml.v3 reads them as line breaks, but writes them as they are) nor `<<` (plain as yaml.v3
+  // writes it, and a merge key to its reader).
+  it("round-trips random values through the loader (yaml.v3's rules)", () => {
     const piece = fc.oneof(
-      fc.string({ unit: "binary", minLength: 1, maxLength: 1 }),
       fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
-      fc.constantFrom(...tricky),
+      fc.constantFrom(...referenceScalars.map(([s]) => s).filter((s) => !/[\u2028\u2029]|<</.test(s))),
       fc.constantFrom(" ", ":", "#", "-", "\n", "\t", ".", "0", "1", "e", "x", "_", "+", "'", '"', "\\"),
     );
-    const text = fc.oneof(fc.string({ unit: piece, maxLength: 6 }), fc.constantFrom(...tricky));
+    const text = fc.string({ unit: piece, maxLength: 6 }).filter((s) => !/[\u2028\u2029]|^<<$/.test(s));
     const value = fc.letrec((tie) => ({
       node: fc.oneof(
         { depthSize: "small" },
         text,
         fc.integer(),
-        fc.double(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Object.is(n, -0)),
         fc.boolean(),
         fc.constant(null),
         tie("list"),
@@ -400,14 +293,11 @@ describe("emitYaml", () => {
       map: fc.dictionary(text, tie("node"), { maxKeys: 4 }),
     }));
     fc.assert(
-      fc.property(value.node, (v) => {
-        const yamlText = emitYaml(v);
-        for (const o of [undefined, { version: "1.1" as const }])
-          expect(parse(yamlText, o), yamlText).toEqual(v);
-        if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length > 0)
-          expect(readAsLoader(yamlText), yamlText).toEqual(v);
+      fc.property(value.map, (v) => {
+        const yamlText = emitYaml({ k: v });
+        expect(readAsLoader(yamlText), yamlText).toEqual({ k: v });
       }),
-      { numRuns: 1000 },
+      { numRuns: 100 },
     );
   });
 });
