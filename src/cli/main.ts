@@ -3,9 +3,10 @@ import { Command, CommanderError, Option } from "commander";
 import { InvalidProjectError } from "../project/load/diagnostics.js";
 import { composeCommands } from "./commands/catalog.js";
 import { implementedCommands } from "./commands/registry.js";
+import { pluginCall, pluginMetadata } from "./docker-plugin.js";
 import { CliError, ExitStatus, NotImplementedError } from "./errors.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
-import { version } from "./version.js";
+import { reportedVersion } from "./version.js";
 
 export interface Io {
   stdout: (text: string) => void;
@@ -109,13 +110,25 @@ export function buildProgram(io: Io): Command {
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function run(cliArgv: readonly string[], io: Io = processIo): Promise<number> {
+  // Run by the docker CLI as its `compose` plugin: docker's flags before `compose` become tcompose's.
+  const plugin = pluginCall(cliArgv, process.env);
+  if (plugin.kind === "metadata") {
+    io.stdout(pluginMetadata(reportedVersion));
+    return 0;
+  }
+  if (plugin.kind === "error") {
+    io.stderr(`tcompose: ${plugin.message}\n`);
+    return 1;
+  }
+  if (plugin.kind === "run") Object.assign(process.env, plugin.env);
+  const argv = plugin.kind === "run" ? plugin.argv : cliArgv;
   // -v / --version before any command: the program's version. After a command name, -v is that
   // command's own flag (`down -v` removes volumes), so commander's program-wide version flag is not used.
   const commandAt = argv.findIndex((a) => !a.startsWith("-"));
   const head = commandAt < 0 ? argv : argv.slice(0, commandAt);
   if (head.includes("-v") || head.includes("--version")) {
-    io.stdout(`tcompose version ${version}\n`);
+    io.stdout(`tcompose version ${reportedVersion}\n`);
     return 0;
   }
   const program = buildProgram(io);
