@@ -16,7 +16,7 @@
 //   varies from run to run; here they are written in a stable order (Env and depends_on sorted by name).
 import path from "node:path";
 import type { ContainerCreateRequest, Labels } from "./engine/types.js";
-import { builtImageName, containerName, label, oneoffValue } from "./labels.js";
+import { builtImageName, composeVersion, containerName, label, oneoffValue } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
 import { parseGoDuration, parseSize } from "./load/units.js";
 
@@ -27,7 +27,6 @@ import { parseGoDuration, parseSize } from "./load/units.js";
  * containers identical whichever tool created them, and tells other tools (Desktop, IDEs) which compose
  * behaviour the project follows.
  */
-export const composeVersionLabel = "2.26.1";
 
 export interface ContainerSpecContext {
   project: string;
@@ -146,7 +145,7 @@ export function containerLabels(service: Mapping, context: ContainerSpecContext)
   if (isMapping(service.labels)) for (const [k, v] of Object.entries(service.labels)) labels[k] = String(v);
   labels[label.project] = context.project;
   labels[label.service] = context.service;
-  labels[label.version] = composeVersionLabel;
+  labels[label.version] = composeVersion;
   labels[label.workingDir] = context.workingDir;
   labels[label.configFiles] = context.configFiles.join(",");
   labels[label.oneoff] = oneoffValue(context.oneoff ?? false);

@@ -4,6 +4,12 @@
 
 const prefix = "com.docker.compose";
 
+/**
+ * The Docker Compose release whose behaviour tcompose follows: written in the version label of what it
+ * creates, and reported by `version` (tools such as the devcontainers CLI choose behaviour by it).
+ */
+export const composeVersion = "2.26.1";
+
 export const label = {
   project: `${prefix}.project`,
   service: `${prefix}.service`,

@@ -27,7 +27,7 @@ import {
   withDependents,
 } from "./graph.js";
 import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
-import { builtImageName, containerName, label } from "./labels.js";
+import { builtImageName, composeVersion, containerName, label } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
 import { type Progress, resourceId } from "./progress.js";
@@ -687,8 +687,6 @@ export function networkRequest(project: Project, key: string, name: string, netw
       : {}),
   };
 }
-
-const composeVersion = "2.26.1";
 
 async function ensureVolumes(context: UpContext): Promise<void> {
   const { engine, project, progress } = context;

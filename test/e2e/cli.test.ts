@@ -14,7 +14,9 @@ function tcompose(...args: string[]) {
 describe("tcompose as a process", () => {
   it("prints its version with --version and exits 0", () => {
     const { version } = JSON.parse(tcompose("version", "--format", "json").stdout) as { version: string };
-    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    // The Compose release followed, then tcompose's own version as build metadata (package.json's).
+    const { version: own } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(version).toBe(`2.26.1+tcompose.${own}`);
     expect(tcompose("--version")).toEqual({ code: 0, stdout: `tcompose version ${version}\n`, stderr: "" });
     expect(tcompose("version", "--short")).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
   });

@@ -15,8 +15,7 @@
 //   builder refuses them, and so does tcompose (it has no BuildKit session).
 import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { composeVersionLabel } from "../container-spec.js";
-import { builtImageName, label } from "../labels.js";
+import { builtImageName, composeVersion, label } from "../labels.js";
 
 type Mapping = Record<string, unknown>;
 
@@ -169,7 +168,7 @@ export function planBuild(
   for (const [k, v] of Object.entries(asMapping(build.labels))) labels[k] = String(v ?? "");
   labels[label.project] = projectName;
   labels[label.service] = serviceName;
-  labels[label.version] = composeVersionLabel;
+  labels[label.version] = composeVersion;
 
   const query: Record<string, unknown> = {
     version: "1",
