@@ -3,6 +3,7 @@
 // `dryRunIdPrefix`), so the same code paths run and report the same progress as a real run, like the
 // reference's dry-run client. Containers it pretends to create look running and healthy.
 import type { ContainerDetails, Engine } from "./types.js";
+import { engineWrites as writes } from "./writes.js";
 
 export const dryRunIdPrefix = "dryrun";
 
@@ -13,32 +14,6 @@ const outcomes: Record<string, (...args: unknown[]) => unknown> = {
   removeVolume: () => "removed",
   removeImage: () => "removed",
 };
-
-const writes = new Set([
-  "createNetwork",
-  "removeNetwork",
-  "pullImage",
-  "pullImageWithProgress",
-  "createContainer",
-  "startContainer",
-  "stopContainer",
-  "removeContainer",
-  "connectNetwork",
-  "disconnectNetwork",
-  "createVolume",
-  "removeVolume",
-  "removeImage",
-  "tagImage",
-  "pushImage",
-  "buildImage",
-  "renameContainer",
-  "killContainer",
-  "restartContainer",
-  "pauseContainer",
-  "unpauseContainer",
-  "putArchive",
-  "resizeContainer",
-]);
 
 let counter = 0;
 function fakeId(): string {

@@ -3,6 +3,7 @@
 // command can end with the engine in a known state: each container either made or not, started or not.
 // The next `up` converges from whatever is left (converge.ts: unfinishedRecreates, halfMade).
 import type { Engine, Subscription } from "./types.js";
+import { engineWrites, streamingWrites } from "./writes.js";
 
 /** The reference's word and exit code for a command cancelled by SIGINT (observed on 2.26.1: 130). */
 export class InterruptedError extends Error {
@@ -15,26 +16,7 @@ export class InterruptedError extends Error {
 
 // Calls that change something and end on their own: awaited after an interrupt. Streams and waits (pull,
 // build, push, events, logs, wait) are not: the engine ends them when the connection goes.
-const settling = new Set([
-  "createNetwork",
-  "removeNetwork",
-  "createContainer",
-  "startContainer",
-  "stopContainer",
-  "removeContainer",
-  "connectNetwork",
-  "disconnectNetwork",
-  "createVolume",
-  "removeVolume",
-  "removeImage",
-  "tagImage",
-  "renameContainer",
-  "killContainer",
-  "restartContainer",
-  "pauseContainer",
-  "unpauseContainer",
-  "putArchive",
-]);
+const settling = new Set([...engineWrites].filter((m) => !streamingWrites.has(m)));
 
 export interface InterruptibleEngine {
   engine: Engine;

@@ -5,23 +5,12 @@
 // (YamlTags.numbers) and the values at text-taking paths become that text here, before interpolation.
 // Elsewhere (a typed field, an `x-` extension) the number stays a JS number.
 import { isMapping } from "./document.js";
+import { stringMaps } from "./timestamps.js";
 import type { DocumentPath } from "./yaml.js";
-
-/** Maps whose values are free text, by the key that holds them (as timestamps.ts). */
-const textMaps = new Set([
-  "environment",
-  "labels",
-  "annotations",
-  "sysctls",
-  "args",
-  "options",
-  "driver_opts",
-  "storage_opt",
-]);
 
 function takesText(path: DocumentPath): boolean {
   const parent = path[path.length - 2];
-  if (typeof parent !== "string" || !textMaps.has(parent)) return false;
+  if (typeof parent !== "string" || !stringMaps.has(parent)) return false;
   return !path.some((p) => typeof p === "string" && p.startsWith("x-"));
 }
 

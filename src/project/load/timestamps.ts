@@ -36,7 +36,7 @@ export function unmarkTimestamp(value: string): string {
 }
 
 /** Maps whose values are free text: a time there is written as Go's time.String(). */
-const stringMaps = new Set([
+export const stringMaps: ReadonlySet<string> = new Set([
   "environment",
   "labels",
   "annotations",
