@@ -1,6 +1,6 @@
 // Runs at once on one project: the project lock (src/project/lock.ts) serializes them, a stale lock is
 // taken over, and `up` heals the duplicate networks that runs at once (the reference's) leave behind.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { hostname, tmpdir } from "node:os";
@@ -16,6 +16,7 @@ import {
   lockName,
   lockProject,
 } from "../../src/project/lock.js";
+import { type Exit, runAsync } from "../helpers/engine-proxy.js";
 import { cliPath, referenceBinary, referenceSkipNote } from "../helpers/paths.js";
 import { removeProject, uniqueProjectName } from "../helpers/project.js";
 
@@ -56,12 +57,6 @@ function stack(): { dir: string; project: string } {
   return { dir, project };
 }
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The CLI as a process, asynchronously (several at once); `onStderr` sees its stderr as it comes. */
 function cli(
   command: string,
@@ -69,23 +64,10 @@ function cli(
   dir: string,
   onStderr?: (text: string, child: ChildProcess) => void,
 ): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding("utf8").on("data", (s: string) => {
-      stderr += s;
-      onStderr?.(stderr, child);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runAsync(command, args, {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1" },
+    ...(onStderr ? { onStderr } : {}),
   });
 }
 const tcompose = (

@@ -171,7 +171,13 @@ export interface Exit {
 export function runAsync(
   command: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; started?: (child: ChildProcess) => void },
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    started?: (child: ChildProcess) => void;
+    /** Sees the whole stderr so far each time more comes. */
+    onStderr?: (stderr: string, child: ChildProcess) => void;
+  },
 ): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -187,6 +193,7 @@ export function runAsync(
     });
     child.stderr.setEncoding("utf8").on("data", (s: string) => {
       stderr += s;
+      options.onStderr?.(stderr, child);
     });
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
