@@ -293,6 +293,8 @@ class FastReader {
         body.push("");
         continue;
       }
+      // yaml.v3 refuses a tab right after the leading spaces while the indentation is not yet known.
+      if (indent === -1 && line.text[line.indent] === "\t") out();
       if (indent === -1) {
         if (line.indent <= parentIndent) break;
         indent = line.indent;

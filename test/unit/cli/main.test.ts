@@ -33,7 +33,7 @@ describe("cli/main", () => {
       "version",
     ];
     expect(await run([...argv, "--short"], io)).toBe(0);
-    expect(out.stdout).toBe("0.0.0-dev\n");
+    expect(out.stdout).toBe("2.26.1+tcompose.0.0.0-dev\n");
   });
 
   it("rejects a bad --ansi value", async () => {

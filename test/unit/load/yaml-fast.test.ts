@@ -37,7 +37,11 @@ describe("the fast YAML reader", () => {
   it("reads every compose file of the repository, like the package", () => {
     const files = execFileSync("git", ["ls-files", "*.yaml", "*.yml"], { cwd: repoRoot, encoding: "utf8" })
       .split("\n")
-      .filter((f) => f !== "" && !f.startsWith(".") && !f.includes("/invalid/"));
+      // The devcontainers CLI's override needs yaml.v3's leniencies (a quoted scalar continued at column 0):
+      // the fast path leaves it to the package path and its lenient pre-pass, by design.
+      .filter(
+        (f) => f !== "" && !f.startsWith(".") && !f.includes("/invalid/") && !f.includes("/devcontainers/"),
+      );
     expect(files.length).toBeGreaterThan(50);
     for (const file of files) {
       const text = readFileSync(path.join(repoRoot, file), "utf8");
