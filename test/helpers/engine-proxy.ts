@@ -105,50 +105,66 @@ export async function startEngineProxy(upstreamSocket: string): Promise<EnginePr
     };
     res.on("error", () => {});
     const acting = fault?.at === "request" ? Promise.resolve(fault.act()) : Promise.resolve();
-    const upstream = http.request(
+    const options = {
+      socketPath: upstreamSocket,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
       // A connection of its own (no agent): a kept-alive one the engine has just closed would reset.
-      { socketPath: upstreamSocket, method: req.method, path: req.url, headers: req.headers, agent: false },
-      (answer) => {
-        const ended = () => {
-          calls.push({ event: "end", ...call });
-          settle();
-        };
-        if (fault?.at === "answer") {
-          // The whole answer first, then the fault, then the answer to the client (if it is still there).
-          const chunks: Buffer[] = [];
-          answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-          answer.on("end", async () => {
-            ended();
-            await fault.act();
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(Buffer.concat(chunks));
-          });
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        // At once, as the engine sent them: a stream's first bytes may come much later (GET /events).
-        res.flushHeaders();
-        // Not piped: the answer is read to its end even when the client has gone.
-        answer.on("data", (chunk: Buffer) => {
-          if (!res.destroyed) res.write(chunk);
-        });
-        answer.on("end", () => {
+      agent: false,
+    };
+    const onAnswer = (answer: http.IncomingMessage) => {
+      const ended = () => {
+        calls.push({ event: "end", ...call });
+        settle();
+      };
+      if (fault?.at === "answer") {
+        // The whole answer first, then the fault, then the answer to the client (if it is still there).
+        const chunks: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+        answer.on("end", async () => {
           ended();
-          res.end();
+          await fault.act();
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(chunks));
         });
-        answer.on("error", settle);
-      },
-    );
-    upstream.on("error", () => {
-      settle();
-      res.destroy();
-    });
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      // At once, as the engine sent them: a stream's first bytes may come much later (GET /events).
+      res.flushHeaders();
+      // Not piped: the answer is read to its end even when the client has gone.
+      answer.on("data", (chunk: Buffer) => {
+        if (!res.destroyed) res.write(chunk);
+      });
+      answer.on("end", () => {
+        ended();
+        res.end();
+      });
+      answer.on("error", settle);
+    };
+    // On a loaded machine connecting to the engine's socket can fail: the request never reached the engine,
+    // so it is sent again (its body buffered) rather than shown to the client as a reset connection.
+    let upstream: http.ClientRequest | undefined;
+    const send = (body: Buffer, tries: number) => {
+      upstream = http.request(options, onAnswer);
+      let connected = false;
+      upstream.on("socket", (socket) => socket.once("connect", () => (connected = true)));
+      upstream.on("error", () => {
+        if (!connected && tries < 5) return void setTimeout(() => send(body, tries + 1), 50 * (tries + 1));
+        settle();
+        res.destroy();
+      });
+      upstream.end(body);
+    };
     // The client gone: a stream, or a request whose body did not all arrive, ends as the engine would see
     // it; any other request is carried through.
     res.on("close", () => {
-      if (!res.writableFinished && (stream || !req.complete)) upstream.destroy();
+      if (!res.writableFinished && (stream || !req.complete)) upstream?.destroy();
     });
-    void acting.then(() => req.pipe(upstream));
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => void acting.then(() => send(Buffer.concat(chunks), 0)));
   });
   // Idle connections kept open as the engine keeps them: Node's server would close them after 5 s, and a
   // client reusing one just then gets ECONNRESET (seen on a loaded machine).
