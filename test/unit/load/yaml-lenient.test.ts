@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnosticHeadline } from "../../../src/project/load/diagnostics.js";
 import { parseWithPackage, parseYamlDocument } from "../../../src/project/load/yaml.js";
 import { lenientText } from "../../../src/project/load/yaml-lenient.js";
+import { devcontainersOverride } from "../../e2e/yaml-forms.gen.js";
 
 const parse = (text: string) => parseYamlDocument("compose.yaml", text);
 const lines = (...l: string[]) => `${l.join("\n")}\n`;
@@ -17,15 +18,7 @@ const headlines = (text: string) => parse(text).diagnostics.map(formatDiagnostic
 
 describe("what yaml.v3 reads and the yaml package refuses", () => {
   it("reads the devcontainers CLI's override: a quoted scalar in a flow sequence, continued at column 0", () => {
-    const text = lines(
-      "services:",
-      "  'app':",
-      '    entrypoint: ["/bin/sh", "-c", "echo Container started\\n',
-      'trap \\"exit 0\\" 15\\n',
-      'exec \\"$$@\\"\\n',
-      'while sleep 1 & wait $$!; do :; done", "-"]',
-    );
-    expect(value(text)).toEqual({
+    expect(value(devcontainersOverride)).toEqual({
       services: {
         app: {
           entrypoint: [
