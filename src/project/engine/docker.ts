@@ -1,12 +1,20 @@
 // The only module that imports dockerode. It turns dockerode's calls and errors into the project's
 // Engine interface (types.ts); it is loaded lazily by index.ts so commands that never talk to the
 // engine do not pay for it at start-up.
-import { PassThrough } from "node:stream";
+import { type Duplex, PassThrough, type Readable } from "node:stream";
 import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
 import { FrameDemuxer } from "./frames.js";
-import { engineJson, enginePing, engineStream, type HttpFailure, type HttpTarget } from "./http.js";
+import {
+  engineJson,
+  enginePing,
+  enginePostStream,
+  engineStream,
+  engineUpgrade,
+  type HttpFailure,
+  type HttpTarget,
+} from "./http.js";
 import type { AuthConfig, Credentials } from "./registry-auth.js";
 import type {
   Attachment,
@@ -73,6 +81,18 @@ function jsonLines(
       nl = rest.indexOf("\n");
     }
   });
+}
+
+/** A build's query as the engine reads it: lists as repeated keys, maps as JSON, the rest as text. */
+export function buildQuery(query: Record<string, unknown>): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) for (const v of value) search.append(key, String(v));
+    else if (typeof value === "object") search.set(key, JSON.stringify(value));
+    else search.set(key, String(value));
+  }
+  return search;
 }
 
 /** Follows a JSON progress stream to its end; an `error` inside it rejects. */
@@ -686,17 +706,43 @@ export class DockerEngine implements Engine {
         // Every registry login, for the images the FROM lines pull (dockerode sends it as
         // X-Registry-Config and keeps it out of the query).
         const logins = this.credentials.all();
-        const stream = (await this.docker.buildImage(request.context, {
-          ...(request.query as Docker.ImageBuildOptions),
-          ...(Object.keys(logins).length ? { registryconfig: logins as Docker.RegistryConfig } : {}),
-        })) as NodeJS.ReadableStream;
+        // BuildKit (version 2) goes through tcompose's own client: dockerode would open a session of its
+        // own for it. The classic builder stays with dockerode, for every endpoint kind.
+        const stream =
+          request.query.version === "2" && this.http
+            ? await enginePostStream(this.http, "/build", buildQuery(request.query), {
+                stream: request.context as Readable,
+                contentType: "application/x-tar",
+                headers: Object.keys(logins).length
+                  ? { "X-Registry-Config": Buffer.from(JSON.stringify(logins)).toString("base64url") }
+                  : {},
+              })
+            : ((await this.docker.buildImage(request.context, {
+                ...(request.query as Docker.ImageBuildOptions),
+                ...(Object.keys(logins).length ? { registryconfig: logins as Docker.RegistryConfig } : {}),
+              })) as NodeJS.ReadableStream);
         await followMessages(stream, (m) => {
-          if (m.aux?.ID) id = m.aux.ID;
+          if (typeof m.aux === "object" && m.aux.ID) id = m.aux.ID;
           onMessage(m);
         });
       });
       return id;
     });
+  }
+
+  async openSession(headers: Record<string, string | string[]>): Promise<Duplex> {
+    if (!this.http) {
+      throw new EngineError(
+        "session",
+        undefined,
+        `BuildKit sessions (build secrets, ssh) are not supported over ssh endpoints (${this.endpoint}) yet`,
+      );
+    }
+    try {
+      return await engineUpgrade(this.http, "/session", "h2c", headers);
+    } catch (error) {
+      throw this.failure("session", error as HttpFailure);
+    }
   }
 
   async renameContainer(id: string, name: string) {

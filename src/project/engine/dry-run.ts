@@ -2,6 +2,7 @@
 // change or remove something resolves as if the engine had done it (new objects get ids starting with
 // `dryRunIdPrefix`), so the same code paths run and report the same progress as a real run, like the
 // reference's dry-run client. Containers it pretends to create look running and healthy.
+import { Duplex } from "node:stream";
 import type { ContainerDetails, Engine } from "./types.js";
 import { engineWrites as writes } from "./writes.js";
 
@@ -11,6 +12,14 @@ const outcomes: Record<string, (...args: unknown[]) => unknown> = {
   createNetwork: () => fakeId(),
   createContainer: () => fakeId(),
   buildImage: () => `sha256:${fakeId()}`,
+  // A build's session on a connection to nowhere: what it writes is dropped, nothing ever arrives.
+  openSession: () =>
+    new Duplex({
+      read() {},
+      write(_chunk, _encoding, done) {
+        done();
+      },
+    }),
   removeVolume: () => "removed",
   removeImage: () => "removed",
 };

@@ -5,6 +5,7 @@
 // dockerode (docker.ts).
 import http, { type IncomingMessage, type RequestOptions } from "node:http";
 import { connect } from "node:net";
+import type { Duplex, Readable } from "node:stream";
 import { defaultHttpTimeout, type Endpoint } from "./endpoint.js";
 
 export interface HttpTarget {
@@ -83,20 +84,31 @@ function readAll(response: IncomingMessage): Promise<string> {
 }
 
 /** Sends the request; resolves with a 2xx response (its body unread), rejects with the engine's message. */
+/** A request body sent as a stream (a build's context tar), with its content type and more headers. */
+export interface StreamBody {
+  stream: Readable;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+
 async function send(
   target: HttpTarget,
   method: string,
   path: string,
-  query: Record<string, string | undefined>,
+  query: Record<string, string | undefined> | URLSearchParams,
   body: unknown,
   /** Seconds until the answer's headers; none when undefined. */
   timeoutSeconds?: number,
 ): Promise<IncomingMessage> {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, v);
+  let search = query;
+  if (!(search instanceof URLSearchParams)) {
+    search = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, v);
+  }
   const qs = search.toString();
   const { endpoint } = target;
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const streamed = body instanceof Object && "stream" in body ? (body as StreamBody) : undefined;
+  const payload = body === undefined || streamed ? undefined : Buffer.from(JSON.stringify(body));
   const options: RequestOptions = {
     method,
     path: `${target.prefix}${path}${qs ? `?${qs}` : ""}`,
@@ -104,6 +116,7 @@ async function send(
       Accept: "application/json",
       ...(endpoint.kind === "unix" ? { Host: "localhost" } : {}),
       ...(payload ? { "Content-Type": "application/json", "Content-Length": String(payload.length) } : {}),
+      ...(streamed ? { "Content-Type": streamed.contentType, ...streamed.headers } : {}),
     },
     // A socket is connected directly, without an agent: the agent's server-name check (and the Host header
     // Node derives) cost ~20 ms of `ps`'s start-up in their first IP-address tests.
@@ -147,6 +160,80 @@ async function send(
         request.destroy();
       }, timeoutSeconds * 1000);
     }
-    request.end(payload);
+    if (streamed) {
+      streamed.stream.on("error", (error) => request.destroy(error));
+      streamed.stream.pipe(request);
+    } else {
+      request.end(payload);
+    }
+  });
+}
+
+/** A POST whose body is a stream (a build's context): the open response, once the engine answered 2xx. */
+export function enginePostStream(
+  target: HttpTarget,
+  path: string,
+  query: URLSearchParams,
+  body: StreamBody,
+): Promise<IncomingMessage> {
+  return send(target, "POST", path, query, body);
+}
+
+/**
+ * POST `path` asking to switch protocols (`Connection: Upgrade`, `Upgrade: <protocol>`), as the docker CLI
+ * opens a BuildKit session: the raw connection once the engine has answered 101, with the bytes it sent
+ * after its answer put back in front. Any other answer rejects with the engine's message.
+ */
+export function engineUpgrade(
+  target: HttpTarget,
+  path: string,
+  protocol: string,
+  headers: Record<string, string | string[]>,
+): Promise<Duplex> {
+  const { endpoint } = target;
+  const options: RequestOptions = {
+    method: "POST",
+    path: `${target.prefix}${path}`,
+    headers: {
+      ...headers,
+      Connection: "Upgrade",
+      Upgrade: protocol,
+      ...(endpoint.kind === "unix" ? { Host: "localhost" } : {}),
+    },
+    // A connection of its own (no agent): an upgraded socket never goes back to a pool.
+    ...(endpoint.kind === "unix"
+      ? { createConnection: () => connect(endpoint.socketPath) }
+      : { host: endpoint.host, port: endpoint.port, agent: false }),
+  };
+  const secure = endpoint.kind === "tcp" && endpoint.tls;
+  const transport = secure ? process.getBuiltinModule("node:https") : http;
+  if (secure) {
+    Object.assign(options, target.tls ?? {}, endpoint.skipVerify ? { rejectUnauthorized: false } : {});
+  }
+  return new Promise<Duplex>((resolve, reject) => {
+    const request = transport.request(options);
+    request.on("upgrade", (_response: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (head.length > 0) socket.unshift(head);
+      resolve(socket);
+    });
+    request.on("response", (response: IncomingMessage) => {
+      const status = response.statusCode ?? 0;
+      readAll(response).then((text) => {
+        let message = text.trim();
+        try {
+          message = (JSON.parse(text) as { message?: string }).message ?? message;
+        } catch {
+          // a plain-text error body
+        }
+        reject({
+          statusCode: status,
+          message: message || `HTTP ${status} instead of switching protocols`,
+        } satisfies HttpFailure);
+      }, reject);
+    });
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      reject({ ...(error.code ? { code: error.code } : {}), message: error.message } satisfies HttpFailure);
+    });
+    request.end();
   });
 }

@@ -53,6 +53,13 @@ export async function connectEngine(
   return DockerEngine.connect(endpoint, credentialsIn(configDir));
 }
 
+/** The registry logins a build's session hands to BuildKit (build/session/auth.ts): the ones pulls use. */
+export function registryCredentials(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Credentials {
+  return credentialsIn(env.DOCKER_CONFIG || join(homedir(), ".docker"));
+}
+
 /** The registry logins of docker's config directory, read on the first pull, push or build. */
 function credentialsIn(configDir: string): Credentials {
   let config: DockerConfigFile | undefined;

@@ -1,5 +1,6 @@
 // The project's own view of the Docker Engine: plain data named after the Engine API's fields.
 // dockerode's types stop at docker.ts; everything above the engine module sees only these.
+import type { Duplex } from "node:stream";
 
 export type Labels = Record<string, string>;
 
@@ -231,7 +232,8 @@ export interface JsonMessage {
   id?: string;
   progress?: string;
   progressDetail?: { current?: number; total?: number };
-  aux?: { ID?: string };
+  /** The built image (`{ID}`), or with BuildKit (`id` moby.buildkit.trace) a base64 StatusResponse. */
+  aux?: { ID?: string } | string;
   error?: string;
   errorDetail?: { message?: string };
 }
@@ -317,6 +319,11 @@ export interface Engine {
   pushImage(ref: string, onMessage: (m: JsonMessage) => void): Promise<void>;
   /** POST /build; resolves with the built image's id. */
   buildImage(request: BuildRequest, onMessage: (m: JsonMessage) => void): Promise<string>;
+  /**
+   * POST /session upgraded to h2c (a BuildKit session, build/session/): the raw connection on which the
+   * engine is the HTTP/2 client. `headers` are the X-Docker-Expose-Session-* headers.
+   */
+  openSession(headers: Record<string, string | string[]>): Promise<Duplex>;
 
   renameContainer(id: string, name: string): Promise<void>;
   killContainer(id: string, signal?: string): Promise<void>;

@@ -18,6 +18,7 @@ export const engineWrites: ReadonlySet<string> = new Set([
   "tagImage",
   "pushImage",
   "buildImage",
+  "openSession",
   "renameContainer",
   "killContainer",
   "restartContainer",
@@ -27,11 +28,12 @@ export const engineWrites: ReadonlySet<string> = new Set([
   "resizeContainer",
 ]);
 
-/** Writes that stream or are long (pull, push, build) or do not matter once stopped (resize). */
+/** Writes that stream or are long (pull, push, build, a build's session) or do not matter once stopped (resize). */
 export const streamingWrites: ReadonlySet<string> = new Set([
   "pullImage",
   "pullImageWithProgress",
   "pushImage",
   "buildImage",
+  "openSession",
   "resizeContainer",
 ]);
