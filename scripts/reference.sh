@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Installs the reference Docker Compose v2 (Debian trixie's docker-compose package, 2.26) into the
-# project-local cache .cache/reference/, without touching the system's apt sources or upgrading anything,
-# and prints its version. The binary is a standalone CLI plugin; tests and benchmarks use it as an oracle.
+# Installs the reference Docker Compose v2 (Debian trixie's docker-compose package, 2.26) and the buildx
+# plugin it builds with BuildKit through (docker-buildx, 0.13) into the project-local cache
+# .cache/reference/, without touching the system's apt sources or upgrading anything, and prints their
+# versions. Both are standalone binaries; tests and benchmarks use them as an oracle.
 #
-#   scripts/reference.sh          install if missing, print the version
-#   scripts/reference.sh --path   print the binary's path (empty and exit 1 when not installed)
+#   scripts/reference.sh          install if missing, print the versions
+#   scripts/reference.sh --path   print the compose binary's path (empty and exit 1 when not installed)
+#
+# The reference uses BuildKit only when it finds buildx among the docker CLI's plugins: runs that should
+# build with BuildKit set DOCKER_CONFIG to .cache/reference/buildkit-config (whose cli-plugins/ holds
+# docker-buildx); runs without it build with the engine's classic builder.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +23,9 @@ if [ "${1:-}" = --path ]; then
   exit 1
 fi
 
-if [ ! -x "$bin" ]; then
+buildx="$dir/buildkit-config/cli-plugins/docker-buildx"
+
+if [ ! -x "$bin" ] || [ ! -x "$buildx" ]; then
   command -v apt-get >/dev/null || { echo "reference: apt-get is needed to fetch the reference" >&2; exit 1; }
   apt_dir="$dir/apt"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
@@ -29,12 +36,15 @@ if [ ! -x "$bin" ]; then
     -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o "APT::Sandbox::User=root")
   echo "reference: fetching docker-compose from Debian $suite" >&2
   apt-get "${apt_opts[@]}" -qq update
-  (cd "$apt_dir" && apt-get "${apt_opts[@]}" -qq download docker-compose)
-  deb=$(ls "$apt_dir"/docker-compose_*.deb | tail -n 1)
+  (cd "$apt_dir" && apt-get "${apt_opts[@]}" -qq download docker-compose docker-buildx)
   extract=$(mktemp -d)
-  dpkg-deb -x "$deb" "$extract"
+  for pkg in docker-compose docker-buildx; do
+    dpkg-deb -x "$(ls "$apt_dir"/${pkg}_*.deb | tail -n 1)" "$extract"
+  done
   install -m 0755 "$extract/usr/libexec/docker/cli-plugins/docker-compose" "$bin"
-  rm -rf "$extract" "$apt_dir/lists" "$apt_dir/cache"
+  install -D -m 0755 "$extract/usr/libexec/docker/cli-plugins/docker-buildx" "$buildx"
+  rm -rf "$extract" "$apt_dir/lists" "$apt_dir/cache" "$apt_dir"/*.deb
 fi
 
 "$bin" version
+"$buildx" version
