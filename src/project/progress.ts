@@ -29,6 +29,8 @@ export interface ProgressEvent {
 }
 
 export interface Progress {
+  /** How the events are shown (a build's BuildKit output differs by it); undefined: nothing is shown. */
+  readonly mode?: "tty" | "plain" | "json" | "quiet";
   event(event: ProgressEvent): void;
   /** Free text above the live view (a warning), printed at once. */
   log(text: string): void;

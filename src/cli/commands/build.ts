@@ -84,9 +84,6 @@ export function registerBuild(program: Command, io: Io): void {
     .option("--ssh <spec>", "Set SSH authentications used when building service images.")
     .option("--with-dependencies", "Also build dependencies (transitively)")
     .action(async (services: string[], flags: BuildFlags & { cache?: boolean }, command: Command) => {
-      if (flags.ssh !== undefined) {
-        throw new UsageError("--ssh needs BuildKit, which tcompose's classic builder does not have");
-      }
       const { openSession } = await import("../session.js");
       const session = await openSession(command, io, { services });
       const project = session.project as Project;
@@ -101,8 +98,10 @@ export function registerBuild(program: Command, io: Io): void {
           noCache: flags.cache === false,
           pull: flags.pull,
           buildArgs: flags.buildArg ?? [],
+          ...(flags.ssh !== undefined ? { ssh: [flags.ssh] } : {}),
           quiet: flags.quiet,
           progress,
+          out: (line) => io.stdout(`${line}\n`),
         });
         if (flags.push) {
           const { pushServices } = await import("../../project/push.js");

@@ -90,7 +90,7 @@ export async function runRun(
         warn: (t) => io.stderr(`WARN[0000] ${t}\n`),
         build: async (services) => {
           const { buildForUp } = await import("./build-hook.js");
-          return buildForUp(session.engine, project, services, progress);
+          return buildForUp(session.engine, project, services, progress, (line) => io.stdout(`${line}\n`));
         },
       },
       options,

@@ -69,7 +69,7 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
     ...(globals.envFile?.length ? { envFileFlag: project.envFiles } : {}),
     build: async (services) => {
       const { buildForUp } = await import("./build-hook.js");
-      return buildForUp(gate.engine, project, services, progress);
+      return buildForUp(gate.engine, project, services, progress, (line) => io.stdout(`${line}\n`));
     },
   };
   process.on("SIGINT", interrupt);

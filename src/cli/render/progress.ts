@@ -85,10 +85,11 @@ export function createProgress(options: ProgressOptions): Progress {
   const { write } = options;
   switch (resolveProgressMode(options.mode, options.isTty, options.ansi)) {
     case "quiet":
-      return { event() {}, log() {}, stop() {}, tail() {}, followUp() {} };
+      return { mode: "quiet", event() {}, log() {}, stop() {}, tail() {}, followUp() {} };
     case "plain": {
       const line = (text: string) => write(`${text}\n`);
       return {
+        mode: "plain",
         event: (e) => write(plainLine(e)),
         log: line,
         tail: line,
@@ -98,6 +99,7 @@ export function createProgress(options: ProgressOptions): Progress {
     }
     case "json":
       return {
+        mode: "json",
         event: (e) => write(jsonLine(e, now())),
         log: (text) => write(`${JSON.stringify({ time: new Date(now()).toISOString(), log: text })}\n`),
         tail: (text) => write(`${JSON.stringify({ time: new Date(now()).toISOString(), log: text })}\n`),
@@ -364,6 +366,7 @@ function visibleLength(s: string): number {
 }
 
 class TtyProgress implements Progress {
+  readonly mode = "tty";
   private readonly state: TtyState;
   private readonly layout: FrameLayout;
   private readonly tails: string[] = [];

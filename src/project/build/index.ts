@@ -1,14 +1,17 @@
-// Building services' images with the engine's classic builder (POST /build; Engine 20.10 has no BuildKit
-// session that tcompose could drive). Services are built in parallel, each after the services it depends
-// on (the reference builds in dependency order too: an image may be another's FROM). Each build's output
-// goes to the progress as log lines prefixed by the service, `[web] Step 1/3 : FROM busybox:1.36`.
+// Building services' images with the engine's BuildKit (buildkit.ts), or its classic builder when
+// DOCKER_BUILDKIT=0 (POST /build). Services are built in parallel, each after the services it depends
+// on (the reference builds in dependency order too: an image may be another's FROM). A classic build's
+// output goes to the progress as log lines prefixed by the service, `[web] Step 1/3 : FROM busybox:1.36`;
+// BuildKit's as the reference prints it (`#4 [web 2/3] RUN …`).
 import PQueue from "p-queue";
+import { registryCredentials } from "../engine/index.js";
 import type { Engine, JsonMessage } from "../engine/types.js";
 import { buildGraph, type ServiceEdges } from "../graph.js";
 import type { Project } from "../load/index.js";
-import { type Progress, silentProgress } from "../progress.js";
+import { type Progress, type ProgressEvent, silentProgress } from "../progress.js";
+import { BuildkitOutput, type BuildkitShared, buildWithBuildKit } from "./buildkit.js";
 import { contextTar } from "./context.js";
-import { BuildError, type BuildPlan, planBuild } from "./request.js";
+import { BuildError, type Builder, type BuildPlan, builderFromEnv, planBuild } from "./request.js";
 
 export { BuildError } from "./request.js";
 
@@ -17,9 +20,15 @@ export interface BuildServicesOptions {
   pull?: boolean;
   /** `--build-arg` values: `K=V`, or `K` to take K from the environment. */
   buildArgs?: readonly string[];
+  /** `--ssh` values. */
+  ssh?: readonly string[];
   /** No output lines (events still go out). */
   quiet?: boolean;
   progress?: Progress;
+  /** Where BuildKit's plain output lines go (the reference prints them on stdout). */
+  out?: (line: string) => void;
+  /** Default: from DOCKER_BUILDKIT (BuildKit unless it is false). */
+  builder?: Builder;
 }
 
 type Mapping = Record<string, unknown>;
@@ -127,6 +136,7 @@ export async function buildServices(
   const progress = options.progress ?? silentProgress;
   const services = (project.model.services ?? {}) as Record<string, Mapping>;
   const selected = servicesToBuild(project, serviceNames);
+  const builder = options.builder ?? builderFromEnv(process.env.DOCKER_BUILDKIT);
   // Plans first: what cannot be built at all fails before anything is sent.
   const plans = new Map(
     selected.map((name) => [
@@ -135,14 +145,32 @@ export async function buildServices(
         noCache: options.noCache,
         pull: options.pull,
         buildArgs: options.buildArgs,
+        builder,
+        ssh: options.ssh ?? [],
+        secrets: (project.model.secrets ?? {}) as Mapping,
       }),
     ]),
   );
+  const buildkit: BuildkitShared | undefined =
+    builder === "buildkit"
+      ? {
+          output: new BuildkitOutput(
+            progress,
+            options.quiet || progress.mode !== "plain" ? undefined : options.out,
+          ),
+          environment: project.environment,
+          credentials: registryCredentials(),
+        }
+      : undefined;
   const graph = buildGraph(services as Record<string, ServiceEdges>);
   const limit = Number(process.env.COMPOSE_PARALLEL_LIMIT);
   const queue = new PQueue({
     concurrency: Number.isInteger(limit) && limit > 0 ? limit : Number.POSITIVE_INFINITY,
   });
+  // With BuildKit, plain output is the steps alone: the reference prints no per-service lines there.
+  const announce = (event: ProgressEvent) => {
+    if (!(buildkit && progress.mode === "plain")) progress.event(event);
+  };
   const ids: Record<string, string> = {};
   const tasks = new Map<string, Promise<void>>();
   let failed = false;
@@ -166,13 +194,15 @@ export async function buildServices(
       await Promise.all(builtDependencies(name).map(task));
       await queue.add(async () => {
         if (failed) return;
-        progress.event({ id: name, text: "Building", status: "working", textAfterId: true });
+        announce({ id: name, text: "Building", status: "working", textAfterId: true });
         try {
-          ids[name] = await buildOne(engine, plan, options);
-          progress.event({ id: name, text: "Built", status: "done", textAfterId: true });
+          ids[name] = buildkit
+            ? await buildWithBuildKit(engine, plan, buildkit)
+            : await buildOne(engine, plan, options);
+          announce({ id: name, text: "Built", status: "done", textAfterId: true });
         } catch (error) {
           failed = true;
-          progress.event({ id: name, text: "Error", status: "error", textAfterId: true });
+          announce({ id: name, text: "Error", status: "error", textAfterId: true });
           throw error;
         }
       });
@@ -181,6 +211,7 @@ export async function buildServices(
     return run;
   };
   const results = await Promise.allSettled(selected.map(task));
+  buildkit?.output.printer.finish();
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (rejected) throw rejected.reason;
   return ids;

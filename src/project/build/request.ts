@@ -1,6 +1,7 @@
 // A service's long-form `build` (the model `config --format json` prints: context absolute, sizes in bytes,
-// args resolved) turned into a request to the engine's classic builder: POST /build's query parameters
-// (Engine API 1.41) and how the context tar is to be made. Pure: no file system, no engine.
+// args resolved) turned into a request to the engine's builder, classic or BuildKit: POST /build's query
+// parameters (Engine API 1.41; `version=2` selects BuildKit), how the context is sent, and what the
+// BuildKit session must serve (secrets, SSH agents). Pure: no file system, no engine.
 //
 // Facts followed (docker compose 2.26.1, pkg/compose/build_classic.go and build.go, and images it built on
 // Engine 20.10):
@@ -12,7 +13,10 @@
 //   com.docker.compose.image.builder=classic instead, which tcompose does not copy);
 // - extra_hosts go as `host:ip`; rm is always on;
 // - secrets, ssh, privileged, additional_contexts and several platforms need BuildKit: the reference's classic
-//   builder refuses them, and so does tcompose (it has no BuildKit session).
+//   builder refuses them, and so does tcompose's;
+// - with BuildKit, a build secret is asked for by its `target` when given, else by its `source`, and read
+//   from the top-level secret's `file` or `environment`; `ssh` entries are `default` or `id=path` (the
+//   model prints `id: path`), `default` meaning $SSH_AUTH_SOCK.
 import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { builtImageName, composeVersion, label } from "../labels.js";
@@ -30,11 +34,34 @@ export class BuildError extends Error {
   }
 }
 
+export type Builder = "classic" | "buildkit";
+
 export interface BuildRequestOptions {
   noCache?: boolean;
   pull?: boolean;
   /** `--build-arg` values: `K=V`, or `K` to take K from the environment. */
   buildArgs?: readonly string[];
+  /** Default: classic. */
+  builder?: Builder;
+  /** `--ssh` values (`default`, `id=path`), added to the service's `build.ssh`. */
+  ssh?: readonly string[];
+  /** The project's top-level `secrets` (what build.secrets refer to). */
+  secrets?: Mapping;
+}
+
+/** A secret BuildKit may ask for: its ID and where its value is. */
+export interface BuildSecret {
+  id: string;
+  /** The top-level secret's name, for messages. */
+  source: string;
+  file?: string;
+  environment?: string;
+}
+
+/** An SSH agent BuildKit may ask for: its ID (`default` …) and the sockets or keys (none: $SSH_AUTH_SOCK). */
+export interface BuildSsh {
+  id: string;
+  paths: string[];
 }
 
 export interface BuildPlan {
@@ -49,6 +76,10 @@ export interface BuildPlan {
    * drops it from the context after reading it (docker's client does the same with a file outside). */
   addedDockerfile?: { text?: string; file?: string };
   query: Record<string, unknown>;
+  builder: Builder;
+  /** BuildKit only: what the session serves. */
+  secrets: BuildSecret[];
+  ssh: BuildSsh[];
 }
 
 /** Git repositories and remote URLs as build contexts: the forms docker recognises. */
@@ -153,14 +184,28 @@ export function planBuild(
     );
   }
   if (!isAbsolute(context)) throw fail(`build context "${context}" is not an absolute path`);
-  for (const [field, what] of needsBuildKit) {
-    if (!isEmpty(build[field])) {
-      throw fail(`the classic builder doesn't support ${what} (build.${field}); tcompose has no BuildKit`);
+  const builder = options.builder ?? "classic";
+  if (builder === "classic") {
+    for (const [field, what] of needsBuildKit) {
+      if (!isEmpty(build[field])) {
+        throw fail(
+          `the classic builder doesn't support ${what} (build.${field}); build with BuildKit (unset DOCKER_BUILDKIT=0)`,
+        );
+      }
     }
+    if ((options.ssh ?? []).length > 0) {
+      throw fail(
+        "the classic builder doesn't support SSH keys (--ssh); build with BuildKit (unset DOCKER_BUILDKIT=0)",
+      );
+    }
+  } else {
+    checkBuildKitFields(build, fail);
   }
   const platforms = asStrings(build.platforms);
   if (platforms.length > 1) {
-    throw fail("the classic builder doesn't support multi-arch build (build.platforms lists several)");
+    throw fail(
+      `the ${builder === "classic" ? "classic builder" : "engine's BuildKit"} doesn't support multi-arch build (build.platforms lists several)`,
+    );
   }
   const image = typeof service.image === "string" ? service.image : builtImageName(projectName, serviceName);
   const { dockerfile, added } = dockerfileOf(context, build);
@@ -171,7 +216,7 @@ export function planBuild(
   labels[label.version] = composeVersion;
 
   const query: Record<string, unknown> = {
-    version: "1",
+    version: builder === "buildkit" ? "2" : "1",
     t: [image, ...asStrings(build.tags)],
     dockerfile,
     buildargs: resolveBuildArgs(build.args, options.buildArgs ?? [], environment),
@@ -182,7 +227,7 @@ export function planBuild(
   if (options.noCache || build.no_cache === true) query.nocache = true;
   if (options.pull || build.pull === true) query.pull = true;
   if (typeof build.target === "string" && build.target) query.target = build.target;
-  const cacheFrom = asStrings(build.cache_from);
+  const cacheFrom = cacheSources(asStrings(build.cache_from));
   // cachefrom is one JSON array; extrahosts is repeated (the engine reads every value of the parameter).
   if (cacheFrom.length > 0) query.cachefrom = JSON.stringify(cacheFrom);
   if (typeof build.network === "string" && build.network) query.networkmode = build.network;
@@ -201,5 +246,81 @@ export function planBuild(
     dockerfile,
     ...(added ? { addedDockerfile: added } : {}),
     query,
+    builder,
+    secrets: builder === "buildkit" ? buildSecrets(build, options.secrets ?? {}, fail) : [],
+    ssh: builder === "buildkit" ? buildSsh([...asStrings(build.ssh), ...(options.ssh ?? [])], fail) : [],
   };
+}
+
+/** What the engine's BuildKit (through POST /build) cannot do, refused before anything is sent. */
+function checkBuildKitFields(build: Mapping, fail: (why: string) => BuildError): void {
+  if (build.privileged === true) {
+    throw fail(
+      "build.privileged needs the security.insecure entitlement, which the engine's /build API cannot grant",
+    );
+  }
+  for (const entry of asStrings(build.cache_to)) {
+    const type = /(?:^|,)type=([^,]*)/.exec(entry)?.[1];
+    if (type !== "inline") {
+      throw fail(
+        `cache_to "${entry}": the engine's BuildKit exports cache only inline (type=inline); other exporters need a buildx builder`,
+      );
+    }
+  }
+}
+
+/** cache_from entries as image references: `type=registry,ref=IMG` → IMG, a plain reference as is. */
+function cacheSources(entries: string[]): string[] {
+  return entries.flatMap((entry) => {
+    if (!entry.includes("=")) return [entry];
+    const fields = Object.fromEntries(
+      entry.split(",").map((f) => [f.split("=")[0], f.slice(f.indexOf("=") + 1)]),
+    );
+    if ((fields.type ?? "registry") !== "registry" || !fields.ref) return [];
+    return [fields.ref as string];
+  });
+}
+
+/** build.secrets resolved against the top-level secrets. */
+function buildSecrets(build: Mapping, secrets: Mapping, fail: (why: string) => BuildError): BuildSecret[] {
+  const list = Array.isArray(build.secrets) ? build.secrets : [];
+  return list.map((entry) => {
+    const ref = typeof entry === "string" ? { source: entry } : asMapping(entry);
+    const source = String(ref.source ?? "");
+    const top = asMapping(secrets[source]);
+    const id = typeof ref.target === "string" && ref.target ? ref.target : source;
+    if (typeof top.file === "string") return { id, source, file: top.file };
+    if (typeof top.environment === "string") return { id, source, environment: top.environment };
+    if (!secrets[source])
+      throw fail(`build.secrets: secret "${source}" is not defined in the top-level secrets`);
+    throw fail(
+      `build.secrets: secret "${source}" must have a file or an environment variable to be used in a build`,
+    );
+  });
+}
+
+/** build.ssh and --ssh entries (`default`, `id=path[,path]`, `id: path`), one per ID. */
+function buildSsh(entries: string[], fail: (why: string) => BuildError): BuildSsh[] {
+  const byId = new Map<string, string[]>();
+  for (const entry of entries) {
+    const match = /^([^=:\s]+)\s*(?:[=:]\s*(.*))?$/.exec(entry.trim());
+    if (!match) throw fail(`build.ssh: invalid entry "${entry}" (expected default or id=path)`);
+    const paths = (match[2] ?? "").split(",").filter((p) => p !== "");
+    byId.set(match[1] as string, paths);
+  }
+  return [...byId].map(([id, paths]) => ({ id, paths }));
+}
+
+/**
+ * The builder DOCKER_BUILDKIT asks for, as the docker CLI reads it (a Go boolean: 1, t, true … or 0, f,
+ * false …): BuildKit unless it is false. Another value is refused, as docker refuses it.
+ */
+export function builderFromEnv(value: string | undefined): Builder {
+  if (value === undefined || value === "") return "buildkit";
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return "buildkit";
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return "classic";
+  throw new BuildError(
+    `DOCKER_BUILDKIT environment variable expects boolean value: "${value}" is not one`,
+    1,
+  );
 }

@@ -1,0 +1,156 @@
+// One service's build with the engine's BuildKit: POST /build?version=2. The progress arrives as
+// moby.buildkit.trace messages, printed by one BuildkitPrinter shared by the services built together (one
+// `#N` numbering, as the reference prints). A failure names the service, the step, its exit code and the
+// step's last output lines, after the reference's `------` summary block.
+import { randomUUID } from "node:crypto";
+import { basename } from "node:path";
+import type { Credentials } from "../engine/registry-auth.js";
+import type { Engine, JsonMessage } from "../engine/types.js";
+import { type Progress, silentProgress } from "../progress.js";
+import { type BuildkitFailure, BuildkitPrinter, vertexEvent } from "./buildkit-output.js";
+import { contextTar } from "./context.js";
+import { BuildError, type BuildPlan } from "./request.js";
+import { authHandlers } from "./session/auth.js";
+import { contextSharedKey } from "./session/filesync.js";
+import { type BuildSession, openBuildSession } from "./session/index.js";
+import { checkSecrets, secretHandlers } from "./session/secrets.js";
+import { type SshAgents, sshAgents } from "./session/ssh.js";
+import { type BuildStatus, decodeStatus, TRACE_ID } from "./trace.js";
+
+/**
+ * What the builds of one command share: one printer (one `#N` numbering). Its lines go to `out` with
+ * --progress plain (the reference prints them on stdout), nowhere with tty (the live view shows each
+ * service's current step), json (each step is an event) or quiet.
+ */
+export class BuildkitOutput {
+  readonly printer: BuildkitPrinter;
+
+  constructor(
+    readonly progress: Progress = silentProgress,
+    out?: (line: string) => void,
+  ) {
+    this.printer = new BuildkitPrinter((line) => out?.(line));
+  }
+
+  /** A trace message of the service's build: printed, and shown in the live view or as events. */
+  trace(service: string, aux: string): void {
+    let status: BuildStatus;
+    try {
+      status = decodeStatus(aux);
+    } catch {
+      return; // a message this printer cannot read is left out, as a progress line would be
+    }
+    this.printer.update(service, status);
+    if (this.progress.mode === "tty") {
+      const current = this.printer.current(service);
+      if (current) {
+        this.progress.event({
+          id: service,
+          text: "Building",
+          status: "working",
+          textAfterId: true,
+          details: current,
+        });
+      }
+    } else if (this.progress.mode === "json") {
+      for (const vertex of status.vertexes) this.progress.event(vertexEvent(service, vertex));
+    }
+  }
+}
+
+/** The error of a failed build: the service, the failed step and its exit code, the last lines of its output. */
+export function buildkitFailureMessage(
+  service: string,
+  failure: BuildkitFailure | undefined,
+  engineMessage: string,
+): string {
+  const code = failure?.exitCode ?? /exit code: (\d+)/.exec(engineMessage)?.[1];
+  const where = failure?.step ? ` at step ${failure.step}` : "";
+  const exit = code !== undefined ? `, exit code ${code}` : "";
+  const output = (failure?.logs ?? []).filter((l) => l.trim() !== "");
+  const shown = output.length > 0 ? `\n${output.map((l) => `  ${l}`).join("\n")}` : "";
+  return `failed to build service "${service}"${where}${exit}: ${engineMessage.trim()}${shown}`;
+}
+
+/** What every BuildKit build of a command needs besides its plan. */
+export interface BuildkitShared {
+  output: BuildkitOutput;
+  /** Where `environment:` secrets and `default` SSH agents are looked up. */
+  environment: Readonly<Record<string, string | undefined>>;
+  /** The registry logins BuildKit asks for (private FROM images). */
+  credentials: Pick<Credentials, "forImage">;
+}
+
+/** The session of one build: registry logins, the build's secrets and SSH agents. */
+async function startSession(engine: Engine, plan: BuildPlan, shared: BuildkitShared): Promise<BuildSession> {
+  const fail = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    return new BuildError(`failed to build service "${plan.service}": ${message}`, 1);
+  };
+  try {
+    await checkSecrets(plan.secrets, shared.environment);
+  } catch (error) {
+    throw fail(error);
+  }
+  let agents: SshAgents | undefined;
+  try {
+    agents = await sshAgents(plan.ssh, shared.environment);
+    const handlers = new Map([
+      ...authHandlers(shared.credentials),
+      ...secretHandlers(plan.secrets, shared.environment),
+      ...agents.handlers,
+    ]);
+    const session = await openBuildSession(engine, {
+      name: basename(plan.contextDir),
+      sharedKey: contextSharedKey(plan.contextDir),
+      handlers,
+    });
+    const stopAgents = agents;
+    return {
+      ...session,
+      close: async () => {
+        try {
+          await session.close();
+        } finally {
+          stopAgents.close();
+        }
+      },
+    };
+  } catch (error) {
+    agents?.close();
+    throw fail(error);
+  }
+}
+
+export async function buildWithBuildKit(
+  engine: Engine,
+  plan: BuildPlan,
+  shared: BuildkitShared,
+): Promise<string> {
+  const { output } = shared;
+  let context: NodeJS.ReadableStream;
+  try {
+    context = await contextTar(plan);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BuildError(`failed to build service "${plan.service}": ${message}`, 17);
+  }
+  const session = await startSession(engine, plan, shared);
+  let failure: string | undefined;
+  const onMessage = (m: JsonMessage) => {
+    if (m.id === TRACE_ID && typeof m.aux === "string") output.trace(plan.service, m.aux);
+    else if (m.error) failure ??= m.errorDetail?.message ?? m.error;
+  };
+  const query = { ...plan.query, session: session.id, buildid: randomUUID() };
+  try {
+    return await engine.buildImage({ context, query }, onMessage);
+  } catch (error) {
+    const message = failure ?? (error instanceof Error ? error.message : String(error));
+    throw new BuildError(
+      buildkitFailureMessage(plan.service, output.printer.failure(plan.service), message),
+      17,
+    );
+  } finally {
+    await session.close();
+  }
+}
