@@ -4,6 +4,9 @@
 // the reference's, and a push to the local registry (127.0.0.1:5000). Then what only shows on the wire or in
 // the built image: `up` with `pull_policy: build`, `build --no-cache` and `--pull`, and independent builds
 // sent at once (a recording proxy in front of the engine, test/helpers/engine-proxy.ts).
+// This file is the classic builder's: tcompose runs with DOCKER_BUILDKIT=0 and the reference without the
+// buildx plugin (so it builds classic too; with DOCKER_BUILDKIT=0 it would label images differently:
+// com.docker.compose.image.builder=classic, and no service or version label). BuildKit builds are test/e2e/buildkit.test.ts's.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -44,7 +47,10 @@ function run(command: string, dir: string, args: string[], env: Record<string, s
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const tcompose = (dir: string, name: string, args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, dir, [cliPath, "-p", name, "--progress", "plain", ...args], env);
+  run(process.execPath, dir, [cliPath, "-p", name, "--progress", "plain", ...args], {
+    DOCKER_BUILDKIT: "0",
+    ...env,
+  });
 const reference = (dir: string, name: string, args: string[]) =>
   run(referenceBinary ?? "false", dir, ["-p", name, "--progress", "plain", ...args]);
 const docker = (...args: string[]) => run("docker", process.cwd(), args);
@@ -55,7 +61,7 @@ const imageId = (ref: string): string | undefined =>
 const tcomposeThrough = (proxy: EngineProxy, dir: string, name: string, args: string[]) =>
   runAsync(process.execPath, [cliPath, "-p", name, "--progress", "plain", ...args], {
     cwd: dir,
-    env: { ...process.env, NO_COLOR: "1", DOCKER_HOST: proxy.host },
+    env: { ...process.env, NO_COLOR: "1", DOCKER_BUILDKIT: "0", DOCKER_HOST: proxy.host },
   });
 async function proxy(): Promise<EngineProxy> {
   const socket = socketOf(engine.endpoint);

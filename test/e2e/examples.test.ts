@@ -39,7 +39,11 @@ describe("examples/flask-redis", () => {
   it("builds the app, starts it after Redis is healthy, counts visits, and keeps the count across down/up", async () => {
     const up = cli(["up", "-d", "--build", "--wait"]);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stderr).toContain("web Built");
+    // BuildKit's steps (with the pip cache mount), on stdout as the reference prints them.
+    expect(up.stdout).toMatch(
+      /^#\d+ \[web (\S+ )?\d+\/\d+\] RUN --mount=type=cache,target=\/root\/\.cache\/pip /m,
+    );
+    expect(up.stdout).toMatch(/^#\d+ naming to docker\.io\/library\/\S+-web done$/m);
     expect(up.stderr.indexOf(`Container ${project}-redis-1  Healthy`)).toBeLessThan(
       up.stderr.indexOf(`Container ${project}-web-1  Starting`),
     );
