@@ -1,7 +1,7 @@
 // The only module that imports dockerode. It turns dockerode's calls and errors into the project's
 // Engine interface (types.ts); it is loaded lazily by index.ts so commands that never talk to the
 // engine do not pay for it at start-up.
-import { type Duplex, PassThrough, type Readable } from "node:stream";
+import { type Duplex, PassThrough, Readable } from "node:stream";
 import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
@@ -9,6 +9,7 @@ import { FrameDemuxer } from "./frames.js";
 import {
   engineJson,
   enginePing,
+  enginePost,
   enginePostStream,
   engineStream,
   engineUpgrade,
@@ -710,14 +711,15 @@ export class DockerEngine implements Engine {
         // own for it. The classic builder stays with dockerode, for every endpoint kind.
         const stream =
           request.query.version === "2" && this.http
-            ? await enginePostStream(this.http, "/build", buildQuery(request.query), {
-                stream: request.context as Readable,
-                contentType: "application/x-tar",
-                headers: Object.keys(logins).length
-                  ? { "X-Registry-Config": Buffer.from(JSON.stringify(logins)).toString("base64url") }
-                  : {},
-              })
-            : ((await this.docker.buildImage(request.context, {
+            ? // Logins reach BuildKit through the build's session (its Auth service), not a header; with
+              // remote=client-session the context comes through the session too, and the body is empty.
+              request.context
+              ? await enginePostStream(this.http, "/build", buildQuery(request.query), {
+                  stream: request.context as Readable,
+                  contentType: "application/x-tar",
+                })
+              : await enginePost(this.http, "/build", buildQuery(request.query))
+            : ((await this.docker.buildImage(request.context ?? Readable.from([]), {
                 ...(request.query as Docker.ImageBuildOptions),
                 ...(Object.keys(logins).length ? { registryconfig: logins as Docker.RegistryConfig } : {}),
               })) as NodeJS.ReadableStream);

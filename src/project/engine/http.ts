@@ -169,6 +169,15 @@ async function send(
   });
 }
 
+/** A POST without a body whose answer is a stream (a build whose context comes through its session). */
+export function enginePost(
+  target: HttpTarget,
+  path: string,
+  query: URLSearchParams,
+): Promise<IncomingMessage> {
+  return send(target, "POST", path, query, undefined);
+}
+
 /** A POST whose body is a stream (a build's context): the open response, once the engine answered 2xx. */
 export function enginePostStream(
   target: HttpTarget,

@@ -219,8 +219,9 @@ export interface Attachment {
 }
 
 export interface BuildRequest {
-  /** The build context, a tar stream. */
-  context: NodeJS.ReadableStream;
+  /** The build context, a tar stream; none when BuildKit reads it through the build's session
+   * (remote=client-session). */
+  context?: NodeJS.ReadableStream;
   /** Query parameters of POST /build, named as the Engine API names them (t, dockerfile, buildargs …). */
   query: Record<string, unknown>;
 }
