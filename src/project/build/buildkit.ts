@@ -3,18 +3,20 @@
 // `#N` numbering, as the reference prints). A failure names the service, the step, its exit code and the
 // step's last output lines, after the reference's `------` summary block.
 import { randomUUID } from "node:crypto";
-import { basename } from "node:path";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import type { Credentials } from "../engine/registry-auth.js";
 import type { Engine, JsonMessage } from "../engine/types.js";
 import { type Progress, silentProgress } from "../progress.js";
 import { type BuildkitFailure, BuildkitPrinter, vertexEvent } from "./buildkit-output.js";
-import { contextTar } from "./context.js";
+import { checkDockerfile } from "./context.js";
 import { BuildError, type BuildPlan } from "./request.js";
 import { authHandlers } from "./session/auth.js";
-import { contextSharedKey } from "./session/filesync.js";
+import { contextSharedKey, filesyncHandlers } from "./session/filesync.js";
 import { type BuildSession, openBuildSession } from "./session/index.js";
-import { checkSecrets, secretHandlers } from "./session/secrets.js";
-import { type SshAgents, sshAgents } from "./session/ssh.js";
+import { BuildSecretError, checkSecrets, secretHandlers } from "./session/secrets.js";
+import { SshAgentError, type SshAgents, sshAgents } from "./session/ssh.js";
 import { type BuildStatus, decodeStatus, TRACE_ID } from "./trace.js";
 
 /**
@@ -81,21 +83,47 @@ export interface BuildkitShared {
   credentials: Pick<Credentials, "forImage">;
 }
 
-/** The session of one build: registry logins, the build's secrets and SSH agents. */
-async function startSession(engine: Engine, plan: BuildPlan, shared: BuildkitShared): Promise<BuildSession> {
-  const fail = (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    return new BuildError(`failed to build service "${plan.service}": ${message}`, 1);
-  };
-  try {
-    await checkSecrets(plan.secrets, shared.environment);
-  } catch (error) {
-    throw fail(error);
+/** Where BuildKit reads the Dockerfile: a directory served as "dockerfile" and the file's name in it. */
+interface DockerfileSource {
+  dir: string;
+  name: string;
+  /** A directory made for dockerfile_inline, removed after the build. */
+  temporary?: boolean;
+}
+
+async function dockerfileSource(plan: BuildPlan): Promise<DockerfileSource> {
+  const added = plan.addedDockerfile;
+  if (added?.text !== undefined) {
+    const dir = await mkdtemp(join(tmpdir(), "tcompose-dockerfile-"));
+    await writeFile(join(dir, "Dockerfile"), added.text);
+    return { dir, name: "Dockerfile", temporary: true };
   }
+  if (added?.file) return { dir: dirname(added.file), name: basename(added.file) };
+  // In the context: found as the engine would find it (links resolved inside the context), or refused.
+  await checkDockerfile(plan);
+  const path = join(plan.contextDir, ...plan.dockerfile.split("/"));
+  return { dir: dirname(path), name: basename(path) };
+}
+
+/**
+ * The session of one build: the context and the Dockerfile's directory (fsutil DiffCopy), registry
+ * logins, the build's secrets and SSH agents.
+ */
+async function startSession(
+  engine: Engine,
+  plan: BuildPlan,
+  dockerfile: DockerfileSource,
+  shared: BuildkitShared,
+): Promise<BuildSession> {
+  await checkSecrets(plan.secrets, shared.environment);
   let agents: SshAgents | undefined;
   try {
     agents = await sshAgents(plan.ssh, shared.environment);
     const handlers = new Map([
+      ...filesyncHandlers({
+        context: { dir: plan.contextDir, resetOwner: true },
+        dockerfile: { dir: dockerfile.dir },
+      }),
       ...authHandlers(shared.credentials),
       ...secretHandlers(plan.secrets, shared.environment),
       ...agents.handlers,
@@ -118,32 +146,45 @@ async function startSession(engine: Engine, plan: BuildPlan, shared: BuildkitSha
     };
   } catch (error) {
     agents?.close();
-    throw fail(error);
+    throw error;
   }
 }
 
+/**
+ * Builds the plan's image; resolves with its id. The context goes through the build's session, so a
+ * rebuild sends only what changed (the engine keeps a copy per context directory).
+ */
 export async function buildWithBuildKit(
   engine: Engine,
   plan: BuildPlan,
   shared: BuildkitShared,
 ): Promise<string> {
   const { output } = shared;
-  let context: NodeJS.ReadableStream;
+  let dockerfile: DockerfileSource | undefined;
+  let session: BuildSession | undefined;
   try {
-    context = await contextTar(plan);
+    dockerfile = await dockerfileSource(plan);
+    session = await startSession(engine, plan, dockerfile, shared);
   } catch (error) {
+    if (dockerfile?.temporary) await rm(dockerfile.dir, { recursive: true, force: true });
     const message = error instanceof Error ? error.message : String(error);
-    throw new BuildError(`failed to build service "${plan.service}": ${message}`, 17);
+    const code = error instanceof BuildSecretError || error instanceof SshAgentError ? 1 : 17;
+    throw new BuildError(`failed to build service "${plan.service}": ${message}`, code);
   }
-  const session = await startSession(engine, plan, shared);
   let failure: string | undefined;
   const onMessage = (m: JsonMessage) => {
     if (m.id === TRACE_ID && typeof m.aux === "string") output.trace(plan.service, m.aux);
     else if (m.error) failure ??= m.errorDetail?.message ?? m.error;
   };
-  const query = { ...plan.query, session: session.id, buildid: randomUUID() };
+  const query = {
+    ...plan.query,
+    remote: "client-session",
+    dockerfile: dockerfile.name,
+    session: session.id,
+    buildid: randomUUID(),
+  };
   try {
-    return await engine.buildImage({ context, query }, onMessage);
+    return await engine.buildImage({ query }, onMessage);
   } catch (error) {
     const message = failure ?? (error instanceof Error ? error.message : String(error));
     throw new BuildError(
@@ -152,5 +193,6 @@ export async function buildWithBuildKit(
     );
   } finally {
     await session.close();
+    if (dockerfile.temporary) await rm(dockerfile.dir, { recursive: true, force: true });
   }
 }

@@ -181,7 +181,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** The Dockerfile of the context is a file there, found as the engine finds it; else a clear error. */
-async function checkDockerfile(source: ContextSource): Promise<void> {
+export async function checkDockerfile(source: ContextSource): Promise<void> {
   const { path, viaLink } = await resolveInContext(source.contextDir, source.dockerfile);
   let isFile = false;
   try {
