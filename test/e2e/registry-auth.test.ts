@@ -126,9 +126,14 @@ describe.skipIf(!line)(`registry logins from docker's config.json${skipNote}`, (
     }
   });
 
-  it("builds FROM an image behind the login (X-Registry-Config), and fails without it", () => {
+  // The classic builder takes every login at once (X-Registry-Config); BuildKit asks the session for the
+  // registry's (moby.filesync.v1.Auth/Credentials).
+  it.each([
+    ["the classic builder (X-Registry-Config)", "0", "no basic auth credentials"],
+    ["BuildKit (the session's Auth/Credentials)", "1", "401 Unauthorized"],
+  ])("builds FROM an image behind the login with %s, and fails without it", (_, buildkit, refusal) => {
     run("docker", ["rmi", "-f", image]);
-    const dir = path.join(work, "from-private");
+    const dir = path.join(work, `from-private-${buildkit}`);
     mkdirSync(dir);
     writeFileSync(
       path.join(dir, "compose.yaml"),
@@ -138,13 +143,11 @@ describe.skipIf(!line)(`registry logins from docker's config.json${skipNote}`, (
       run(
         process.execPath,
         [cliPath, "-p", project, "--project-directory", dir, "-f", path.join(dir, "compose.yaml"), "build"],
-        {
-          DOCKER_CONFIG: config,
-        },
+        { DOCKER_CONFIG: config, DOCKER_BUILDKIT: buildkit },
       );
     const denied = build(loggedOut);
     expect(denied.code).not.toBe(0);
-    expect(denied.stdout + denied.stderr).toContain("no basic auth credentials");
+    expect(denied.stdout + denied.stderr).toContain(refusal);
     const built = build(loggedIn);
     expect(built.code, built.stderr).toBe(0);
     expect(
