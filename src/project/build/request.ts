@@ -259,6 +259,14 @@ function checkBuildKitFields(build: Mapping, fail: (why: string) => BuildError):
       "build.privileged needs the security.insecure entitlement, which the engine's /build API cannot grant",
     );
   }
+  if (!isEmpty(build.additional_contexts)) {
+    // The reference passes them as frontend attributes through buildx's BuildKit control API (/grpc);
+    // POST /build has no field for them (Engine 26.1 included), and Engine 20.10's frontend lacks the
+    // capability (moby.buildkit.frontend.contexts), where the reference fails too.
+    throw fail(
+      "build.additional_contexts needs named build contexts, which the engine's /build API cannot pass to BuildKit (Engine 20.10's frontend lacks them too: unsupported frontend capability moby.buildkit.frontend.contexts)",
+    );
+  }
   for (const entry of asStrings(build.cache_to)) {
     const type = /(?:^|,)type=([^,]*)/.exec(entry)?.[1];
     if (type !== "inline") {

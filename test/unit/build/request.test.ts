@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { buildkitFailureMessage } from "../../../src/project/build/buildkit.js";
 import { BuildTranscript, buildFailureMessage } from "../../../src/project/build/index.js";
 import {
   BuildError,
+  builderFromEnv,
   isRemoteContext,
   planBuild,
   resolveBuildArgs,
@@ -132,5 +134,92 @@ describe("build request", () => {
     expect(buildFailureMessage("web", t, "The command '/bin/sh -c exit 3' returned a non-zero code: 3")).toBe(
       `failed to build service "web" at step 2/2 (RUN exit 3), exit code 3: The command '/bin/sh -c exit 3' returned a non-zero code: 3\n  some output\n  some err`,
     );
+  });
+
+  describe("with BuildKit", () => {
+    const secrets = { s1: { file: "/run/s1.txt" }, s2: { environment: "S2" }, ext: { external: true } };
+    const plan = (build: Record<string, unknown>, options: Record<string, unknown> = {}) =>
+      planBuild(
+        "p",
+        "web",
+        { build: { context: "/c", ...build } },
+        {},
+        { builder: "buildkit", secrets, ...options },
+      );
+
+    it("asks the engine for BuildKit (version 2) and takes what the classic builder refuses", () => {
+      const p = plan(
+        { secrets: ["s1", { source: "s2", target: "t2" }], ssh: ["default", "k1: /keys/a,/keys/b"] },
+        {
+          ssh: ["k2=/run/agent.sock"],
+        },
+      );
+      expect(p.query.version).toBe("2");
+      expect(p.builder).toBe("buildkit");
+      // A secret is asked for by its target when it has one (compose 2.26's build secrets).
+      expect(p.secrets).toEqual([
+        { id: "s1", source: "s1", file: "/run/s1.txt" },
+        { id: "t2", source: "s2", environment: "S2" },
+      ]);
+      expect(p.ssh).toEqual([
+        { id: "default", paths: [] },
+        { id: "k1", paths: ["/keys/a", "/keys/b"] },
+        { id: "k2", paths: ["/run/agent.sock"] },
+      ]);
+    });
+
+    it("takes cache_from's registry references and inline cache_to; refuses what the engine cannot do", () => {
+      expect(
+        plan({ cache_from: ["type=registry,ref=reg/app:cache", "plain/ref:1", "type=local,src=/x"] }).query
+          .cachefrom,
+      ).toBe(JSON.stringify(["reg/app:cache", "plain/ref:1"]));
+      expect(() => plan({ cache_to: ["type=inline"] })).not.toThrow();
+      expect(() => plan({ cache_to: ["type=registry,ref=reg/app:cache"] })).toThrow(
+        /exports cache only inline/,
+      );
+      expect(() => plan({ privileged: true })).toThrow(/security\.insecure/);
+      expect(() => plan({ additional_contexts: { base: "service:base" } })).toThrow(
+        /additional_contexts needs named build contexts.*moby\.buildkit\.frontend\.contexts/,
+      );
+      expect(() => plan({ platforms: ["linux/amd64", "linux/arm64"] })).toThrow(
+        /engine's BuildKit doesn't support multi-arch/,
+      );
+      expect(() => plan({ secrets: ["nope"] })).toThrow(/secret "nope" is not defined/);
+      expect(() => plan({ secrets: ["ext"] })).toThrow(
+        /secret "ext" must have a file or an environment variable/,
+      );
+      expect(() => plan({ ssh: ["bad entry=x"] })).toThrow(/build\.ssh: invalid entry/);
+    });
+
+    it("reads DOCKER_BUILDKIT as the docker CLI does", () => {
+      expect(builderFromEnv(undefined)).toBe("buildkit");
+      expect(builderFromEnv("")).toBe("buildkit");
+      expect(builderFromEnv("1")).toBe("buildkit");
+      expect(builderFromEnv("true")).toBe("buildkit");
+      expect(builderFromEnv("0")).toBe("classic");
+      expect(builderFromEnv("False")).toBe("classic");
+      expect(() => builderFromEnv("yes")).toThrow(/expects boolean value/);
+    });
+
+    it("a failure names the service, the step, its exit code and its last lines", () => {
+      expect(
+        buildkitFailureMessage(
+          "web",
+          {
+            service: "web",
+            step: "[web 2/2] RUN exit 3",
+            error: "x",
+            exitCode: 3,
+            logs: ["out 1", "", "out 2"],
+          },
+          "executor failed running [/bin/sh -c exit 3]: exit code: 3",
+        ),
+      ).toBe(
+        `failed to build service "web" at step [web 2/2] RUN exit 3, exit code 3: executor failed running [/bin/sh -c exit 3]: exit code: 3\n  out 1\n  out 2`,
+      );
+      expect(buildkitFailureMessage("web", undefined, "failed to read dockerfile")).toBe(
+        `failed to build service "web": failed to read dockerfile`,
+      );
+    });
   });
 });
