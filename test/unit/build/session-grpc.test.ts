@@ -238,6 +238,27 @@ describe("gRPC server over a connection where the peer is the HTTP/2 client", ()
     await Promise.all(calls);
   });
 
+  it("a handler that stops reading early still answers (the call is not reset)", async () => {
+    handlers.set("/t.T/First", {
+      kind: "stream",
+      async handle(stream) {
+        for await (const message of stream.messages) {
+          await stream.send(message);
+          break;
+        }
+        await stream.send(Buffer.from("after"));
+      },
+    });
+    const stream = request(client, "/t.T/First");
+    const result = answer(stream);
+    stream.write(frameMessage(Buffer.from("one")));
+    await new Promise((r) => setTimeout(r, 50));
+    stream.end(frameMessage(Buffer.from("two")));
+    const { messages, status } = await result;
+    expect(status).toBe(0);
+    expect(messages.map(String)).toEqual(["one", "after"]);
+  });
+
   it("holds the handler's sends while the caller does not read (back-pressure)", async () => {
     const chunk = Buffer.alloc(1024 * 1024, 1);
     const total = 64;

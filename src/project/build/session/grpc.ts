@@ -288,7 +288,8 @@ async function* readMessages(stream: ServerHttp2Stream, signal: AbortSignal): As
   const abort = () => stream.destroy();
   signal.addEventListener("abort", abort, { once: true });
   try {
-    for await (const chunk of stream) {
+    // A handler that stops taking messages early must not reset the call: its answer still goes out.
+    for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
       for (const message of deframer.push(chunk as Buffer)) yield message;
     }
     // A reset (RST_STREAM) also ends the readable side first; the stream is closed a moment later.
