@@ -492,4 +492,30 @@ describe("build through the engine: pull_policy, --no-cache, --pull, parallel bu
     expect(builds.slice(0, 2).sort()).toEqual([`request ${name}-one`, `request ${name}-two`]);
     expect(builds.slice(2).sort()).toEqual([`end ${name}-one`, `end ${name}-two`]);
   });
+
+  it("--parallel 1 builds one service at a time: the second POST /build starts after the first one's answer", async () => {
+    const name = tct8("parallel1");
+    const { dir } = project({
+      "compose.yaml": `services:
+  one:
+    build:
+      dockerfile_inline: "FROM busybox:1.36\\nRUN sleep 1 && echo one-${name}\\n"
+  two:
+    build:
+      dockerfile_inline: "FROM busybox:1.36\\nRUN sleep 1 && echo two-${name}\\n"
+`,
+    });
+    images.push(`${name}-one`, `${name}-two`);
+    const recorder = await proxy();
+    try {
+      const r = await tcomposeThrough(recorder, dir, name, ["--parallel", "1", "build"]);
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await recorder.close();
+    }
+    const events = recorder.calls
+      .filter((c) => c.method === "POST" && c.path === "/build")
+      .map((c) => c.event);
+    expect(events).toEqual(["request", "end", "request", "end"]);
+  });
 });

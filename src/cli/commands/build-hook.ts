@@ -10,13 +10,13 @@ export async function buildForUp(
   project: Project,
   services: string[],
   progress: Progress,
-  /** Where BuildKit's plain output goes: stdout, as the reference prints it. */
-  out?: (line: string) => void,
+  /** out: where BuildKit's plain output goes (stdout, as the reference prints it); parallel: --parallel. */
+  extra: { out?: (line: string) => void; parallel?: number | undefined } = {},
 ): Promise<Record<string, string>> {
   const { buildServices } = await import("../../project/build/index.js");
   const { BuildError } = await import("../../project/build/request.js");
   try {
-    return await buildServices(engine, project, services, { progress, ...(out ? { out } : {}) });
+    return await buildServices(engine, project, services, { progress, ...extra });
   } catch (error) {
     if (error instanceof BuildError) throw new CliError(error.message, error.exitCode);
     throw error;

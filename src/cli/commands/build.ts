@@ -5,6 +5,7 @@ import type { Project } from "../../project/load/index.js";
 import type { Progress } from "../../project/progress.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../main.js";
+import { concurrencyOf } from "./target.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -102,6 +103,7 @@ export function registerBuild(program: Command, io: Io): void {
           quiet: flags.quiet,
           progress,
           out: (line) => io.stdout(`${line}\n`),
+          parallel: concurrencyOf(command),
         });
         if (flags.push) {
           const { pushServices } = await import("../../project/push.js");

@@ -13,6 +13,7 @@ import { progressFor, withProgress } from "../progress-output.js";
 import { lockFor } from "../project-lock.js";
 import { openSession } from "../session.js";
 import type { RunFlags } from "./run.js";
+import { concurrencyOf } from "./target.js";
 
 function longForm(field: "volumes" | "ports", entries: string[] | undefined, base: string): Mapping[] {
   if (!entries?.length) return [];
@@ -90,7 +91,10 @@ export async function runRun(
         warn: (t) => io.stderr(`WARN[0000] ${t}\n`),
         build: async (services) => {
           const { buildForUp } = await import("./build-hook.js");
-          return buildForUp(session.engine, project, services, progress, (line) => io.stdout(`${line}\n`));
+          return buildForUp(session.engine, project, services, progress, {
+            out: (line) => io.stdout(`${line}\n`),
+            parallel: concurrencyOf(command),
+          });
         },
       },
       options,

@@ -69,7 +69,10 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
     ...(globals.envFile?.length ? { envFileFlag: project.envFiles } : {}),
     build: async (services) => {
       const { buildForUp } = await import("./build-hook.js");
-      return buildForUp(gate.engine, project, services, progress, (line) => io.stdout(`${line}\n`));
+      return buildForUp(gate.engine, project, services, progress, {
+        out: (line) => io.stdout(`${line}\n`),
+        parallel: concurrencyOf(command),
+      });
     },
   };
   process.on("SIGINT", interrupt);

@@ -27,6 +27,8 @@ export interface BuildServicesOptions {
   progress?: Progress;
   /** Where BuildKit's plain output lines go (the reference prints them on stdout). */
   out?: (line: string) => void;
+  /** Builds at once at most (--parallel); default: COMPOSE_PARALLEL_LIMIT, else no limit. */
+  parallel?: number | undefined;
   /** Default: from DOCKER_BUILDKIT (BuildKit unless it is false). */
   builder?: Builder;
 }
@@ -163,7 +165,7 @@ export async function buildServices(
         }
       : undefined;
   const graph = buildGraph(services as Record<string, ServiceEdges>);
-  const limit = Number(process.env.COMPOSE_PARALLEL_LIMIT);
+  const limit = options.parallel ?? Number(process.env.COMPOSE_PARALLEL_LIMIT);
   const queue = new PQueue({
     concurrency: Number.isInteger(limit) && limit > 0 ? limit : Number.POSITIVE_INFINITY,
   });
