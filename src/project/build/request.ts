@@ -224,6 +224,10 @@ export function planBuild(
     rm: true,
     forcerm: true,
   };
+  // An inline cache (cache_to: type=inline) is asked of the engine's BuildKit by this build argument.
+  if (builder === "buildkit" && asStrings(build.cache_to).length > 0) {
+    (query.buildargs as Record<string, string>).BUILDKIT_INLINE_CACHE = "1";
+  }
   if (options.noCache || build.no_cache === true) query.nocache = true;
   if (options.pull || build.pull === true) query.pull = true;
   if (typeof build.target === "string" && build.target) query.target = build.target;

@@ -173,7 +173,7 @@ describe("build request", () => {
         plan({ cache_from: ["type=registry,ref=reg/app:cache", "plain/ref:1", "type=local,src=/x"] }).query
           .cachefrom,
       ).toBe(JSON.stringify(["reg/app:cache", "plain/ref:1"]));
-      expect(() => plan({ cache_to: ["type=inline"] })).not.toThrow();
+      expect(plan({ cache_to: ["type=inline"] }).query.buildargs).toEqual({ BUILDKIT_INLINE_CACHE: "1" });
       expect(() => plan({ cache_to: ["type=registry,ref=reg/app:cache"] })).toThrow(
         /exports cache only inline/,
       );
