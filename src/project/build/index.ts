@@ -138,7 +138,7 @@ export async function buildServices(
   const progress = options.progress ?? silentProgress;
   const services = (project.model.services ?? {}) as Record<string, Mapping>;
   const selected = servicesToBuild(project, serviceNames);
-  const builder = options.builder ?? builderFromEnv(process.env.DOCKER_BUILDKIT);
+  const builder = options.builder ?? builderFromEnv(process.env.DOCKER_BUILDKIT, engine.apiVersion);
   // Plans first: what cannot be built at all fails before anything is sent.
   const plans = new Map(
     selected.map((name) => [

@@ -323,16 +323,34 @@ function buildSsh(entries: string[], fail: (why: string) => BuildError): BuildSs
   return [...byId].map(([id, paths]) => ({ id, paths }));
 }
 
+/** The first Engine API version with BuildKit builds and their sessions (Docker 18.09). */
+const buildkitApiVersion = [1, 39];
+
+function apiAtLeast(version: string, [major, minor]: number[]): boolean {
+  const [a = 0, b = 0] = version.split(".").map(Number);
+  return a > (major as number) || (a === major && b >= (minor as number));
+}
+
 /**
- * The builder DOCKER_BUILDKIT asks for, as the docker CLI reads it (a Go boolean: 1, t, true … or 0, f,
- * false …): BuildKit unless it is false. Another value is refused, as docker refuses it.
+ * The builder, as the docker CLI chooses it: DOCKER_BUILDKIT read as a Go boolean (1, t, true … or 0, f,
+ * false …; another value is refused, as docker refuses it); unset, BuildKit when the engine has it (API
+ * 1.39 or later), else the classic builder.
  */
-export function builderFromEnv(value: string | undefined): Builder {
-  if (value === undefined || value === "") return "buildkit";
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return "buildkit";
+export function builderFromEnv(value: string | undefined, apiVersion?: string): Builder {
+  const engineHasIt = apiVersion === undefined || apiAtLeast(apiVersion, buildkitApiVersion);
+  if (value === undefined || value === "") return engineHasIt ? "buildkit" : "classic";
   if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return "classic";
-  throw new BuildError(
-    `DOCKER_BUILDKIT environment variable expects boolean value: "${value}" is not one`,
-    1,
-  );
+  if (!["1", "t", "T", "TRUE", "true", "True"].includes(value)) {
+    throw new BuildError(
+      `DOCKER_BUILDKIT environment variable expects boolean value: "${value}" is not one`,
+      1,
+    );
+  }
+  if (!engineHasIt) {
+    throw new BuildError(
+      `DOCKER_BUILDKIT=${value}: the engine (API ${apiVersion}) has no BuildKit; it needs API 1.39`,
+      1,
+    );
+  }
+  return "buildkit";
 }

@@ -199,6 +199,11 @@ describe("build request", () => {
       expect(builderFromEnv("0")).toBe("classic");
       expect(builderFromEnv("False")).toBe("classic");
       expect(() => builderFromEnv("yes")).toThrow(/expects boolean value/);
+      // An engine without BuildKit (before API 1.39) builds classic, and refuses DOCKER_BUILDKIT=1.
+      expect(builderFromEnv(undefined, "1.41")).toBe("buildkit");
+      expect(builderFromEnv(undefined, "1.38")).toBe("classic");
+      expect(builderFromEnv("0", "1.41")).toBe("classic");
+      expect(() => builderFromEnv("1", "1.38")).toThrow(/has no BuildKit; it needs API 1\.39/);
     });
 
     it("a failure names the service, the step, its exit code and its last lines", () => {
