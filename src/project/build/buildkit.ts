@@ -65,9 +65,13 @@ export function buildkitFailureMessage(
   service: string,
   failure: BuildkitFailure | undefined,
   engineMessage: string,
+  /** The Dockerfile, named when no step failed (the frontend refused the file: its syntax, a target …). */
+  dockerfile?: string,
 ): string {
   const code = failure?.exitCode ?? /exit code: (\d+)/.exec(engineMessage)?.[1];
-  const where = failure?.step ? ` at step ${failure.step}` : "";
+  const line = /dockerfile parse error line (\d+)/.exec(engineMessage)?.[1];
+  const file = dockerfile ? ` (${dockerfile}${line ? `:${line}` : ""})` : "";
+  const where = failure?.step ? ` at step ${failure.step}` : file;
   const exit = code !== undefined ? `, exit code ${code}` : "";
   const output = (failure?.logs ?? []).filter((l) => l.trim() !== "");
   const shown = output.length > 0 ? `\n${output.map((l) => `  ${l}`).join("\n")}` : "";
@@ -187,8 +191,10 @@ export async function buildWithBuildKit(
     return await engine.buildImage({ query }, onMessage);
   } catch (error) {
     const message = failure ?? (error instanceof Error ? error.message : String(error));
+    const named =
+      plan.addedDockerfile?.text !== undefined ? "dockerfile_inline" : join(dockerfile.dir, dockerfile.name);
     throw new BuildError(
-      buildkitFailureMessage(plan.service, output.printer.failure(plan.service), message),
+      buildkitFailureMessage(plan.service, output.printer.failure(plan.service), message, named),
       17,
     );
   } finally {

@@ -225,6 +225,12 @@ describe("build request", () => {
       expect(buildkitFailureMessage("web", undefined, "failed to read dockerfile")).toBe(
         `failed to build service "web": failed to read dockerfile`,
       );
+      // Refused by the frontend before any step: the Dockerfile is named, with the line when known.
+      const parse =
+        "failed to create LLB definition: dockerfile parse error line 2: unknown instruction: RUNX";
+      expect(buildkitFailureMessage("web", undefined, parse, "/app/Dockerfile")).toBe(
+        `failed to build service "web" (/app/Dockerfile:2): ${parse}`,
+      );
     });
   });
 });
