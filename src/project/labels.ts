@@ -34,6 +34,8 @@ export const label = {
   /** On a container created to replace another (recreate): the replaced container's id. */
   replace: `${prefix}.replace`,
   volume: `${prefix}.volume`,
+  /** On images the reference builds with the classic builder (DOCKER_BUILDKIT=0): "classic". */
+  imageBuilder: `${prefix}.image.builder`,
 } as const;
 
 /** Go's strconv.FormatBool, capitalised as the reference writes it in the oneoff label. */

@@ -117,7 +117,9 @@ async function buildOne(engine: Engine, plan: BuildPlan, options: BuildServicesO
   } catch (error) {
     transcript.flush();
     const message = failure ?? (error instanceof Error ? error.message : String(error));
-    throw new BuildError(buildFailureMessage(plan.service, transcript, message), 17);
+    // The reference's classic builds end with the failed step's exit code, or 1 (17 is BuildKit's).
+    const code = Number(/returned a non-zero code: (\d+)/.exec(message)?.[1] ?? 1);
+    throw new BuildError(buildFailureMessage(plan.service, transcript, message), code);
   }
   transcript.flush();
   return id;

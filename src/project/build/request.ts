@@ -8,9 +8,9 @@
 // - the image is tagged `image:` when given, else `<project>-<service>`, plus every `build.tags` entry;
 // - args: `build.args`, overridden by `--build-arg`; a valueless arg takes the project environment's
 //   value and is dropped when there is none;
-// - images built by the reference (its default builder) carry build.labels plus com.docker.compose.project,
-//   .service and .version; tcompose puts the same (its own classic builder adds
-//   com.docker.compose.image.builder=classic instead, which tcompose does not copy);
+// - the reference 2.26.1 builds with BuildKit (buildx is built into it) unless DOCKER_BUILDKIT=0: its images
+//   carry build.labels plus com.docker.compose.project, .service and .version; with the classic builder,
+//   build.labels plus com.docker.compose.image.builder=classic alone; tcompose puts the same;
 // - extra_hosts go as `host:ip`; rm is always on;
 // - secrets, ssh, privileged, additional_contexts and several platforms need BuildKit: the reference's classic
 //   builder refuses them, and so does tcompose's;
@@ -199,7 +199,11 @@ export function planBuild(
       );
     }
   } else {
-    checkBuildKitFields(build, fail);
+    checkBuildKitFields(
+      build,
+      fail,
+      (why) => new BuildError(`failed to build service "${serviceName}": ${why}`, 17),
+    );
   }
   const platforms = asStrings(build.platforms);
   if (platforms.length > 1) {
@@ -211,9 +215,13 @@ export function planBuild(
   const { dockerfile, added } = dockerfileOf(context, build);
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(asMapping(build.labels))) labels[k] = String(v ?? "");
-  labels[label.project] = projectName;
-  labels[label.service] = serviceName;
-  labels[label.version] = composeVersion;
+  if (builder === "buildkit") {
+    labels[label.project] = projectName;
+    labels[label.service] = serviceName;
+    labels[label.version] = composeVersion;
+  } else {
+    labels[label.imageBuilder] = "classic";
+  }
 
   const query: Record<string, unknown> = {
     version: builder === "buildkit" ? "2" : "1",
@@ -257,7 +265,11 @@ export function planBuild(
 }
 
 /** What the engine's BuildKit (through POST /build) cannot do, refused before anything is sent. */
-function checkBuildKitFields(build: Mapping, fail: (why: string) => BuildError): void {
+function checkBuildKitFields(
+  build: Mapping,
+  fail: (why: string) => BuildError,
+  failBuild: (why: string) => BuildError,
+): void {
   if (build.privileged === true) {
     throw fail(
       "build.privileged needs the security.insecure entitlement, which the engine's /build API cannot grant",
@@ -267,7 +279,8 @@ function checkBuildKitFields(build: Mapping, fail: (why: string) => BuildError):
     // The reference passes them as frontend attributes through buildx's BuildKit control API (/grpc);
     // POST /build has no field for them (Engine 26.1 included), and Engine 20.10's frontend lacks the
     // capability (moby.buildkit.frontend.contexts), where the reference fails too.
-    throw fail(
+    // Exit 17, as the reference's build fails on them.
+    throw failBuild(
       "build.additional_contexts needs named build contexts, which the engine's /build API cannot pass to BuildKit (Engine 20.10's frontend lacks them too: unsupported frontend capability moby.buildkit.frontend.contexts)",
     );
   }

@@ -42,12 +42,8 @@ describe("build request", () => {
       t: ["proj-web", "reg/web:1"],
       dockerfile: "docker/Dockerfile.dev",
       buildargs: { A: "1", B: "from-env" },
-      labels: {
-        mine: "x",
-        "com.docker.compose.project": "proj",
-        "com.docker.compose.service": "web",
-        "com.docker.compose.version": "2.26.1",
-      },
+      // The reference's classic builds (DOCKER_BUILDKIT=0) are labelled so.
+      labels: { mine: "x", "com.docker.compose.image.builder": "classic" },
       rm: true,
       forcerm: true,
       nocache: true,
@@ -155,6 +151,11 @@ describe("build request", () => {
         },
       );
       expect(p.query.version).toBe("2");
+      expect(p.query.labels).toEqual({
+        "com.docker.compose.project": "p",
+        "com.docker.compose.service": "web",
+        "com.docker.compose.version": "2.26.1",
+      });
       expect(p.builder).toBe("buildkit");
       // A secret is asked for by its target when it has one (compose 2.26's build secrets).
       expect(p.secrets).toEqual([
