@@ -17,3 +17,18 @@ export const referenceBinary: string | undefined = (() => {
 export const referenceSkipNote = referenceBinary
   ? ""
   : " [SKIPPED: reference docker compose absent; run scripts/reference.sh]";
+
+/**
+ * The DOCKER_CONFIG that scripts/reference.sh prepares for reference runs through BuildKit: its
+ * cli-plugins/ holds docker-buildx (0.13). Undefined when absent; tests that need it skip with
+ * `referenceBuildkitSkipNote` in their title.
+ */
+export const referenceBuildkitConfig: string | undefined = (() => {
+  const dir = `${repoRoot}.cache/reference/buildkit-config`;
+  return existsSync(`${dir}/cli-plugins/docker-buildx`) ? dir : undefined;
+})();
+
+export const referenceBuildkitSkipNote =
+  referenceBinary && referenceBuildkitConfig
+    ? ""
+    : " [SKIPPED: reference docker compose or its buildx plugin absent; run scripts/reference.sh]";
