@@ -123,7 +123,9 @@ export class ProtoWriter {
   }
 
   bytes(no: number, value: Uint8Array): this {
-    this.parts.push(Uint8Array.from([...varintBytes(BigInt((no << 3) | 2)), ...varintBytes(BigInt(value.length))]));
+    this.parts.push(
+      Uint8Array.from([...varintBytes(BigInt((no << 3) | 2)), ...varintBytes(BigInt(value.length))]),
+    );
     this.parts.push(value);
     return this;
   }
