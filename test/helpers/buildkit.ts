@@ -1,9 +1,10 @@
 // Runs tcompose and the reference Docker Compose on the same build context, the reference building
 // through BuildKit (buildx among its CLI plugins, see paths.ts), and reads back what the BuildKit e2e
 // tests compare: the built image's config and files, and the `--progress plain` vertex lines.
-import { spawn } from "node:child_process";
+
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { runAsync } from "./engine-proxy.js";
 import { cliPath, referenceBinary, referenceBuildkitConfig } from "./paths.js";
 
 export interface Run {
@@ -28,22 +29,9 @@ export function exec(
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? process.cwd(),
-      env: { ...baseEnv(), ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding("utf8").on("data", (s: string) => {
-      stderr += s;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runAsync(command, args, {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...baseEnv(), ...options.env },
   });
 }
 
