@@ -703,30 +703,40 @@ export class DockerEngine implements Engine {
   async buildImage(request: BuildRequest, onMessage: (m: JsonMessage) => void): Promise<string> {
     return this.changingImages(async () => {
       let id = "";
+      const follow = (stream: NodeJS.ReadableStream) =>
+        followMessages(stream, (m) => {
+          if (typeof m.aux === "object" && m.aux.ID) id = m.aux.ID;
+          onMessage(m);
+        });
+      const http = this.http;
+      if (request.query.version === "2" && http) {
+        // BuildKit goes through tcompose's own client (dockerode, not loaded for it, would open a session
+        // of its own). Logins reach BuildKit through the build's session (its Auth service), not a header;
+        // with remote=client-session the context comes through the session too, and the body is empty.
+        let stream: NodeJS.ReadableStream;
+        try {
+          const query = buildQuery(request.query);
+          stream = request.context
+            ? await enginePostStream(http, "/build", query, {
+                stream: request.context as Readable,
+                contentType: "application/x-tar",
+              })
+            : await enginePost(http, "/build", query);
+        } catch (error) {
+          throw this.failure("build", error as HttpFailure);
+        }
+        await follow(stream);
+        return id;
+      }
       await this.call("build", async () => {
         // Every registry login, for the images the FROM lines pull (dockerode sends it as
         // X-Registry-Config and keeps it out of the query).
         const logins = this.credentials.all();
-        // BuildKit (version 2) goes through tcompose's own client: dockerode would open a session of its
-        // own for it. The classic builder stays with dockerode, for every endpoint kind.
-        const stream =
-          request.query.version === "2" && this.http
-            ? // Logins reach BuildKit through the build's session (its Auth service), not a header; with
-              // remote=client-session the context comes through the session too, and the body is empty.
-              request.context
-              ? await enginePostStream(this.http, "/build", buildQuery(request.query), {
-                  stream: request.context as Readable,
-                  contentType: "application/x-tar",
-                })
-              : await enginePost(this.http, "/build", buildQuery(request.query))
-            : ((await this.docker.buildImage(request.context ?? Readable.from([]), {
-                ...(request.query as Docker.ImageBuildOptions),
-                ...(Object.keys(logins).length ? { registryconfig: logins as Docker.RegistryConfig } : {}),
-              })) as NodeJS.ReadableStream);
-        await followMessages(stream, (m) => {
-          if (typeof m.aux === "object" && m.aux.ID) id = m.aux.ID;
-          onMessage(m);
-        });
+        const stream = (await this.docker.buildImage(request.context ?? Readable.from([]), {
+          ...(request.query as Docker.ImageBuildOptions),
+          ...(Object.keys(logins).length ? { registryconfig: logins as Docker.RegistryConfig } : {}),
+        })) as NodeJS.ReadableStream;
+        await follow(stream);
       });
       return id;
     });
