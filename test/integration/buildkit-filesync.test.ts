@@ -73,7 +73,10 @@ async function receive(
     push(encodePacket({ type: PacketType.FIN }));
   };
   let statsDone = false;
-  const send = async (message: Uint8Array) => {
+  const send = async (messages: Uint8Array | readonly Uint8Array[]) => {
+    for (const message of Array.isArray(messages) ? messages : [messages]) receive(message as Uint8Array);
+  };
+  const receive = (message: Uint8Array) => {
     const p = decodePacket(message);
     if (p.type === PacketType.STAT) {
       if (!p.stat) {

@@ -194,7 +194,8 @@ describe("ssh: the read-only agent protocol", () => {
             yield message(frame(11).subarray(2));
           })(),
           send: async (m) => {
-            sent.push(Buffer.from(bytes(readFields(m)[0] as never)));
+            for (const one of Array.isArray(m) ? m : [m])
+              sent.push(Buffer.from(bytes(readFields(one)[0] as never)));
           },
         },
         call(forwardAgentMethod, { "buildkit.ssh.id": ["deploy"] }),

@@ -581,6 +581,8 @@ export interface FilesyncEvents {
 /** Files read at once for the receiver's requests (fsutil: 4). */
 const parallelFiles = 32;
 const chunkBytes = 64 * 1024;
+/** Stats sent in one write. */
+const statBatch = 256;
 
 // The callback API: cheaper per call than FileHandle, which counts for thousands of small files.
 const fdOpen = (path: string, flags: number) =>
@@ -611,10 +613,11 @@ async function diffCopy(
   const signal = AbortSignal.any([call.signal, abort.signal]);
   // One send at a time; each sender awaits its packet, so at most one chunk per sender is held.
   let sending: Promise<void> = Promise.resolve();
-  const send = (packet: Partial<Packet> & { type: number }): Promise<void> => {
+  const send = (packet: Partial<Packet> & { type: number }): Promise<void> => sendAll([packet]);
+  const sendAll = (packets: (Partial<Packet> & { type: number })[]): Promise<void> => {
     const next = sending.then(() => {
       signal.throwIfAborted();
-      return stream.send(encodePacket(packet));
+      return stream.send(packets.map(encodePacket));
     });
     sending = next.catch(() => {});
     return next;
@@ -646,13 +649,20 @@ async function diffCopy(
           : {}),
         signal,
       });
+      // Stats go in batches (one write for many small messages); the receiver reads them one by one.
+      let batch: Packet[] = [];
       for await (const entry of walk) {
         if (canRequestData(entry.stat.mode))
           files.set(entries, { absolute: entry.absolute, path: entry.stat.path, size: entry.stat.size });
         entries++;
-        await send({ type: PacketType.STAT, stat: entry.stat });
+        batch.push({ type: PacketType.STAT, stat: entry.stat } as Packet);
+        if (batch.length >= statBatch) {
+          await sendAll(batch);
+          batch = [];
+        }
       }
-      await send({ type: PacketType.STAT });
+      batch.push({ type: PacketType.STAT } as Packet);
+      await sendAll(batch);
     } catch (error) {
       if (!signal.aborted) {
         const message = error instanceof Error ? error.message : String(error);

@@ -320,7 +320,7 @@ class Reply {
     private readonly signal: AbortSignal,
   ) {}
 
-  async send(message: Uint8Array): Promise<void> {
+  async send(message: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.signal.aborted) throw this.signal.reason;
     const { stream } = this;
     if (stream.destroyed || stream.closed) throw new GrpcStatusError(GrpcCode.Canceled, "call cancelled");
@@ -328,7 +328,10 @@ class Reply {
       this.headersSent = true;
       stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
     }
-    if (stream.write(frameMessage(message))) return;
+    const framed = Array.isArray(message)
+      ? Buffer.concat(message.map((m) => frameMessage(m)))
+      : frameMessage(message as Uint8Array);
+    if (stream.write(framed)) return;
     await new Promise<void>((resolve, reject) => {
       const cleanup = () => {
         stream.off("drain", onDrain);

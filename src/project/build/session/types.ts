@@ -39,7 +39,8 @@ export interface GrpcCall {
 /** Both directions of a streaming call: the caller's messages, and a way to send ours (backpressure-aware). */
 export interface GrpcStream {
   messages: AsyncIterable<Uint8Array>;
-  send(message: Uint8Array): Promise<void>;
+  /** Sends one message, or several in one write (many small messages cost one write, not one each). */
+  send(message: Uint8Array | readonly Uint8Array[]): Promise<void>;
 }
 
 export type GrpcHandler =
