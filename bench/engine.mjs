@@ -1,5 +1,7 @@
-// Docker Engine queries through the docker CLI: facts for the report, sanity checks after a timed
-// command, and the sweep that guarantees nothing of a run survives into the next one.
+// Docker Engine queries through the docker CLI (the build cache through the engine's API): facts for the
+// report, sanity checks after a timed command, and the sweep that guarantees nothing of a run survives
+// into the next one.
+import http from "node:http";
 import { run } from "./measure.mjs";
 
 const PROJECT_LABEL = "com.docker.compose.project";
@@ -51,4 +53,75 @@ export function firstLine(text) {
       .split("\n")
       .find((line) => line.trim()) ?? ""
   ).trim();
+}
+
+/** An image's id (`sha256:…`) and labels, or null when the engine has no such image. */
+export async function inspectImage(ref) {
+  const res = await run("docker", ["image", "inspect", "--format", "{{.Id}} {{json .Config.Labels}}", ref]);
+  if (res.code !== 0) return null;
+  const [id, ...labels] = res.stdout.trim().split(" ");
+  return { id, labels: JSON.parse(labels.join(" ") || "null") ?? {} };
+}
+
+/** Removes images by name or id, quietly: a name already gone or an id still tagged elsewhere is fine. */
+export async function removeImages(refs) {
+  for (const ref of new Set(refs.filter(Boolean))) await run("docker", ["rmi", ref]);
+}
+
+/** Images whose name contains `token` (every image a bench run tags carries its token). */
+export async function imagesNamed(token) {
+  const res = await run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+  return res.stdout.split("\n").filter((name) => name.includes(token));
+}
+
+/** The unix socket of the engine: DOCKER_HOST when it names one, else the default. */
+export function engineSocket(env = process.env) {
+  const host = env.DOCKER_HOST ?? "";
+  return host.startsWith("unix://") ? host.slice("unix://".length) : "/var/run/docker.sock";
+}
+
+function engineRequest(method, path) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: engineSocket(), method, path }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if (res.statusCode >= 400) reject(new Error(`${method} ${path}: ${res.statusCode} ${text.trim()}`));
+        else resolve(text ? JSON.parse(text) : null);
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The engine's build cache records (GET /system/df): ID, Type, Description, Size, InUse, CreatedAt…. */
+export async function buildCacheRecords() {
+  const df = await engineRequest("GET", "/system/df");
+  return df?.BuildCache ?? [];
+}
+
+/** Removes build cache records by id, one request each (the engine takes one value per filter). */
+export async function pruneBuildCache(ids) {
+  let removed = 0;
+  for (const id of ids) {
+    const filters = encodeURIComponent(JSON.stringify({ id: [id] }));
+    const res = await engineRequest("POST", `/build/prune?all=true&filters=${filters}`);
+    removed += res?.CachesDeleted?.length ?? 0;
+  }
+  return removed;
+}
+
+/**
+ * Removes the build cache's cache-mount records whose description names `target` (e.g. the pip cache
+ * of `RUN --mount=type=cache,target=/root/.cache/pip`), and only those: the engine's other cache,
+ * which other work on the machine may rely on, stays. Returns how many it removed.
+ */
+export async function pruneCacheMounts(target) {
+  const records = await buildCacheRecords();
+  const ids = records
+    .filter((r) => r.Type === "exec.cachemount" && r.Description?.includes(`cached mount ${target} `))
+    .map((r) => r.ID);
+  return pruneBuildCache(ids);
 }

@@ -1,6 +1,6 @@
 // Compose files for the scenarios, generated as YAML text (small and regular enough not to need a
 // YAML library). Everything runs busybox:1.36, which the engine already has, so no pull is timed.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const IMAGE = "busybox:1.36";
@@ -153,4 +153,32 @@ export function writeCompose(dir, text) {
   const file = join(dir, "compose.yaml");
   writeFileSync(file, text);
   return file;
+}
+
+/**
+ * Writes `files` files of deterministic pseudo-random bytes, `totalBytes` in all, into `dir`: 100 files
+ * per subdirectory (d000/f000.bin …). The same arguments always give the same bytes (xorshift32 seeded by
+ * the file's index), so every tool's copy of the context is identical and reruns compare alike.
+ */
+export function writeLargeContext(dir, files, totalBytes) {
+  const size = Math.floor(totalBytes / files);
+  const words = new Uint32Array(Math.ceil(size / 4));
+  for (let i = 0; i < files; i++) {
+    let x = (i + 1) * 2654435761;
+    for (let w = 0; w < words.length; w++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      words[w] = x;
+    }
+    const sub = join(dir, `d${String(Math.floor(i / 100)).padStart(3, "0")}`);
+    if (i % 100 === 0) mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `f${String(i % 100).padStart(3, "0")}.bin`), Buffer.from(words.buffer, 0, size));
+  }
+}
+
+/** A Dockerfile that copies its whole context into the image, and a compose file that builds it. */
+export function writeCopyAllBuild(dir, contextName) {
+  writeFileSync(join(dir, contextName, "Dockerfile"), `FROM ${IMAGE}\nCOPY . /context/\n`);
+  return writeCompose(dir, `services:\n  app:\n    build: ./${contextName}\n`);
 }

@@ -71,12 +71,12 @@ function header(meta) {
 function section(scenario, tables, meta) {
   const out = [`## ${scenario.name}: ${scenario.title}`];
   for (const [key, title] of Object.entries(scenario.tables)) {
-    out.push("", `${title}:`, "", ...table(tables[key] ?? {}, meta));
+    out.push("", `${title}:`, "", ...table(tables[key] ?? {}, meta, scenario.floor));
   }
   return out.join("\n");
 }
 
-function table(byTool, meta) {
+function table(byTool, meta, floor) {
   const ref = summarize(byTool.ref);
   const tc = summarize(byTool.tc);
   const rows = [
@@ -86,6 +86,11 @@ function table(byTool, meta) {
   if (meta.hasReference) rows.push(row(`reference ${meta.referenceShort}`, ref, "—"));
   else rows.push("| reference | absent | | | | |");
   rows.push(row("tcompose", tc, ratio(tc, ref)));
+  // The floor's ratio column is its share of the reference's time: how much of it the engine alone needs.
+  if (floor) {
+    const alone = summarize(byTool[floor.id]);
+    rows.push(row(floor.label, alone, ratio(alone, ref)));
+  }
   return rows;
 }
 

@@ -6,11 +6,11 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { engineVersion, sweep } from "./engine.mjs";
+import { engineVersion, imagesNamed, removeImages, sweep } from "./engine.mjs";
 import { detectGnuTime, runTimed, stats, waitForQuiet } from "./measure.mjs";
 import { writeReport } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
-import { findReference, referenceTool, referenceVersion, tcomposeTool } from "./tools.mjs";
+import { buildEnv, findReference, referenceTool, referenceVersion, tcomposeTool } from "./tools.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -55,9 +55,12 @@ function cleanEnv() {
 function makeContext(workDir, noReference) {
   const refPath = noReference ? null : findReference(root);
   const notes = [];
+  const env = cleanEnv();
   return {
+    root,
     workDir,
-    env: cleanEnv(),
+    env,
+    buildEnv: buildEnv(root, env),
     timeBin: detectGnuTime(),
     token: Math.random().toString(36).slice(2, 7),
     refPath,
@@ -115,8 +118,9 @@ async function nodeFloor(ctx, runs) {
 }
 
 /** Runs one scenario: tools alternate within each run; see strike() for when a tool stops. */
-async function runScenario(ctx, scenario, runs, tools) {
+async function runScenario(ctx, scenario, runs, toolList) {
   const results = Object.fromEntries(Object.keys(scenario.tables).map((k) => [k, {}]));
+  const tools = scenario.floor ? [...toolList, scenario.floor] : toolList;
   const strikes = new Map(tools.map((t) => [t, 0]));
   try {
     await setupSafely(ctx, scenario);
@@ -186,11 +190,12 @@ function referenceFailures(results) {
   );
 }
 
-// Ctrl-C skips every finally: sweep this run's objects (all names carry the token) before exiting.
+// Ctrl-C skips every finally: sweep this run's objects and images (all names carry the token) before exiting.
 function onInterrupt(ctx, workDir) {
   const handler = async (signal) => {
     console.error(`\nbench: ${signal}, removing this run's containers, networks and volumes`);
     await sweep(ctx.token);
+    await removeImages(await imagesNamed(ctx.token));
     rmSync(workDir, { recursive: true, force: true });
     process.exit(130);
   };

@@ -1,9 +1,18 @@
 // The benchmark scenarios. Each timed run gets its own project name and is torn down in a finally,
 // then swept, so no run inherits containers, networks or volumes from the one before.
+import {
+  buildCold,
+  buildLarge,
+  buildRebuild,
+  buildTeardown,
+  FLOOR,
+  LARGE_BYTES,
+  LARGE_FILES,
+} from "./builds.mjs";
 import { countContainers, projectContainers, sweep } from "./engine.mjs";
 import { chain, chatty, healthyStack, independent, large, replicated, writeCompose } from "./fixtures.mjs";
 import { run } from "./measure.mjs";
-import { failUnless, invoke } from "./tools.mjs";
+import { failUnless, invoke, projectName } from "./tools.mjs";
 
 const UP_TIMEOUT_MS = 180_000;
 // Hundreds of containers: ~0.2 s of the engine's time each to start, more on a loaded machine.
@@ -15,7 +24,8 @@ const LOG_LINES = 100_000;
  * A scenario: `prepare(dir)` writes its compose file, optional `setup`/`teardown` run once around all
  * runs, and `runOnce(ctx, tool, n)` returns one outcome per table key. A quick read-only command (`quick`)
  * gets one untimed run per tool first (caches filled, as in daily use: tcompose's code cache, both tools'
- * pages) and three times the runs, since one run there is a fraction of a second and noisy.
+ * pages) and three times the runs, since one run there is a fraction of a second and noisy. A `floor`
+ * pseudo-tool, when present, runs after the tools in every run: what the engine alone needs for the work.
  */
 export const scenarios = [
   {
@@ -91,12 +101,38 @@ export const scenarios = [
     teardown: (ctx, scenario) =>
       teardown(ctx, ctx.reference ?? ctx.tcompose, scenario.project, scenario.file),
   },
+  {
+    name: "build-cold",
+    title: "cold build of examples/flask-redis",
+    tables: {
+      build:
+        "`build`, examples/flask-redis with no cached step (unique requirements.txt, pip cache mount emptied)",
+    },
+    prepare: (dir) => dir,
+    floor: FLOOR,
+    runOnce: buildCold,
+  },
+  {
+    name: "build-rebuild",
+    title: "rebuild of examples/flask-redis after a one-line change of app.py",
+    tables: { build: "`build` after one line of app.py changed (cache warm: `COPY . .` onward reruns)" },
+    prepare: (dir) => dir,
+    floor: FLOOR,
+    runOnce: buildRebuild,
+    teardown: buildTeardown,
+  },
+  {
+    name: "build-large",
+    title: `rebuild of a ${LARGE_FILES.toLocaleString("en")}-file, ${LARGE_BYTES / 2 ** 20} MiB context after one file changed`,
+    tables: {
+      build: `\`build\` after one of ${LARGE_FILES.toLocaleString("en")} files (${LARGE_BYTES / 2 ** 20} MiB, \`COPY . /context/\`) changed`,
+    },
+    prepare: (dir) => dir,
+    floor: FLOOR,
+    runOnce: buildLarge,
+    teardown: buildTeardown,
+  },
 ];
-
-export function projectName(ctx, scenario, tool, n) {
-  // The run token comes last so one project's name is never a prefix of another's (see sweep).
-  return `bench-${scenario}-${tool.id}-${n}-${ctx.token}`;
-}
 
 async function timedUp(ctx, tool, n, name, args, expected) {
   const file = ctx.files[name];
