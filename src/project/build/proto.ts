@@ -101,32 +101,42 @@ export function timestampMs(field: ProtoField): number {
   return seconds * 1000 + nanos / 1e6;
 }
 
-function varintBytes(value: bigint): number[] {
-  const out: number[] = [];
-  let v = BigInt.asUintN(64, value);
+/** Appends a varint's bytes; numbers below 2^31 without BigInt (the common case: tags, lengths, modes). */
+function pushVarint(out: number[], value: number | bigint): void {
+  if (typeof value === "number" && value >= 0 && value < 0x80000000) {
+    let v = value;
+    while (v >= 0x80) {
+      out.push((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    out.push(v);
+    return;
+  }
+  let v = BigInt.asUintN(64, BigInt(value));
   while (v >= 0x80n) {
     out.push(Number(v & 0x7fn) | 0x80);
     v >>= 7n;
   }
   out.push(Number(v));
-  return out;
 }
 
 /** Builds one message field by field; `finish` gives its bytes. Zero values are written only when asked. */
 export class ProtoWriter {
+  /** Bytes not yet in `parts` (keys, varints), kept as numbers until a length field's value comes. */
+  private pending: number[] = [];
   private readonly parts: Uint8Array[] = [];
 
   varint(no: number, value: number | bigint | boolean): this {
-    const v = typeof value === "boolean" ? (value ? 1n : 0n) : BigInt(value);
-    this.parts.push(Uint8Array.from([...varintBytes(BigInt(no << 3)), ...varintBytes(v)]));
+    pushVarint(this.pending, no << 3);
+    pushVarint(this.pending, typeof value === "boolean" ? (value ? 1 : 0) : value);
     return this;
   }
 
   bytes(no: number, value: Uint8Array): this {
-    this.parts.push(
-      Uint8Array.from([...varintBytes(BigInt((no << 3) | 2)), ...varintBytes(BigInt(value.length))]),
-    );
-    this.parts.push(value);
+    pushVarint(this.pending, (no << 3) | 2);
+    pushVarint(this.pending, value.length);
+    this.parts.push(Uint8Array.from(this.pending), value);
+    this.pending = [];
     return this;
   }
 
@@ -147,6 +157,7 @@ export class ProtoWriter {
   }
 
   finish(): Buffer {
-    return Buffer.concat(this.parts);
+    if (this.pending.length === 0) return Buffer.concat(this.parts);
+    return Buffer.concat([...this.parts, Uint8Array.from(this.pending)]);
   }
 }

