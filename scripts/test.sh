@@ -11,6 +11,14 @@ step() { printf '\n== %s\n' "$*"; }
 step "engine"
 bash scripts/engine.sh up
 
+step "ssh-agent (BuildKit's ssh forwarding tests)"
+if ! command -v ssh-agent >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if ! apt-get install -qqy openssh-client >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -qqy openssh-client >/dev/null
+  fi
+fi
+command -v ssh-agent || echo "WARNING: no ssh-agent (openssh-client); the ssh forwarding tests will fail" >&2
+
 step "reference docker compose"
 if ! bash scripts/reference.sh; then
   [ "${CI:-}" = true ] && { echo "the reference must be installed in CI" >&2; exit 1; }
