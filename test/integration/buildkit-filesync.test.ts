@@ -74,9 +74,9 @@ async function receive(
   };
   let statsDone = false;
   const send = async (messages: Uint8Array | readonly Uint8Array[]) => {
-    for (const message of Array.isArray(messages) ? messages : [messages]) receive(message as Uint8Array);
+    for (const message of Array.isArray(messages) ? messages : [messages]) onPacket(message as Uint8Array);
   };
-  const receive = (message: Uint8Array) => {
+  const onPacket = (message: Uint8Array) => {
     const p = decodePacket(message);
     if (p.type === PacketType.STAT) {
       if (!p.stat) {
