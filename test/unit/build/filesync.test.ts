@@ -3,6 +3,7 @@ import {
   canRequestData,
   decodePacket,
   dedupePaths,
+  emptyStat,
   encodePacket,
   type FsStat,
   GoMode,
@@ -16,18 +17,7 @@ import {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-const stat = (over: Partial<FsStat>): FsStat => ({
-  path: "",
-  mode: 0,
-  uid: 0,
-  gid: 0,
-  size: 0,
-  modTime: 0n,
-  linkname: "",
-  devmajor: 0,
-  devminor: 0,
-  ...over,
-});
+const stat = (over: Partial<FsStat>): FsStat => ({ ...emptyStat(), ...over });
 
 describe("fsutil packets", () => {
   it("encodes like gogo/protobuf: zero fields left out, the end-of-stats STAT empty", () => {

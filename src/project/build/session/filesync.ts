@@ -96,18 +96,13 @@ export function encodeStat(stat: FsStat): Buffer {
 
 const int64 = (v: bigint) => BigInt.asIntN(64, v);
 
+/** A stat of zero values (what an empty message decodes to). */
+export function emptyStat(): FsStat {
+  return { path: "", mode: 0, uid: 0, gid: 0, size: 0, modTime: 0n, linkname: "", devmajor: 0, devminor: 0 };
+}
+
 export function decodeStat(buf: Uint8Array): FsStat {
-  const stat: FsStat = {
-    path: "",
-    mode: 0,
-    uid: 0,
-    gid: 0,
-    size: 0,
-    modTime: 0n,
-    linkname: "",
-    devmajor: 0,
-    devminor: 0,
-  };
+  const stat = emptyStat();
   for (const f of readFields(buf)) {
     const v = f.kind === "varint" ? f.value : 0n;
     if (f.no === 1) stat.path = text(f);
