@@ -11,7 +11,7 @@ import type { Engine, JsonMessage } from "../engine/types.js";
 import { type Progress, silentProgress } from "../progress.js";
 import { type BuildkitFailure, BuildkitPrinter, vertexEvent } from "./buildkit-output.js";
 import { checkDockerfile } from "./context.js";
-import { BuildError, type BuildPlan } from "./request.js";
+import { BuildError, type BuildPlan, failedBuildMessage } from "./request.js";
 import { authHandlers } from "./session/auth.js";
 import { contextSharedKey, filesyncHandlers } from "./session/filesync.js";
 import { type BuildSession, openBuildSession } from "./session/index.js";
@@ -72,10 +72,7 @@ export function buildkitFailureMessage(
   const line = /dockerfile parse error line (\d+)/.exec(engineMessage)?.[1];
   const file = dockerfile ? ` (${dockerfile}${line ? `:${line}` : ""})` : "";
   const where = failure?.step ? ` at step ${failure.step}` : file;
-  const exit = code !== undefined ? `, exit code ${code}` : "";
-  const output = (failure?.logs ?? []).filter((l) => l.trim() !== "");
-  const shown = output.length > 0 ? `\n${output.map((l) => `  ${l}`).join("\n")}` : "";
-  return `failed to build service "${service}"${where}${exit}: ${engineMessage.trim()}${shown}`;
+  return failedBuildMessage(service, where, code, engineMessage, failure?.logs);
 }
 
 /** What every BuildKit build of a command needs besides its plan. */

@@ -11,7 +11,14 @@ import type { Project } from "../load/index.js";
 import { type Progress, type ProgressEvent, silentProgress } from "../progress.js";
 import { BuildkitOutput, type BuildkitShared, buildWithBuildKit } from "./buildkit.js";
 import { contextTar } from "./context.js";
-import { BuildError, type Builder, type BuildPlan, builderFromEnv, planBuild } from "./request.js";
+import {
+  BuildError,
+  type Builder,
+  type BuildPlan,
+  builderFromEnv,
+  failedBuildMessage,
+  planBuild,
+} from "./request.js";
 
 export { BuildError } from "./request.js";
 
@@ -77,13 +84,16 @@ export function buildFailureMessage(
   transcript: BuildTranscript,
   engineMessage: string,
 ): string {
-  const code = /returned a non-zero code: (\d+)/.exec(engineMessage)?.[1];
+  const code = classicExitCode(engineMessage);
   const step = transcript.step;
   const where = step ? ` at step ${step.number} (${step.instruction})` : "";
-  const exit = code ? `, exit code ${code}` : "";
-  const output = transcript.stepOutput.filter((l) => l.trim() !== "");
-  const shown = step && code && output.length > 0 ? `\n${output.map((l) => `  ${l}`).join("\n")}` : "";
-  return `failed to build service "${service}"${where}${exit}: ${engineMessage.trim()}${shown}`;
+  // The output is shown only for a step that ran and failed with an exit code.
+  return failedBuildMessage(service, where, code, engineMessage, step && code ? transcript.stepOutput : []);
+}
+
+/** The exit code of the classic builder's failed RUN step, from its message. */
+function classicExitCode(engineMessage: string): string | undefined {
+  return /returned a non-zero code: (\d+)/.exec(engineMessage)?.[1];
 }
 
 /** The services to build: the named ones (all when none are named) that have a `build` section. */
@@ -118,7 +128,7 @@ async function buildOne(engine: Engine, plan: BuildPlan, options: BuildServicesO
     transcript.flush();
     const message = failure ?? (error instanceof Error ? error.message : String(error));
     // The reference's classic builds end with the failed step's exit code, or 1 (17 is BuildKit's).
-    const code = Number(/returned a non-zero code: (\d+)/.exec(message)?.[1] ?? 1);
+    const code = Number(classicExitCode(message) ?? 1);
     throw new BuildError(buildFailureMessage(plan.service, transcript, message), code);
   }
   transcript.flush();

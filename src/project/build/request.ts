@@ -36,6 +36,23 @@ export class BuildError extends Error {
 
 export type Builder = "classic" | "buildkit";
 
+/**
+ * A failed build's message, for either builder: the service, where it failed, the step's exit code, the
+ * engine's words, then the step's output lines (blank ones left out).
+ */
+export function failedBuildMessage(
+  service: string,
+  where: string,
+  code: string | number | undefined,
+  engineMessage: string,
+  lines: readonly string[] = [],
+): string {
+  const exit = code !== undefined ? `, exit code ${code}` : "";
+  const output = lines.filter((l) => l.trim() !== "");
+  const shown = output.length > 0 ? `\n${output.map((l) => `  ${l}`).join("\n")}` : "";
+  return `failed to build service "${service}"${where}${exit}: ${engineMessage.trim()}${shown}`;
+}
+
 export interface BuildRequestOptions {
   noCache?: boolean;
   pull?: boolean;
