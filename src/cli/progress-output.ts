@@ -25,8 +25,18 @@ export async function progressFor(command: Command, io: Io, title: string): Prom
     ...(process.env.NO_COLOR ? { noColor: true } : {}),
   });
   if (!globals.dryRun) return progress;
-  // The reference marks every line of a dry run.
-  return { ...progress, event: (e) => progress.event({ ...e, id: `DRY-RUN MODE -  ${e.id}` }) };
+  // The reference marks every line of a dry run; the cause follows the state.
+  return {
+    ...progress,
+    event: (e) =>
+      progress.event({
+        ...e,
+        id: `DRY-RUN MODE -  ${e.id}`,
+        ...(e.cause && progress.mode !== "json"
+          ? { details: [e.details, `(${e.cause})`].filter(Boolean).join(" ") }
+          : {}),
+      }),
+  };
 }
 
 /**

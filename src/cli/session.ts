@@ -21,13 +21,15 @@ export interface SessionOptions {
   services?: string[];
   /** Without a compose file, work from the project name alone (ps, logs, down, stop …). */
   nameIsEnough?: boolean;
+  /** The command plans a dry run from engine reads alone: the engine as it is, not one that fakes writes. */
+  plansDryRun?: boolean;
 }
 
 export async function openSession(command: Command, io: Io, options: SessionOptions = {}): Promise<Session> {
   const project = loadOrName(command, io, options);
   const { connectEngine } = await import("../project/engine/index.js");
   let engine = await connectEngine();
-  if ((command.optsWithGlobals() as { dryRun?: boolean }).dryRun) {
+  if ((command.optsWithGlobals() as { dryRun?: boolean }).dryRun && !options.plansDryRun) {
     const { dryRunEngine } = await import("../project/engine/dry-run.js");
     engine = dryRunEngine(engine);
   }

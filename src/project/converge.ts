@@ -17,8 +17,8 @@ export interface Expected {
   /** The image id the service's containers should run (the reference's image label); unknown: not compared. */
   imageId?: string;
   scale: number;
-  /** A dependency was recreated in this run. */
-  forceRecreate?: boolean;
+  /** A dependency was recreated in this run: its name. */
+  forcedBy?: string;
 }
 
 export interface ServiceDecision {
@@ -26,17 +26,33 @@ export interface ServiceDecision {
   remove: ContainerSummary[];
   /** Outdated containers, replaced in place (same number). */
   recreate: ContainerSummary[];
+  /** Why each of `recreate` is (by container id). */
+  causes: Map<string, string>;
   /** Up-to-date containers; started later if they are not running. */
   keep: ContainerSummary[];
   /** Numbers of the containers to create. */
   create: number[];
 }
 
-export function isOutdated(expected: Expected, container: ContainerSummary, policy: RecreatePolicy): boolean {
-  if (policy === "never") return false;
-  if (policy === "force" || expected.forceRecreate) return true;
-  if (container.labels[label.configHash] !== expected.configHash) return true;
-  return expected.imageId !== undefined && container.labels[label.image] !== expected.imageId;
+/** Why the container must be recreated, or undefined when it is up to date. */
+export function outdatedCause(
+  expected: Expected,
+  container: ContainerSummary,
+  policy: RecreatePolicy,
+): string | undefined {
+  if (policy === "never") return undefined;
+  if (policy === "force") return "--force-recreate";
+  if (expected.forcedBy !== undefined) return `dependency ${expected.forcedBy} recreated`;
+  if (container.labels[label.configHash] !== expected.configHash) return "config hash changed";
+  const image = container.labels[label.image];
+  if (expected.imageId !== undefined && image !== expected.imageId)
+    return `image changed (${shortId(image)} → ${shortId(expected.imageId)})`;
+  return undefined;
+}
+
+function shortId(id: string | undefined): string {
+  if (!id) return "none";
+  return id.replace(/^sha256:/, "").slice(0, 12);
 }
 
 export function decideService(
@@ -44,18 +60,25 @@ export function decideService(
   containers: readonly ContainerSummary[],
   policy: RecreatePolicy,
 ): ServiceDecision {
-  const outdated = new Set(containers.filter((c) => isOutdated(expected, c, policy)));
+  const causes = new Map<string, string>();
+  for (const c of containers) {
+    const cause = outdatedCause(expected, c, policy);
+    if (cause !== undefined) causes.set(c.id, cause);
+  }
+  const outdated = new Set(containers.filter((c) => causes.has(c.id)));
   const ordered = [...containers].sort((a, b) => {
     const ao = outdated.has(a);
     const bo = outdated.has(b);
     if (ao !== bo) return ao ? -1 : 1;
     return containerNumber(a) - containerNumber(b) || a.created - b.created;
   });
-  const decision: ServiceDecision = { remove: [], recreate: [], keep: [], create: [] };
+  const decision: ServiceDecision = { remove: [], recreate: [], keep: [], create: [], causes: new Map() };
   ordered.forEach((c, i) => {
     if (i >= expected.scale) decision.remove.push(c);
-    else if (outdated.has(c)) decision.recreate.push(c);
-    else decision.keep.push(c);
+    else if (outdated.has(c)) {
+      decision.recreate.push(c);
+      decision.causes.set(c.id, causes.get(c.id) ?? "");
+    } else decision.keep.push(c);
   });
   const next = Math.max(0, ...containers.map(containerNumber)) + 1;
   for (let i = 0; i < expected.scale - containers.length; i++) decision.create.push(next + i);
@@ -140,9 +163,12 @@ export function isHalfMade(container: ContainerSummary, connected: readonly stri
 export function recreateHalfMade(decision: ServiceDecision, connected: readonly string[]): ServiceDecision {
   const half = decision.keep.filter((c) => isHalfMade(c, connected));
   if (half.length === 0) return decision;
+  const causes = new Map(decision.causes);
+  for (const c of half) causes.set(c.id, "half-made (an interrupted create left a network unconnected)");
   return {
     ...decision,
     keep: decision.keep.filter((c) => !half.includes(c)),
     recreate: [...decision.recreate, ...half],
+    causes,
   };
 }

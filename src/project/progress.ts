@@ -15,6 +15,8 @@ export interface ProgressEvent {
   status: ProgressStatus;
   /** More words after the state (an error message, a pull's progress). */
   details?: string;
+  /** Why the action is taken (`config hash changed: environment.DB_HOST`): in JSON, and in a dry run's text. */
+  cause?: string;
   /** For a nested event (a pull's layer), the parent's id. */
   parent?: string;
   /** Where `text` goes. Default: the id is padded to a common width and the state starts the status

@@ -7,20 +7,17 @@ import { containerSpec, resolveServiceReferences, resourceNames } from "./contai
 import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
 import { label } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
+import { declaredOf, servicesOf, targetServices, withoutDisabledDependencies } from "./plan/desired.js";
 import { ReadinessWatch } from "./readiness.js";
 import { canonicalName, projectContainers, serviceOf } from "./state.js";
 import {
   type Converged,
   createProject,
   createWithNetworks,
-  declaredOf,
   ensureImages,
-  servicesOf,
-  targetServices,
   type UpContext,
   UpError,
   waitDependencies,
-  withoutDisabledDependencies,
 } from "./up.js";
 
 export interface RunOptions {

@@ -9,7 +9,7 @@
 // hash.ts); this module does the I/O through the engine adapter and reports progress.
 
 import PQueue from "p-queue";
-import { containerSpec, inheritedMounts, resolveServiceReferences, resourceNames } from "./container-spec.js";
+import { type containerSpec, inheritedMounts, resourceNames } from "./container-spec.js";
 import {
   decideService,
   type RecreatePolicy,
@@ -18,18 +18,23 @@ import {
   unfinishedRecreates,
 } from "./converge.js";
 import type { ContainerSummary, Engine, NetworkDetails } from "./engine/types.js";
-import {
-  buildGraph,
-  type Graph,
-  levels,
-  type ServiceEdges,
-  withDependencies,
-  withDependents,
-} from "./graph.js";
-import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
-import { builtImageName, composeVersion, containerName, label } from "./labels.js";
+import { levels, withDependents } from "./graph.js";
+import { composeVersion, containerName, label } from "./labels.js";
 import { isMapping, type Mapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
+import { changedFields } from "./plan/changes.js";
+import {
+  containerReferences,
+  desiredService,
+  desiredSpec,
+  hasContainerReference,
+  imageOf,
+  projectGraph,
+  type SpecContext,
+  servicesOf,
+  specNetworks,
+  targetServices,
+} from "./plan/desired.js";
 import { type Progress, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
 import { inDependencyOrder } from "./schedule.js";
@@ -92,35 +97,6 @@ export class UpError extends Error {
   readonly exitCode = 1;
 }
 
-type Services = Record<string, Mapping>;
-
-export function servicesOf(project: Project): Services {
-  const out: Services = {};
-  const raw = isMapping(project.model.services) ? project.model.services : {};
-  for (const [name, s] of Object.entries(raw)) if (isMapping(s)) out[name] = s;
-  return out;
-}
-
-export function projectGraph(project: Project): Graph {
-  return buildGraph(servicesOf(project) as Record<string, ServiceEdges>);
-}
-
-/** The services an `up svc…` acts on: the named ones and, unless --no-deps, what they depend on. */
-export function targetServices(
-  project: Project,
-  names: readonly string[] | undefined,
-  noDeps = false,
-): string[] {
-  const graph = projectGraph(project);
-  if (!names?.length) return [...graph.services];
-  for (const n of names) if (!graph.dependencies.has(n)) throw new UpError(`no such service: ${n}`);
-  return noDeps ? graph.services.filter((s) => names.includes(s)) : withDependencies(graph, names);
-}
-
-function imageOf(project: Project, name: string, service: Mapping): string {
-  return typeof service.image === "string" ? service.image : builtImageName(project.name, name);
-}
-
 /** The state `create` leaves behind for `start`: the containers of each service, by service. */
 export interface Converged {
   services: string[];
@@ -178,7 +154,8 @@ async function converge(
       observed.filter((c) => serviceOf(c) === name && c.labels[label.oneoff] !== "True"),
     );
   }
-  const forced = new Set<string>();
+  /** Services to recreate because a dependency is: the dependency. */
+  const forced = new Map<string, string>();
   const apiVersion = engine.apiVersion;
   const firstContainer = (s: string) => state.get(s)?.[0]?.id;
 
@@ -197,62 +174,45 @@ async function converge(
     Promise.all([...names].map((n) => promises.get(n)));
 
   const decide = async (name: string) => {
-    const raw = withoutDisabledDependencies(services[name] ?? {}, services);
-    const service = withDefaultPlatform(
-      resolveServiceReferences(raw, name, firstContainer),
-      project.environment,
-    );
-    const configHash = serviceConfigHash(service);
+    const desired = desiredService(project, name, firstContainer, options.scale?.[name]);
     const named = !options.services?.length || options.services.includes(name);
     const policy = (named ? options.recreate : options.recreateDependencies) ?? "diverged";
     const imageId = imageIds[name];
+    const forcedBy = forced.get(name);
     const decision = decideService(
       {
-        configHash,
+        configHash: desired.configHash,
         ...(imageId ? { imageId } : {}),
-        scale: serviceScale(service, options.scale?.[name]),
-        forceRecreate: forced.has(name),
+        scale: desired.scale,
+        ...(forcedBy !== undefined ? { forcedBy } : {}),
       },
       state.get(name) ?? [],
       policy,
     );
     // The reference forces the recreation of every service that depends on a recreated one.
     if (decision.recreate.length > 0) {
-      for (const d of withDependents(graph, [name])) if (d !== name) forced.add(d);
+      for (const d of withDependents(graph, [name])) if (d !== name && !forced.has(d)) forced.set(d, name);
     }
-    return { service, configHash, imageId, decision };
+    return { desired, imageId, decision };
   };
   const execute = async (
     name: string,
-    { service, configHash, imageId, decision: decided }: Awaited<ReturnType<typeof decide>>,
+    { desired, imageId, decision: decided }: Awaited<ReturnType<typeof decide>>,
   ) => {
     let decision = decided;
+    const { service } = desired;
     const linkedContainers: Record<string, string[]> = {};
     for (const [s, cs] of state) linkedContainers[s] = cs.map(canonicalName);
-    const build = (
-      number: number,
-      extra: { name?: string; inherited?: ReturnType<typeof inheritedMounts>; replace?: string },
-    ) => {
-      const spec = containerSpec(service, {
-        project: project.name,
-        service: name,
-        number,
-        workingDir: project.workingDir,
-        configFiles: project.configFiles,
-        ...(context.envFileFlag?.length ? { envFiles: context.envFileFlag } : {}),
-        networks,
-        volumes: names.volumes,
-        declared: declaredOf(project.model),
-        ...(imageId ? { imageId } : {}),
-        configHash,
-        apiVersion,
-        linkedContainers,
-        ...(extra.inherited ? { inherited: extra.inherited } : {}),
-      });
-      if (extra.name) spec.create.name = extra.name;
-      if (extra.replace && spec.create.Labels) spec.create.Labels[label.replace] = extra.replace;
-      return spec;
+    const specContext: SpecContext = {
+      project,
+      networks,
+      ...(context.envFileFlag?.length ? { envFileFlag: context.envFileFlag } : {}),
+      ...(imageId ? { imageId } : {}),
+      apiVersion,
+      linkedContainers,
     };
+    const build = (number: number, extra: Parameters<typeof desiredSpec>[3] = {}) =>
+      desiredSpec(desired, number, specContext, extra);
     const create = async (number: number): Promise<ContainerSummary> => {
       const spec = build(number, {});
       const id = resourceId.container(spec.create.name);
@@ -266,14 +226,20 @@ async function converge(
       progress.event({ id, text: "Recreate", status: "working" });
       const number = Number(old.labels[label.containerNumber]);
       let inherited: ReturnType<typeof inheritedMounts> | undefined;
+      let cause = decision.causes.get(old.id);
+      const finalSpec = build(number, {});
       if (options.inherit !== false) {
         const [details, image] = await Promise.all([
           engine.inspectContainer(old.id),
-          engine.inspectImage(imageOf(project, name, service)),
+          engine.inspectImage(desired.image),
         ]);
         inherited = inheritedMounts(service, details.mounts, image?.volumes ?? []);
+        if (cause === "config hash changed") {
+          const fields = changedFields(finalSpec.create, specNetworks(finalSpec), details, image);
+          if (fields.length > 0) cause = `${cause}: ${fields.join(", ")}`;
+        }
       }
-      const finalName = build(number, {}).create.name;
+      const finalName = finalSpec.create.name;
       const spec = build(number, {
         name: `${old.id.slice(0, 12)}_${finalName}`,
         replace: old.id,
@@ -283,7 +249,7 @@ async function converge(
       await engine.stopContainer(old.id, options.timeout);
       await engine.removeContainer(old.id);
       await engine.renameContainer(created.id, finalName);
-      progress.event({ id, text: "Recreated", status: "done" });
+      progress.event({ id, text: "Recreated", status: "done", ...(cause ? { cause } : {}) });
       return { ...created, names: [finalName] };
     };
     // Connected after create (engines below API 1.44): a never-started container without them is half-made.
@@ -414,14 +380,6 @@ function nameOf(containers: readonly ContainerSummary[], id: string): string {
 
 function byNumber(a: ContainerSummary, b: ContainerSummary): number {
   return Number(a.labels[label.containerNumber]) - Number(b.labels[label.containerNumber]);
-}
-
-export function declaredOf(model: Mapping) {
-  return {
-    ...(isMapping(model.volumes) ? { volumes: model.volumes } : {}),
-    ...(isMapping(model.secrets) ? { secrets: model.secrets } : {}),
-    ...(isMapping(model.configs) ? { configs: model.configs } : {}),
-  };
 }
 
 export async function createWithNetworks(
@@ -863,43 +821,6 @@ async function startServiceContainers(
       progress.event({ id, text: "Started", status: working ? "working" : "done" });
     }),
   );
-}
-
-/**
- * `up` drops the depends_on entries that name a service not enabled (an optional one in an inactive
- * profile) before hashing and labelling, as the reference's project does (observed on 2.26.1: an empty
- * depends_on label, and a hash other than `config --hash` prints).
- */
-export function withoutDisabledDependencies(service: Mapping, services: Record<string, unknown>): Mapping {
-  if (!isMapping(service.depends_on)) return service;
-  const kept = Object.entries(service.depends_on).filter(([d]) => Object.hasOwn(services, d));
-  if (kept.length === Object.keys(service.depends_on).length) return service;
-  const { depends_on: _all, ...rest } = service;
-  return kept.length ? { ...rest, depends_on: Object.fromEntries(kept) } : rest;
-}
-
-function hasContainerReference(service: Mapping): boolean {
-  const modes = ["network_mode", "ipc", "pid"].map((f) => service[f]);
-  const from = Array.isArray(service.volumes_from) ? service.volumes_from.map(String) : [];
-  return [...modes, ...from].some((v) => typeof v === "string" && v.startsWith("container:"));
-}
-
-/** Services another one uses by container (so their containers must exist before its own are made). */
-export function containerReferences(service: Mapping): Set<string> {
-  const out = new Set<string>();
-  for (const field of ["network_mode", "ipc", "pid"]) {
-    const value = service[field];
-    if (typeof value === "string" && value.startsWith("service:")) out.add(value.slice("service:".length));
-  }
-  for (const entry of Array.isArray(service.volumes_from) ? service.volumes_from.map(String) : []) {
-    const [kind, name] = entry.split(":");
-    if (kind === "container") continue;
-    out.add((kind === "service" ? name : kind) ?? entry);
-  }
-  for (const link of Array.isArray(service.links) ? service.links.map(String) : []) {
-    out.add(link.split(":")[0] ?? link);
-  }
-  return out;
 }
 
 export async function waitDependencies(

@@ -17,7 +17,8 @@ export async function runStart(
   const session = await openSession(command, io, { services, nameIsEnough: true });
   const lock = await lockFor(command, io, session.engine, session.name);
   const progress = await progressFor(command, io, "Running");
-  const { startProject, targetServices } = await import("../../project/up.js");
+  const { startProject } = await import("../../project/up.js");
+  const { targetServices } = await import("../../project/plan/desired.js");
   const existing = await projectContainers(session.engine, session.name, {});
   await withProgress(progress, async () => {
     if (!session.project) {

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { DownOptions } from "../../project/down.js";
 import type { ContainerSummary, Engine } from "../../project/engine/types.js";
 import { label } from "../../project/labels.js";
+import type { Project } from "../../project/load/index.js";
 import { canonicalName } from "../../project/state.js";
 import type { CreateOptions, UpContext } from "../../project/up.js";
 import { CliError } from "../errors.js";
@@ -28,6 +29,8 @@ export interface UpRun {
   color?: boolean;
   logPrefix?: boolean;
   timestamps?: boolean;
+  /** With --dry-run: exit 2 when the plan changes something. */
+  detailedExitcode?: boolean;
 }
 
 function warnLine(io: Io) {
@@ -44,17 +47,21 @@ function concurrencyOf(command: Command): number | undefined {
 }
 
 export async function runUp(command: Command, io: Io, run: UpRun): Promise<void> {
-  const session = await openSession(command, io, { services: run.create.services ?? [] });
+  const globals = globalsOf(command);
+  const session = await openSession(command, io, {
+    services: run.create.services ?? [],
+    plansDryRun: globals.dryRun === true,
+  });
   const project = session.project;
   if (!project) throw new CliError("no configuration file provided: not found", 14);
   for (const s of run.create.services ?? []) {
     if (!Object.hasOwn((project.model.services ?? {}) as object, s))
       throw new CliError(`no such service: ${s}`);
   }
+  if (globals.dryRun) return dryRunUp(command, io, session.engine, project, run);
   // The project lock, before the progress view (the waiting message), held while the project changes.
   const lock = await lockFor(command, io, session.engine, project.name);
   const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
-  const globals = globalsOf(command);
   const { createProject, waitProject } = await import("../../project/up.js");
   const concurrency = concurrencyOf(command);
   // Ctrl-C while creating and starting: nothing more is sent, what was sent ends, exit 130; twice: at once.
@@ -113,6 +120,58 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
     stopping.stop();
   });
   if (code !== 0) throw new CliError("", code);
+}
+
+/**
+ * --dry-run: the plan, from engine reads alone, printed as the reference's `DRY-RUN MODE -` lines with each
+ * action's cause (or, with --progress json, one JSON object per action); nothing is written to the engine.
+ * With --detailed-exitcode, exit 2 when the plan changes something.
+ */
+async function dryRunUp(
+  command: Command,
+  io: Io,
+  engine: Engine,
+  project: Project,
+  run: UpRun,
+): Promise<void> {
+  const { observe } = await import("../../project/plan/observed.js");
+  const { changes, planEvents, planJson, planUp, PlanError } = await import("../../project/plan/plan.js");
+  const { targetServices } = await import("../../project/plan/desired.js");
+  const create = run.create;
+  const targets = create.targets ?? targetServices(project, create.services, create.noDeps);
+  const observed = await observe(engine, project, targets, { details: true });
+  const globals = globalsOf(command);
+  let plan: ReturnType<typeof planUp>;
+  try {
+    plan = planUp({
+      project,
+      observed,
+      options: {
+        targets,
+        ...(create.services?.length ? { named: create.services } : {}),
+        ...(create.recreate ? { recreate: create.recreate } : {}),
+        ...(create.recreateDependencies ? { recreateDependencies: create.recreateDependencies } : {}),
+        ...(create.removeOrphans ? { removeOrphans: true } : {}),
+        ...(create.ignoreOrphans ? { ignoreOrphans: true } : {}),
+        ...(create.scale ? { scale: create.scale } : {}),
+        ...(create.pull ? { pull: create.pull } : {}),
+        ...(create.build !== undefined ? { build: create.build } : {}),
+        start: run.start,
+        wait: run.wait,
+      },
+      apiVersion: engine.apiVersion,
+      ...(globals.envFile?.length ? { envFileFlag: project.envFiles } : {}),
+    });
+  } catch (error) {
+    if (error instanceof PlanError) throw new CliError(error.message, error.exitCode);
+    throw error;
+  }
+  for (const w of plan.warnings) warnLine(io)(w);
+  const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
+  if (progress.mode === "json") for (const line of planJson(plan)) io.stderr(`${line}\n`);
+  else for (const event of planEvents(plan)) progress.event(event);
+  progress.stop();
+  if (run.detailedExitcode && changes(plan)) throw new CliError("", 2);
 }
 
 function attachedServices(run: UpRun, services: string[], named: string[]): string[] {

@@ -34,6 +34,7 @@ interface UpFlags extends CreateFlags {
   noColor?: boolean;
   noLogPrefix?: boolean;
   timestamps?: boolean;
+  detailedExitcode?: boolean;
 }
 
 function addCreateFlags(command: Command): Command {
@@ -134,7 +135,11 @@ export function registerUp(program: Command, io: Io): void {
     .option("--no-color", "Produce monochrome output")
     .option("--no-log-prefix", "Don't print prefix in logs")
     .option("--timestamps", "Show timestamps")
+    .option("--detailed-exitcode", "With --dry-run: exit 0 when nothing would change, 2 when something would")
     .action(async (services: string[], flags: UpFlags, command: Command) => {
+      if (flags.detailedExitcode && !(command.optsWithGlobals() as { dryRun?: boolean }).dryRun) {
+        throw new UsageError("--detailed-exitcode needs --dry-run");
+      }
       const raw = flags as UpFlags & {
         deps?: boolean;
         start?: boolean;
@@ -159,6 +164,7 @@ export function registerUp(program: Command, io: Io): void {
         color: raw.color !== false,
         logPrefix: raw.logPrefix !== false,
         timestamps: flags.timestamps === true,
+        detailedExitcode: flags.detailedExitcode === true,
       });
     });
 }

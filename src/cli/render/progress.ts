@@ -127,6 +127,7 @@ export function plainLine(event: ProgressEvent): string {
  *   status   "working" | "done" | "warning" | "error"
  *   text     the state (Creating, Created, Pulling, Downloading …)
  *   details  more words (an error message, a layer's progress string); absent when none
+ *   cause    why the action is taken (a recreate's changed fields …); absent when none
  *   current, total, percent   a layer's bytes so far, in all, and percentage; absent when unknown
  * log() and tail() texts come as {"time": …, "log": text}.
  */
@@ -136,6 +137,7 @@ export function jsonLine(event: ProgressEvent, time: number): string {
   out.status = event.status;
   out.text = event.text;
   if (event.details) out.details = event.details;
+  if (event.cause) out.cause = event.cause;
   if (event.current !== undefined) out.current = event.current;
   if (event.total !== undefined) out.total = event.total;
   if (event.percent !== undefined) out.percent = event.percent;

@@ -644,6 +644,7 @@ export class DockerEngine implements Engine {
       repoDigests: i.RepoDigests ?? [],
       volumes: Object.keys(i.Config?.Volumes ?? {}),
       labels: i.Config?.Labels ?? {},
+      env: i.Config?.Env ?? [],
       created: i.Created,
       size: i.Size,
     };

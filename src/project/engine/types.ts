@@ -119,6 +119,8 @@ export interface ImageDetails {
   /** The image's VOLUME destinations. */
   volumes: string[];
   labels: Labels;
+  /** The image's ENV, `KEY=value`. */
+  env: string[];
   created: string;
   size: number;
 }

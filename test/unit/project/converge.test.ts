@@ -60,7 +60,7 @@ describe("decideService (the reference's ensureService decisions)", () => {
     const never = decideService({ configHash: "h", imageId: "sha256:img", scale: 2 }, cs, "never");
     expect(names(never.keep)).toEqual(["p-web-1", "p-web-2"]);
     const forced = decideService(
-      { configHash: "h", scale: 1, forceRecreate: true },
+      { configHash: "h", scale: 1, forcedBy: "db" },
       [container(1, "h")],
       "diverged",
     );

@@ -1,0 +1,563 @@
+// The plan: from the desired state and the observed one to the actions `up` / `create` take, each with its
+// cause and the actions that must finish first. Pure: the same decisions apply makes (converge.ts
+// decideService, unfinishedRecreates, recreateHalfMade; the pull and build rules of ensureImages; the
+// network, volume and orphan rules), without the engine. `--dry-run` prints it; `--detailed-exitcode`
+// asks whether it changes anything.
+import { decideService, type RecreatePolicy, recreateHalfMade, unfinishedRecreates } from "../converge.js";
+import type { ContainerSummary } from "../engine/types.js";
+import { levels, withDependents } from "../graph.js";
+import { composeVersion, containerName, label } from "../labels.js";
+import type { Project } from "../load/index.js";
+import { type ProgressEvent, resourceId } from "../progress.js";
+import { canonicalName, containerNumber, serviceOf } from "../state.js";
+import { changedFields } from "./changes.js";
+import {
+  containerReferences,
+  type DesiredService,
+  desiredService,
+  desiredSpec,
+  hasContainerReference,
+  projectGraph,
+  type SpecContext,
+  servicesOf,
+  specNetworks,
+} from "./desired.js";
+import type { Observed } from "./observed.js";
+
+export type ActionKind =
+  | "pull"
+  | "build"
+  | "create network"
+  | "create volume"
+  | "remove"
+  | "rename"
+  | "create"
+  | "recreate"
+  | "start"
+  | "wait healthy"
+  | "wait completed"
+  | "wait running";
+
+export interface Action {
+  /** 1-based, in the order apply may take them. */
+  n: number;
+  kind: ActionKind;
+  /** What it acts on: a container, network or volume name, an image reference. */
+  resource: string;
+  /** The service it belongs to, if any. */
+  service?: string;
+  cause: string;
+  /** Actions that must finish first. */
+  after: number[];
+  /** For a wait on a service: its containers. */
+  containers?: string[];
+}
+
+export interface Plan {
+  project: string;
+  actions: Action[];
+  /** Containers left as they are, with their state (running, exited, created). */
+  unchanged: { name: string; state: string }[];
+  /** Warnings apply would print (orphans, resources not made by compose). */
+  warnings: string[];
+}
+
+export interface PlanOptions {
+  /** The services acted on (named ones and their dependencies, or exactly these). */
+  targets: readonly string[];
+  /** The services named on the command line (none: all). */
+  named?: readonly string[];
+  recreate?: RecreatePolicy;
+  recreateDependencies?: RecreatePolicy;
+  removeOrphans?: boolean;
+  ignoreOrphans?: boolean;
+  scale?: Record<string, number>;
+  pull?: "always" | "missing" | "never" | "policy";
+  /** true: --build; false: --no-build. */
+  build?: boolean;
+  /** `up`: start the containers. */
+  start?: boolean;
+  /** --wait */
+  wait?: boolean;
+}
+
+export interface PlanInput {
+  project: Project;
+  observed: Observed;
+  options: PlanOptions;
+  apiVersion: string;
+  envFileFlag?: string[];
+}
+
+/** A failure apply would meet before changing anything (a missing external network …): exit 1. */
+export class PlanError extends Error {
+  readonly exitCode = 1;
+}
+
+/** Whether carrying out the plan changes anything on the engine (waits do not). */
+export function changes(plan: Plan): boolean {
+  return plan.actions.some((a) => !a.kind.startsWith("wait"));
+}
+
+export function planUp(input: PlanInput): Plan {
+  const { project, observed, options } = input;
+  const services = servicesOf(project);
+  const graph = projectGraph(project);
+  const selected = new Set(options.targets);
+  const actions: Action[] = [];
+  const warnings: string[] = [];
+  const unchanged: Plan["unchanged"] = [];
+  const add = (action: Omit<Action, "n">): number => {
+    const n = actions.length + 1;
+    actions.push({ ...action, n, after: [...new Set(action.after)].sort((a, b) => a - b) });
+    return n;
+  };
+
+  // Images.
+  for (const name of options.targets) {
+    const service = services[name] ?? {};
+    if (service.build === undefined && typeof service.image !== "string") {
+      throw new PlanError(`invalid service "${name}". Must specify either image or build`);
+    }
+  }
+  const imageActions = new Map<string, number[]>();
+  const newImage = new Map<string, string>();
+  const pulled = new Set<string>();
+  for (const name of options.targets) {
+    const service = services[name] ?? {};
+    const ref = typeof service.image === "string" ? service.image : `${project.name}-${name}`;
+    const local = observed.images.get(ref);
+    const mine: number[] = [];
+    const policy = options.pull && options.pull !== "policy" ? options.pull : (service.pull_policy as string);
+    const flag = options.pull && options.pull !== "policy";
+    if (typeof service.image === "string" && policy !== "never" && policy !== "build") {
+      const always = policy === "always";
+      if ((always || !local) && !pulled.has(ref)) {
+        pulled.add(ref);
+        mine.push(
+          add({
+            kind: "pull",
+            resource: ref,
+            service: name,
+            cause: always ? (flag ? "--pull always" : "pull_policy: always") : "image missing",
+            after: [],
+          }),
+        );
+        newImage.set(name, "pulled");
+      }
+    }
+    const forced = options.build === true || service.pull_policy === "build";
+    if (service.build !== undefined && options.build !== false && (forced || (!local && mine.length === 0))) {
+      const cause = options.build === true ? "--build" : forced ? "pull_policy: build" : "image missing";
+      mine.push(add({ kind: "build", resource: ref, service: name, cause, after: [] }));
+      newImage.set(name, "built");
+    }
+    imageActions.set(name, mine);
+  }
+
+  // Networks and volumes.
+  const networks: Record<string, string> = {};
+  const resources: number[] = [];
+  for (const n of observed.networks) {
+    networks[n.key] = n.name;
+    if (n.external) {
+      if (n.ambiguous) {
+        throw new PlanError(
+          `multiple networks with name "${n.name}" were found. Use network ID as \`name\` to avoid ambiguity`,
+        );
+      }
+      if (!n.found) throw new PlanError(`network ${n.name} declared as external, but could not be found`);
+      networks[n.key] = n.found.id;
+      continue;
+    }
+    if (!n.found) {
+      if (!n.ambiguous)
+        resources.push(add({ kind: "create network", resource: n.name, cause: "no network", after: [] }));
+      continue;
+    }
+    const owner = n.found.labels[label.project];
+    if (owner === undefined) {
+      warnings.push(
+        `a network with name ${n.name} exists but was not created by compose.\nSet \`external: true\` to use an existing network`,
+      );
+    } else if (owner !== project.name) {
+      warnings.push(
+        `a network with name ${n.name} exists but was not created for project "${project.name}".\nSet \`external: true\` to use an existing network`,
+      );
+    }
+    if ((n.found.labels[label.network] ?? "") !== n.key && owner !== undefined) {
+      throw new PlanError(
+        `network ${n.name} was found but has incorrect label ${label.network} set to "${n.found.labels[label.network] ?? ""}"`,
+      );
+    }
+  }
+  for (const v of observed.volumes) {
+    if (!v.found) {
+      if (v.external) throw new PlanError(`external volume "${v.name}" not found`);
+      resources.push(add({ kind: "create volume", resource: v.name, cause: "no volume", after: [] }));
+      continue;
+    }
+    if (v.external) continue;
+    const owner = v.found.labels[label.project];
+    if (owner === undefined) {
+      warnings.push(
+        `volume "${v.name}" already exists but was not created by Docker Compose. Use \`external: true\` to use an existing volume`,
+      );
+    } else if (owner !== project.name) {
+      warnings.push(
+        `volume "${v.name}" already exists but was created for project "${owner}" (expected "${project.name}"). Use \`external: true\` to use an existing volume`,
+      );
+    }
+  }
+
+  // What an interrupted recreate left, then orphans.
+  const state = new Map<string, ContainerSummary[]>();
+  const listed = observed.containers.filter((c) => c.labels[label.oneoff] !== "True");
+  const cleanup: number[] = [];
+  for (const name of graph.services) {
+    const mine = listed.filter((c) => serviceOf(c) === name);
+    if (!selected.has(name)) {
+      state.set(name, mine);
+      continue;
+    }
+    const fixed = services[name]?.container_name;
+    const left = unfinishedRecreates(mine, (n) =>
+      typeof fixed === "string" ? fixed : containerName(project.name, name, n),
+    );
+    for (const c of left.remove) {
+      cleanup.push(
+        add({
+          kind: "remove",
+          resource: canonicalName(c),
+          service: name,
+          cause: "left by an interrupted recreate",
+          after: [],
+        }),
+      );
+    }
+    for (const r of left.rename) {
+      cleanup.push(
+        add({
+          kind: "rename",
+          resource: r.name,
+          service: name,
+          cause: `an interrupted recreate left it as ${canonicalName(r.container)}`,
+          after: [],
+        }),
+      );
+    }
+    state.set(name, left.containers);
+  }
+  const known = new Set([...Object.keys(services), ...project.allServices]);
+  const orphans = listed.filter((c) => !known.has(serviceOf(c)));
+  if (orphans.length > 0 && !options.ignoreOrphans) {
+    if (options.removeOrphans) {
+      for (const c of orphans) {
+        cleanup.push(
+          add({
+            kind: "remove",
+            resource: canonicalName(c),
+            service: serviceOf(c),
+            cause: `orphan (service ${serviceOf(c)} is not in the file)`,
+            after: [],
+          }),
+        );
+      }
+    } else {
+      warnings.push(
+        `Found orphan containers ([${orphans.map(canonicalName).join(" ")}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+      );
+    }
+  }
+
+  // Containers, service by service in dependency order.
+  const forced = new Map<string, string>();
+  const made = new Map<string, number[]>();
+  const startedActions = new Map<string, number[]>();
+  const waits = new Map<string, number>();
+  const placeholder = (name: string): ContainerSummary => ({
+    id: `(new ${name})`,
+    names: [name],
+    image: "",
+    imageId: "",
+    command: "",
+    created: 0,
+    state: "created",
+    status: "",
+    labels: {},
+    ports: [],
+    networks: {},
+  });
+  const firstContainer = (s: string) => state.get(s)?.[0]?.id;
+
+  for (const name of levels(graph).flat()) {
+    if (!selected.has(name)) continue;
+    const desired: DesiredService = desiredService(project, name, firstContainer, options.scale?.[name]);
+    const named = !options.named?.length || options.named.includes(name);
+    const policy = (named ? options.recreate : options.recreateDependencies) ?? "diverged";
+    const current = state.get(name) ?? [];
+    const local = observed.images.get(desired.image);
+    const imageId = newImage.has(name) ? undefined : local?.id;
+    const forcedBy = forced.get(name);
+    let decision = decideService(
+      {
+        configHash: desired.configHash,
+        ...(imageId ? { imageId } : {}),
+        scale: desired.scale,
+        ...(forcedBy !== undefined ? { forcedBy } : {}),
+      },
+      current,
+      policy,
+    );
+    const linkedContainers: Record<string, string[]> = {};
+    for (const [s, cs] of state) linkedContainers[s] = cs.map(canonicalName);
+    const context: SpecContext = {
+      project,
+      networks,
+      ...(input.envFileFlag?.length ? { envFileFlag: input.envFileFlag } : {}),
+      ...(imageId ? { imageId } : {}),
+      apiVersion: input.apiVersion,
+      linkedContainers,
+    };
+    const spec1 = desiredSpec(desired, 1, context);
+    const networkNames = specNetworks(spec1);
+    // By name, as the listing has them (an external network is connected by id).
+    const listedName = (network: string) =>
+      observed.networks.find((n) => n.found?.id === network)?.name ?? network;
+    decision = recreateHalfMade(
+      decision,
+      spec1.connect.map((c) => listedName(c.network)),
+    );
+    // A new image: the containers that would be kept are recreated if its id changes (assumed here).
+    const image = newImage.get(name);
+    if (image && policy !== "never") {
+      for (const c of decision.keep)
+        decision.causes.set(c.id, `image to be ${image} (recreated if it changes)`);
+      decision = { ...decision, recreate: [...decision.recreate, ...decision.keep], keep: [] };
+    }
+    if (decision.recreate.length > 0) {
+      for (const d of withDependents(graph, [name])) if (d !== name && !forced.has(d)) forced.set(d, name);
+    }
+    const deps = (graph.dependencies.get(name) ?? []).filter((d) => selected.has(d.service));
+    const hard = hasContainerReference(services[name] ?? {})
+      ? deps.map((d) => d.service)
+      : [...containerReferences(services[name] ?? {})].filter((d) => selected.has(d));
+    const before = [
+      ...(imageActions.get(name) ?? []),
+      ...resources,
+      ...cleanup,
+      ...hard.flatMap((d) => made.get(d) ?? []),
+    ];
+    const mine: number[] = [];
+    const scaleCause = `scale ${current.length} → ${desired.scale}`;
+    for (const c of decision.remove) {
+      mine.push(
+        add({ kind: "remove", resource: canonicalName(c), service: name, cause: scaleCause, after: before }),
+      );
+    }
+    const next: ContainerSummary[] = [...decision.keep];
+    for (const c of decision.recreate) {
+      let cause = decision.causes.get(c.id) ?? "";
+      const details = observed.details.get(c.id);
+      if (cause === "config hash changed" && details) {
+        const spec = containerNumber(c) === 1 ? spec1 : desiredSpec(desired, containerNumber(c), context);
+        const fields = changedFields(spec.create, networkNames, details, local);
+        if (fields.length > 0) cause = `${cause}: ${fields.join(", ")}`;
+      }
+      mine.push(add({ kind: "recreate", resource: canonicalName(c), service: name, cause, after: before }));
+      next.push({ ...placeholder(canonicalName(c)), labels: c.labels });
+    }
+    for (const number of decision.create) {
+      const resource = desiredSpec(desired, number, context).create.name;
+      const cause = current.length === 0 ? "no container" : scaleCause;
+      mine.push(add({ kind: "create", resource, service: name, cause, after: before }));
+      next.push({
+        ...placeholder(resource),
+        labels: { [label.containerNumber]: String(number), [label.version]: composeVersion },
+      });
+    }
+    made.set(
+      name,
+      mine.filter((n) => actions[n - 1]?.kind !== "remove"),
+    );
+    state.set(
+      name,
+      next.sort((a, b) => containerNumber(a) - containerNumber(b)),
+    );
+    for (const c of decision.keep) {
+      unchanged.push({ name: canonicalName(c), state: c.state });
+    }
+  }
+
+  // Starts, once every container is created (creating never waits on readiness, and starts that overlap
+  // creates slow both down on Engine 20.10), each after its dependencies' starts and the waits on them.
+  const creations = actions.filter((a) => a.kind === "create" || a.kind === "recreate").map((a) => a.n);
+  for (const name of options.start ? levels(graph).flat() : []) {
+    if (!selected.has(name)) continue;
+    const deps = (graph.dependencies.get(name) ?? []).filter((d) => selected.has(d.service));
+    const mine = made.get(name) ?? [];
+    const waitFor: number[] = [];
+    for (const d of deps) {
+      if (d.condition === "service_started") continue;
+      const key = `${d.service} ${d.condition}`;
+      let w = waits.get(key);
+      if (w === undefined) {
+        w = add({
+          kind: d.condition === "service_healthy" ? "wait healthy" : "wait completed",
+          resource: d.service,
+          service: d.service,
+          containers: (state.get(d.service) ?? []).map(canonicalName),
+          cause: `${name} depends on ${d.service} (${d.condition})`,
+          after: startedActions.get(d.service) ?? [],
+        });
+        waits.set(key, w);
+      }
+      waitFor.push(w);
+    }
+    const starts: number[] = [];
+    for (const c of state.get(name) ?? []) {
+      const creation = mine.find((n) => actions[n - 1]?.resource === canonicalName(c));
+      if (!creation && c.state === "running") continue;
+      const kind = creation ? actions[creation - 1]?.kind : undefined;
+      starts.push(
+        add({
+          kind: "start",
+          resource: canonicalName(c),
+          service: name,
+          cause:
+            kind === "recreate"
+              ? "recreated"
+              : kind === "create"
+                ? "new container"
+                : `not running (${c.state})`,
+          after: [...creations, ...waitFor, ...deps.flatMap((d) => startedActions.get(d.service) ?? [])],
+        }),
+      );
+    }
+    startedActions.set(name, starts);
+  }
+  if (options.start && options.wait) {
+    for (const name of options.targets) {
+      for (const c of state.get(name) ?? []) {
+        add({
+          kind: "wait running",
+          resource: canonicalName(c),
+          service: name,
+          cause: "--wait",
+          after: actions.filter((a) => a.kind === "start" && a.resource === canonicalName(c)).map((a) => a.n),
+        });
+      }
+    }
+  }
+  return { project: project.name, actions, unchanged, warnings };
+}
+
+/** The plan as lines: `#4 web-1 recreate (config hash changed: environment.DB_HOST) after #2 #3`. */
+export function renderPlan(plan: Plan): string[] {
+  const containerKinds = new Set<ActionKind>([
+    "create",
+    "recreate",
+    "remove",
+    "rename",
+    "start",
+    "wait running",
+  ]);
+  const short = (a: Action) =>
+    containerKinds.has(a.kind) && a.resource.startsWith(`${plan.project}-`)
+      ? a.resource.slice(plan.project.length + 1)
+      : a.resource;
+  return plan.actions.map((a) => {
+    const after = a.after.length ? ` after ${a.after.map((n) => `#${n}`).join(" ")}` : "";
+    return `#${a.n} ${short(a)} ${a.kind} (${a.cause})${after}`;
+  });
+}
+
+/**
+ * The progress events carrying out the plan would report, in the plan's order, in the reference's words
+ * (a dry run prints them); each action's last event carries its cause.
+ */
+export function planEvents(plan: Plan): ProgressEvent[] {
+  const out: ProgressEvent[] = [];
+  const steps = (id: string, cause: string, ...texts: string[]) => {
+    texts.forEach((text, i) => {
+      const last = i === texts.length - 1;
+      out.push({ id, text, status: last ? "done" : "working", ...(last ? { cause } : {}) });
+    });
+  };
+  for (const u of plan.unchanged) {
+    out.push({
+      id: resourceId.container(u.name),
+      text: u.state === "running" ? "Running" : "Created",
+      status: "done",
+    });
+  }
+  for (const a of plan.actions) {
+    const container = resourceId.container(a.resource);
+    switch (a.kind) {
+      case "pull":
+        for (const [i, text] of ["Pulling", "Pulled"].entries()) {
+          out.push({
+            id: a.service ?? a.resource,
+            text,
+            status: i === 0 ? "working" : "done",
+            textAfterId: true,
+            ...(i === 1 ? { cause: a.cause } : {}),
+          });
+        }
+        break;
+      case "build":
+        steps(resourceId.image(a.resource), a.cause, "Building", "Built");
+        break;
+      case "create network":
+        steps(resourceId.network(a.resource), a.cause, "Creating", "Created");
+        break;
+      case "create volume":
+        steps(resourceId.volume(a.resource), a.cause, "Creating", "Created");
+        break;
+      case "remove":
+        steps(container, a.cause, "Stopping", "Stopped", "Removing", "Removed");
+        break;
+      case "rename":
+        steps(container, a.cause, "Recreated");
+        break;
+      case "create":
+        steps(container, a.cause, "Creating", "Created");
+        break;
+      case "recreate":
+        steps(container, a.cause, "Recreate", "Recreated");
+        break;
+      case "start":
+        steps(container, a.cause, "Starting", "Started");
+        break;
+      case "wait healthy":
+      case "wait completed":
+        for (const c of a.containers ?? []) {
+          steps(
+            resourceId.container(c),
+            a.cause,
+            "Waiting",
+            a.kind === "wait healthy" ? "Healthy" : "Exited",
+          );
+        }
+        break;
+      case "wait running":
+        steps(container, a.cause, "Waiting", "Running");
+        break;
+    }
+  }
+  return out;
+}
+
+/** The plan as JSON lines: one object per action (n, action, resource, service, cause, depends_on). */
+export function planJson(plan: Plan): string[] {
+  return plan.actions.map((a) =>
+    JSON.stringify({
+      n: a.n,
+      action: a.kind,
+      resource: a.resource,
+      ...(a.service ? { service: a.service } : {}),
+      cause: a.cause,
+      depends_on: a.after,
+    }),
+  );
+}
