@@ -4,6 +4,8 @@
 // Works from the loaded project, or from the engine's labels alone when there is no compose file.
 // Beyond the reference 2.26: one-off `run` containers of the project are removed too (they keep the
 // project's networks busy otherwise).
+
+import { removeContainers } from "./apply.js";
 import type { ContainerSummary, Engine } from "./engine/types.js";
 import { buildGraph, type Graph, type ServiceEdges } from "./graph.js";
 import { builtImageName, label } from "./labels.js";
@@ -12,7 +14,6 @@ import type { Project } from "./load/index.js";
 import { type Progress, resourceId } from "./progress.js";
 import { inDependencyOrder } from "./schedule.js";
 import { isOneOff, projectContainers, serviceOf } from "./state.js";
-import { removeContainers } from "./up.js";
 
 export interface DownOptions {
   services?: string[];

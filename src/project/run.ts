@@ -3,6 +3,7 @@
 // `<project>-<service>-run-<12 hex>` with the oneoff and slug labels, no restart policy, no published ports
 // unless --service-ports, the command line's overrides applied. Attaching and waiting are the CLI's.
 import { randomBytes } from "node:crypto";
+import { type Converged, createWithNetworks, type UpContext, UpError, waitDependencies } from "./apply.js";
 import { containerSpec, resolveServiceReferences, resourceNames } from "./container-spec.js";
 import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
 import { label } from "./labels.js";
@@ -10,15 +11,7 @@ import { isMapping, type Mapping } from "./load/document.js";
 import { declaredOf, servicesOf, targetServices, withoutDisabledDependencies } from "./plan/desired.js";
 import { ReadinessWatch } from "./readiness.js";
 import { canonicalName, projectContainers, serviceOf } from "./state.js";
-import {
-  type Converged,
-  createProject,
-  createWithNetworks,
-  ensureImages,
-  type UpContext,
-  UpError,
-  waitDependencies,
-} from "./up.js";
+import { createProject, ensureImages } from "./up.js";
 
 export interface RunOptions {
   service: string;
@@ -119,7 +112,7 @@ export async function createOneOff(context: UpContext, options: RunOptions): Pro
     ...(options.build ? { build: true } : {}),
   });
   if (dependencies.length > 0) {
-    const { startProject } = await import("./up.js");
+    const { startProject } = await import("./apply.js");
     await startProject(context, converged);
   }
   const imageIds = await ensureImages(context, [options.service], {

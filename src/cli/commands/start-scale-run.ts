@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import type { Converged, StartOptions } from "../../project/apply.js";
 import type { ContainerSummary } from "../../project/engine/types.js";
 import { resourceId } from "../../project/progress.js";
 import { projectContainers, serviceOf } from "../../project/state.js";
-import type { Converged, StartOptions } from "../../project/up.js";
 import type { Io } from "../main.js";
 import { progressFor, withProgress } from "../progress-output.js";
 import { lockFor } from "../project-lock.js";
@@ -17,7 +17,7 @@ export async function runStart(
   const session = await openSession(command, io, { services, nameIsEnough: true });
   const lock = await lockFor(command, io, session.engine, session.name);
   const progress = await progressFor(command, io, "Running");
-  const { startProject } = await import("../../project/up.js");
+  const { startProject } = await import("../../project/apply.js");
   const { targetServices } = await import("../../project/plan/desired.js");
   const existing = await projectContainers(session.engine, session.name, {});
   await withProgress(progress, async () => {

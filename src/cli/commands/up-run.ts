@@ -2,12 +2,13 @@
 // run src/project/up.ts / down.ts, and, for an attached `up`, follow the containers' output until they
 // stop or the user presses Ctrl-C (then stop the project gracefully; a second Ctrl-C kills).
 import type { Command } from "commander";
+import type { UpContext } from "../../project/apply.js";
 import type { DownOptions } from "../../project/down.js";
 import type { ContainerSummary, Engine } from "../../project/engine/types.js";
 import { label } from "../../project/labels.js";
 import type { Project } from "../../project/load/index.js";
 import { canonicalName } from "../../project/state.js";
-import type { CreateOptions, UpContext } from "../../project/up.js";
+import type { CreateOptions } from "../../project/up.js";
 import { CliError } from "../errors.js";
 import type { Io } from "../main.js";
 import { progressFor, withProgress } from "../progress-output.js";
@@ -62,7 +63,8 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
   // The project lock, before the progress view (the waiting message), held while the project changes.
   const lock = await lockFor(command, io, session.engine, project.name);
   const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
-  const { createProject, waitProject } = await import("../../project/up.js");
+  const { createProject } = await import("../../project/up.js");
+  const { waitProject } = await import("../../project/apply.js");
   const concurrency = concurrencyOf(command);
   // Ctrl-C while creating and starting: nothing more is sent, what was sent ends, exit 130; twice: at once.
   const { interruptible } = await import("../../project/engine/interrupt.js");

@@ -35,13 +35,14 @@ export async function observe(
   engine: Engine,
   project: Project,
   targets: readonly string[],
-  options: { details?: boolean } = {},
+  options: { details?: boolean; images?: boolean } = {},
 ): Promise<Observed> {
   const names = resourceNames(project.model);
   const services = servicesOf(project);
   const declaredNetworks = isMapping(project.model.networks) ? project.model.networks : {};
   const declaredVolumes = isMapping(project.model.volumes) ? project.model.volumes : {};
-  const refs = [...new Set(targets.map((t) => imageOf(project, t, services[t] ?? {})))];
+  const refs =
+    options.images === false ? [] : [...new Set(targets.map((t) => imageOf(project, t, services[t] ?? {})))];
   const [containers, networks, volumes, images] = await Promise.all([
     projectContainers(engine, project.name, { oneoff: "include" }),
     Promise.all(
@@ -51,7 +52,9 @@ export async function observe(
         const out: ObservedResource = { key, name, external };
         try {
           const found = await engine.inspectNetwork(name);
-          if (found) out.found = { id: found.id, labels: found.labels };
+          // A project network by name or id only (the engine also takes a unique prefix of an id).
+          if (found && (external || found.name === name || found.id === name))
+            out.found = { id: found.id, labels: found.labels };
         } catch (error) {
           if (!/ambiguous/.test((error as Error).message)) throw error;
           out.ambiguous = true;

@@ -28,6 +28,7 @@ export type ActionKind =
   | "pull"
   | "build"
   | "create network"
+  | "heal network"
   | "create volume"
   | "remove"
   | "rename"
@@ -51,6 +52,17 @@ export interface Action {
   after: number[];
   /** For a wait on a service: its containers. */
   containers?: string[];
+  /** The existing container acted on (remove, rename, recreate, start). */
+  id?: string;
+  /** The number of the container to create. */
+  number?: number;
+  /** A network's or volume's key in the model. */
+  key?: string;
+  /** A remove without stopping first (what an interrupted recreate left, never started). */
+  force?: boolean;
+  /** A wait: the service that waits, and whether the dependency is required. */
+  dependant?: string;
+  required?: boolean;
 }
 
 export interface Plan {
@@ -60,6 +72,10 @@ export interface Plan {
   unchanged: { name: string; state: string }[];
   /** Warnings apply would print (orphans, resources not made by compose). */
   warnings: string[];
+  /** Network key → the name (or an external network's id) containers are attached by. */
+  networks: Record<string, string>;
+  /** Each service's containers once what an interrupted recreate left is settled, before any action. */
+  initial: Map<string, ContainerSummary[]>;
 }
 
 export interface PlanOptions {
@@ -79,6 +95,8 @@ export interface PlanOptions {
   start?: boolean;
   /** --wait */
   wait?: boolean;
+  /** The images are there (pulled and built): each service's image id; no pull or build is planned. */
+  images?: Record<string, string>;
 }
 
 export interface PlanInput {
@@ -123,7 +141,7 @@ export function planUp(input: PlanInput): Plan {
   const imageActions = new Map<string, number[]>();
   const newImage = new Map<string, string>();
   const pulled = new Set<string>();
-  for (const name of options.targets) {
+  for (const name of options.images ? [] : options.targets) {
     const service = services[name] ?? {};
     const ref = typeof service.image === "string" ? service.image : `${project.name}-${name}`;
     const local = observed.images.get(ref);
@@ -170,9 +188,15 @@ export function planUp(input: PlanInput): Plan {
       networks[n.key] = n.found.id;
       continue;
     }
+    if (n.ambiguous) {
+      const cause = "several networks of that name (left by runs at once)";
+      resources.push(add({ kind: "heal network", resource: n.name, key: n.key, cause, after: [] }));
+      continue;
+    }
     if (!n.found) {
-      if (!n.ambiguous)
-        resources.push(add({ kind: "create network", resource: n.name, cause: "no network", after: [] }));
+      resources.push(
+        add({ kind: "create network", resource: n.name, key: n.key, cause: "no network", after: [] }),
+      );
       continue;
     }
     const owner = n.found.labels[label.project];
@@ -194,7 +218,9 @@ export function planUp(input: PlanInput): Plan {
   for (const v of observed.volumes) {
     if (!v.found) {
       if (v.external) throw new PlanError(`external volume "${v.name}" not found`);
-      resources.push(add({ kind: "create volume", resource: v.name, cause: "no volume", after: [] }));
+      resources.push(
+        add({ kind: "create volume", resource: v.name, key: v.key, cause: "no volume", after: [] }),
+      );
       continue;
     }
     if (v.external) continue;
@@ -230,6 +256,8 @@ export function planUp(input: PlanInput): Plan {
           kind: "remove",
           resource: canonicalName(c),
           service: name,
+          id: c.id,
+          force: true,
           cause: "left by an interrupted recreate",
           after: [],
         }),
@@ -241,6 +269,7 @@ export function planUp(input: PlanInput): Plan {
           kind: "rename",
           resource: r.name,
           service: name,
+          id: r.container.id,
           cause: `an interrupted recreate left it as ${canonicalName(r.container)}`,
           after: [],
         }),
@@ -258,6 +287,7 @@ export function planUp(input: PlanInput): Plan {
             kind: "remove",
             resource: canonicalName(c),
             service: serviceOf(c),
+            id: c.id,
             cause: `orphan (service ${serviceOf(c)} is not in the file)`,
             after: [],
           }),
@@ -269,6 +299,8 @@ export function planUp(input: PlanInput): Plan {
       );
     }
   }
+
+  const initial = new Map([...state].map(([k, v]) => [k, [...v]]));
 
   // Containers, service by service in dependency order.
   const forced = new Map<string, string>();
@@ -297,7 +329,7 @@ export function planUp(input: PlanInput): Plan {
     const policy = (named ? options.recreate : options.recreateDependencies) ?? "diverged";
     const current = state.get(name) ?? [];
     const local = observed.images.get(desired.image);
-    const imageId = newImage.has(name) ? undefined : local?.id;
+    const imageId = options.images ? options.images[name] : newImage.has(name) ? undefined : local?.id;
     const forcedBy = forced.get(name);
     let decision = decideService(
       {
@@ -352,7 +384,14 @@ export function planUp(input: PlanInput): Plan {
     const scaleCause = `scale ${current.length} → ${desired.scale}`;
     for (const c of decision.remove) {
       mine.push(
-        add({ kind: "remove", resource: canonicalName(c), service: name, cause: scaleCause, after: before }),
+        add({
+          kind: "remove",
+          resource: canonicalName(c),
+          service: name,
+          id: c.id,
+          cause: scaleCause,
+          after: before,
+        }),
       );
     }
     const next: ContainerSummary[] = [...decision.keep];
@@ -364,13 +403,24 @@ export function planUp(input: PlanInput): Plan {
         const fields = changedFields(spec.create, networkNames, details, local);
         if (fields.length > 0) cause = `${cause}: ${fields.join(", ")}`;
       }
-      mine.push(add({ kind: "recreate", resource: canonicalName(c), service: name, cause, after: before }));
+      const number = containerNumber(c);
+      mine.push(
+        add({
+          kind: "recreate",
+          resource: canonicalName(c),
+          service: name,
+          id: c.id,
+          number,
+          cause,
+          after: before,
+        }),
+      );
       next.push({ ...placeholder(canonicalName(c)), labels: c.labels });
     }
     for (const number of decision.create) {
       const resource = desiredSpec(desired, number, context).create.name;
       const cause = current.length === 0 ? "no container" : scaleCause;
-      mine.push(add({ kind: "create", resource, service: name, cause, after: before }));
+      mine.push(add({ kind: "create", resource, service: name, number, cause, after: before }));
       next.push({
         ...placeholder(resource),
         labels: { [label.containerNumber]: String(number), [label.version]: composeVersion },
@@ -399,7 +449,7 @@ export function planUp(input: PlanInput): Plan {
     const waitFor: number[] = [];
     for (const d of deps) {
       if (d.condition === "service_started") continue;
-      const key = `${d.service} ${d.condition}`;
+      const key = `${name} ${d.service}`;
       let w = waits.get(key);
       if (w === undefined) {
         w = add({
@@ -408,6 +458,8 @@ export function planUp(input: PlanInput): Plan {
           service: d.service,
           containers: (state.get(d.service) ?? []).map(canonicalName),
           cause: `${name} depends on ${d.service} (${d.condition})`,
+          dependant: name,
+          required: d.required,
           after: startedActions.get(d.service) ?? [],
         });
         waits.set(key, w);
@@ -424,6 +476,7 @@ export function planUp(input: PlanInput): Plan {
           kind: "start",
           resource: canonicalName(c),
           service: name,
+          ...(creation ? {} : { id: c.id }),
           cause:
             kind === "recreate"
               ? "recreated"
@@ -449,7 +502,7 @@ export function planUp(input: PlanInput): Plan {
       }
     }
   }
-  return { project: project.name, actions, unchanged, warnings };
+  return { project: project.name, actions, unchanged, warnings, networks, initial };
 }
 
 /** The plan as lines: `#4 web-1 recreate (config hash changed: environment.DB_HOST) after #2 #3`. */

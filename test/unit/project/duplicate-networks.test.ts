@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareTimes, networkToKeep } from "../../../src/project/up.js";
+import { compareTimes, networkToKeep } from "../../../src/project/apply.js";
 
 describe("duplicate networks: the one kept", () => {
   it("is the one most containers use, whatever its age", () => {
