@@ -31,15 +31,20 @@ import { type Readiness, ReadinessWatch } from "./readiness.js";
 import { inDependencyOrder } from "./schedule.js";
 import { canonicalName, containerNumber } from "./state.js";
 
-/** What apply needs from outside: the engine, the project, where progress goes. */
-export interface UpContext {
+/** What apply needs from outside: the engine, the project (absent for `down -p NAME`), where progress goes. */
+export interface ApplyContext {
   engine: Engine;
-  project: Project;
+  project?: Project;
   progress: Progress;
   /** Warnings printed like the reference's logrus WARN lines. */
   warn: (text: string) => void;
   /** The --env-file files (absolute), for the environment_file label the reference writes only then. */
   envFileFlag?: string[];
+}
+
+/** `up`, `create`, `run`, `start`: a loaded project, and a way to build its images. */
+export interface UpContext extends ApplyContext {
+  project: Project;
   /** Builds the images of these services; resolves with service → image id. Absent: building fails. */
   build?: (services: string[]) => Promise<Record<string, string>>;
 }
@@ -76,10 +81,21 @@ export interface ApplyOptions {
   watch?: ReadinessWatch;
 }
 
+export interface Applied extends Converged {
+  /** The removals of volumes and images that found nothing to remove. */
+  missing: Set<number>;
+}
+
 /** Carries out the plan; resolves with each service's containers once it is done. */
-export async function applyPlan(context: UpContext, plan: Plan, options: ApplyOptions): Promise<Converged> {
-  const { engine, project, progress } = context;
-  const graph = projectGraph(project);
+export async function applyPlan(context: ApplyContext, plan: Plan, options: ApplyOptions): Promise<Applied> {
+  const { engine, progress } = context;
+  const missing = new Set<number>();
+  const loaded = () => {
+    if (!context.project) throw new Error("creating containers needs the project's files");
+    return context.project;
+  };
+  const project = context.project;
+  const graph = project ? projectGraph(project) : undefined;
   const live = new Map([...plan.initial].map(([s, cs]) => [s, [...cs]]));
   const targets = [...new Set(plan.actions.flatMap((a) => (a.service ? [a.service] : [])))];
   for (const u of plan.unchanged) {
@@ -90,16 +106,16 @@ export async function applyPlan(context: UpContext, plan: Plan, options: ApplyOp
   }
   // A service some other one waits on for health is reported "Started" as still working, like the reference.
   const awaitedForHealth = new Set<string>();
-  for (const deps of graph.dependencies.values()) {
+  for (const deps of graph?.dependencies.values() ?? []) {
     for (const d of deps) if (d.condition === "service_healthy") awaitedForHealth.add(d.service);
   }
-  const services = servicesOf(project);
+  const services = project ? servicesOf(project) : {};
   /** Each service as created in this run, resolved once its first container is made (after those it names). */
   const desired = new Map<string, DesiredService>();
   const desiredOf = (name: string) => {
     let d = desired.get(name);
     if (!d) {
-      d = desiredService(project, name, (s) => live.get(s)?.[0]?.id);
+      d = desiredService(loaded(), name, (s) => live.get(s)?.[0]?.id);
       desired.set(name, d);
     }
     return d;
@@ -109,7 +125,7 @@ export async function applyPlan(context: UpContext, plan: Plan, options: ApplyOp
     for (const [s, cs] of live) linkedContainers[s] = cs.map(canonicalName);
     const imageId = options.imageIds[name];
     return {
-      project,
+      project: loaded(),
       networks: plan.networks,
       ...(context.envFileFlag?.length ? { envFileFlag: context.envFileFlag } : {}),
       ...(imageId ? { imageId } : {}),
@@ -136,12 +152,21 @@ export async function applyPlan(context: UpContext, plan: Plan, options: ApplyOp
         // Images are made before the plan of the containers is (ensureImages): none is left here.
         throw new Error(`${a.kind} ${a.resource}: images are made before apply`);
       case "create network":
-        return createNetwork(context, a.key ?? a.resource, a.resource);
+        return createNetwork(context, loaded(), a.key ?? a.resource, a.resource);
       case "heal network":
-        await inspectOrHeal(context, a.key ?? a.resource, a.resource);
+        await inspectOrHeal(context, loaded(), a.key ?? a.resource, a.resource);
         return;
       case "create volume":
-        return createVolume(context, a.key ?? a.resource, a.resource);
+        return createVolume(context, loaded(), a.key ?? a.resource, a.resource);
+      case "remove network":
+        await removeNetwork(context, plan.project, { key: a.key ?? a.resource, name: a.resource });
+        return;
+      case "remove volume":
+        if (!(await removeVolume(context, a.resource))) missing.add(a.n);
+        return;
+      case "remove image":
+        if (!(await removeImage(context, a.resource))) missing.add(a.n);
+        return;
       case "remove": {
         const c = find(a) ?? { ...emptySummary(a.id ?? a.resource), names: [a.resource] };
         if (a.force) {
@@ -149,7 +174,7 @@ export async function applyPlan(context: UpContext, plan: Plan, options: ApplyOp
           progress.event({ id, text: "Removing", status: "working" });
           await engine.removeContainer(c.id, { force: true });
           progress.event({ id, text: "Removed", status: "done" });
-        } else await removeContainers(context, [c], options.timeout, false);
+        } else await removeContainers(context, [c], options.timeout, a.volumes === true);
         replace(service, c.id);
         return;
       }
@@ -222,7 +247,7 @@ export async function applyPlan(context: UpContext, plan: Plan, options: ApplyOp
   const results = await Promise.allSettled(done.values());
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
-  return { services: targets, containers: live };
+  return { services: targets, containers: live, missing };
 }
 
 function emptySummary(id: string): ContainerSummary {
@@ -247,7 +272,7 @@ function emptySummary(id: string): ContainerSummary {
  * is stopped and removed and the new one renamed.
  */
 async function recreate(
-  context: UpContext,
+  context: ApplyContext,
   action: Action,
   old: ContainerSummary,
   desired: DesiredService,
@@ -286,8 +311,13 @@ async function recreate(
   return { ...created, names: [finalName] };
 }
 
-async function createNetwork(context: UpContext, key: string, name: string): Promise<void> {
-  const { engine, project, progress } = context;
+async function createNetwork(
+  context: ApplyContext,
+  project: Project,
+  key: string,
+  name: string,
+): Promise<void> {
+  const { engine, progress } = context;
   const declared = isMapping(project.model.networks) ? project.model.networks : {};
   const network = isMapping(declared[key]) ? declared[key] : {};
   const id = resourceId.network(name);
@@ -301,8 +331,13 @@ async function createNetwork(context: UpContext, key: string, name: string): Pro
   progress.event({ id, text: "Created", status: "done", cause: "no network" });
 }
 
-async function createVolume(context: UpContext, key: string, name: string): Promise<void> {
-  const { engine, project, progress } = context;
+async function createVolume(
+  context: ApplyContext,
+  project: Project,
+  key: string,
+  name: string,
+): Promise<void> {
+  const { engine, progress } = context;
   const declared = isMapping(project.model.volumes) ? project.model.volumes : {};
   const volume = isMapping(declared[key]) ? declared[key] : {};
   const id = resourceId.volume(name);
@@ -344,7 +379,77 @@ export async function createWithNetworks(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// networks
+// networks, volumes, images
+
+async function removeNetwork(
+  context: ApplyContext,
+  name: string,
+  n: { key: string; name: string },
+): Promise<boolean> {
+  const { engine, progress } = context;
+  const listed = await engine.listNetworks({ [label.project]: name, [label.network]: n.key });
+  const matching = listed.filter((x) => x.name === n.name);
+  if (listed.length === 0) return false;
+  const id = resourceId.network(n.name);
+  progress.event({ id, text: "Removing", status: "working" });
+  // Several networks of one name (runs at once made them): every one no container uses is removed.
+  let inUse = false;
+  for (const net of matching) {
+    const details = await engine.inspectNetwork(net.id);
+    if (!details) continue;
+    if (details.containers.length > 0) {
+      inUse = true;
+      continue;
+    }
+    try {
+      await engine.removeNetwork(net.id);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) continue;
+      progress.event({ id, text: "Error", status: "error" });
+      throw new Error(networkRemovalError(n.name, (error as Error).message));
+    }
+  }
+  if (inUse) progress.event({ id, text: "Resource is still in use", status: "warning" });
+  else progress.event({ id, text: "Removed", status: "done" });
+  return true;
+}
+
+/**
+ * The error of a network removal refused though the engine listed no container on it (the check above).
+ * "has active endpoints" then is Engine 20.10's stale endpoint count (moby/moby#42119), which only a
+ * restart of dockerd clears: the reference prints the engine's words alone, which send users hunting for
+ * a container that does not exist.
+ */
+export function networkRemovalError(network: string, engineMessage: string): string {
+  const text = `failed to remove network ${network}: ${engineMessage}`;
+  if (!/has active endpoints/.test(engineMessage)) return text;
+  return (
+    `${text}\nno container is attached to it: the engine still counts an endpoint of a removed container ` +
+    "(a Docker Engine defect, moby/moby#42119); restarting the engine clears it"
+  );
+}
+
+async function removeVolume(context: ApplyContext, volume: string): Promise<boolean> {
+  const id = resourceId.plainVolume(volume);
+  context.progress.event({ id, text: "Removing", status: "working" });
+  const outcome = await context.engine.removeVolume(volume, true);
+  if (outcome === "removed") context.progress.event({ id, text: "Removed", status: "done" });
+  else if (outcome === "in-use")
+    context.progress.event({ id, text: "Resource is still in use", status: "warning" });
+  else context.progress.event({ id, text: "Warning: No resource found to remove", status: "done" });
+  return outcome !== "missing";
+}
+
+async function removeImage(context: ApplyContext, image: string): Promise<boolean> {
+  const id = resourceId.image(image);
+  context.progress.event({ id, text: "Removing", status: "working" });
+  const outcome = await context.engine.removeImage(image);
+  if (outcome === "removed") context.progress.event({ id, text: "Removed", status: "done" });
+  else if (outcome === "in-use")
+    context.progress.event({ id, text: "Resource is still in use", status: "warning" });
+  else context.progress.event({ id, text: "Warning: No resource found to remove", status: "done" });
+  return outcome !== "missing";
+}
 
 /**
  * The project's network of that name. Two runs at once (the reference's, or tcompose's before its project
@@ -352,8 +457,8 @@ export async function createWithNetworks(
  * "ambiguous": they are healed here. The one to keep (networkToKeep) stays; the containers of the others
  * are moved onto it, keeping their aliases; the others are removed.
  */
-async function inspectOrHeal(context: UpContext, key: string, name: string) {
-  const { engine, project } = context;
+async function inspectOrHeal(context: ApplyContext, project: Project, key: string, name: string) {
+  const { engine } = context;
   try {
     return await engine.inspectNetwork(name);
   } catch (error) {
@@ -628,7 +733,7 @@ export async function waitDependencies(
 
 /** Waits until the containers of `name`'s dependency are ready as it asks (healthy, or exited 0). */
 export async function waitDependency(
-  context: UpContext,
+  context: ApplyContext,
   watch: ReadinessWatch,
   containers: readonly ContainerSummary[],
   name: string,

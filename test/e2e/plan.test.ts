@@ -186,6 +186,33 @@ describe("up --dry-run plans from engine reads and writes nothing", () => {
     expect(after[`${project}-web-1`]).not.toBe(before[`${project}-web-1`]);
   });
 
+  it("down --dry-run: the removals in the reference's lines with causes, no write, nothing removed", async () => {
+    const before = await containerIds();
+    expect(Object.keys(before)).toHaveLength(3);
+    const from = proxy.calls.length;
+    const dry = await tcompose(["--dry-run", "--progress", "plain", "down", "-v"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(writesSince(from)).toEqual([]);
+    expect(dry.stderr).toContain(`DRY-RUN MODE -  Container ${project}-worker-1  Removed (down)`);
+    expect(dry.stderr).toContain(`DRY-RUN MODE -  Volume ${project}_data  Removed (down -v)`);
+    // Dependants first: worker, then web, then db.
+    const removed = (name: string) => dry.stderr.indexOf(`Container ${project}-${name}-1  Removed`);
+    expect(removed("worker")).toBeLessThan(removed("web"));
+    expect(removed("web")).toBeLessThan(removed("db"));
+    expect(await containerIds()).toEqual(before);
+    if (referenceBinary) {
+      const ref = await reference(["--dry-run", "--progress", "plain", "down", "-v"]);
+      expect(ref.code, ref.stderr).toBe(0);
+      // The reference's dry run finds the network still in use (its containers were only pretended
+      // removed); the plan says what `down` would do: remove it.
+      const theirs = withoutCauses(ref.stderr).map((l) =>
+        l.replace(/(Network \S+) {2}Resource is still in use$/, "$1  Removed"),
+      );
+      expect(withoutCauses(dry.stderr).sort()).toEqual(theirs.sort());
+    }
+    expect(await containerIds()).toEqual(before);
+  });
+
   it("--detailed-exitcode without --dry-run is a usage error", async () => {
     const r = await tcompose(["up", "-d", "--detailed-exitcode"]);
     expect(r.code).toBe(1);

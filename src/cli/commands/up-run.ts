@@ -10,7 +10,7 @@ import type { Project } from "../../project/load/index.js";
 import { canonicalName } from "../../project/state.js";
 import type { CreateOptions } from "../../project/up.js";
 import { CliError } from "../errors.js";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 import { progressFor, withProgress } from "../progress-output.js";
 import { lockFor } from "../project-lock.js";
 import type { GlobalOptions } from "../project-options.js";
@@ -242,7 +242,31 @@ async function attachAndWait(
 }
 
 export async function runDown(command: Command, io: Io, options: DownOptions): Promise<void> {
-  const session = await openSession(command, io, { nameIsEnough: true });
+  const dryRun = globalsOf(command).dryRun === true;
+  const session = await openSession(command, io, { nameIsEnough: true, plansDryRun: dryRun });
+  if (dryRun) {
+    // The plan from engine reads alone, printed as the reference's DRY-RUN lines with causes.
+    const { observeDown, planDown, DownError } = await import("../../project/plan/down.js");
+    const { planEvents, planJson } = await import("../../project/plan/plan.js");
+    const observed = await observeDown(session.engine, session.name, session.project, options);
+    let plan: ReturnType<typeof planDown>;
+    try {
+      plan = planDown({
+        name: session.name,
+        ...(session.project ? { project: session.project } : {}),
+        observed,
+        options,
+      });
+    } catch (error) {
+      if (error instanceof DownError) throw new CliError(error.message, error.exitCode);
+      throw error;
+    }
+    const progress = await progressFor(command, io, "Running");
+    if (progress.mode === "json") for (const line of planJson(plan)) io.stderr(`${line}\n`);
+    else for (const event of planEvents(plan)) progress.event(event);
+    progress.stop();
+    return;
+  }
   const lock = await lockFor(command, io, session.engine, session.name);
   const progress = await progressFor(command, io, "Running");
   const { downProject } = await import("../../project/down.js");

@@ -14,6 +14,7 @@
 // args against is empty here (only an included project's env files fill it): `[KEY]` stays as written.
 
 import { posix } from "node:path";
+import { scopedName } from "../labels.js";
 import { parsePortSpec, parseVolumeSpec } from "./canonical.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { isMapping, keyValuesToMapping, type Mapping, matchesPattern, type PathPattern } from "./document.js";
@@ -814,7 +815,8 @@ function normalizeModel(dict: Mapping, env: Env): Mapping {
       const resource: Mapping = isMapping(value) ? value : {};
       if (resource.name === undefined || resource.name === null) {
         const external = resource.external;
-        resource.name = external !== undefined && goBool(external) ? key : `${goString(dict.name)}_${key}`;
+        resource.name =
+          external !== undefined && goBool(external) ? key : scopedName(goString(dict.name), key);
       }
       resources[key] = resource;
     }

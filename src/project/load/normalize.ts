@@ -3,6 +3,7 @@
 // directory, home directory and environment come in as arguments.
 
 import { posix } from "node:path";
+import { scopedName } from "../labels.js";
 import { type Canonical, isMapping, type Mapping } from "./canonical.js";
 
 export interface NormalizeContext {
@@ -362,7 +363,7 @@ function nameResources(project: Mapping, ctx: NormalizeContext): Mapping {
   for (const section of ["networks", "volumes", "secrets", "configs"]) {
     if (!isMapping(project[section])) continue;
     out[section] = mapEntries(project[section], (entry, key) => {
-      const name = entry.name ?? (entry.external === true ? key : `${ctx.projectName}_${key}`);
+      const name = entry.name ?? (entry.external === true ? key : scopedName(ctx.projectName, key));
       return { name, ...entry };
     });
   }

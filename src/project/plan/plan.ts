@@ -31,6 +31,9 @@ export type ActionKind =
   | "heal network"
   | "create volume"
   | "remove"
+  | "remove network"
+  | "remove volume"
+  | "remove image"
   | "rename"
   | "create"
   | "recreate"
@@ -60,6 +63,8 @@ export interface Action {
   key?: string;
   /** A remove without stopping first (what an interrupted recreate left, never started). */
   force?: boolean;
+  /** A container's remove takes its anonymous volumes too (down -v). */
+  volumes?: boolean;
   /** A wait: the service that waits, and whether the dependency is required. */
   dependant?: string;
   required?: boolean;
@@ -568,7 +573,17 @@ export function planEvents(plan: Plan): ProgressEvent[] {
         steps(resourceId.volume(a.resource), a.cause, "Creating", "Created");
         break;
       case "remove":
-        steps(container, a.cause, "Stopping", "Stopped", "Removing", "Removed");
+        if (a.force) steps(container, a.cause, "Removing", "Removed");
+        else steps(container, a.cause, "Stopping", "Stopped", "Removing", "Removed");
+        break;
+      case "remove network":
+        steps(resourceId.network(a.resource), a.cause, "Removing", "Removed");
+        break;
+      case "remove volume":
+        steps(resourceId.plainVolume(a.resource), a.cause, "Removing", "Removed");
+        break;
+      case "remove image":
+        steps(resourceId.image(a.resource), a.cause, "Removing", "Removed");
         break;
       case "rename":
         steps(container, a.cause, "Recreated");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { networkRemovalError } from "../../../src/project/down.js";
+import { networkRemovalError } from "../../../src/project/apply.js";
 
 describe("networkRemovalError", () => {
   it("keeps the engine's words, and explains a stale endpoint count", () => {

@@ -7,6 +7,7 @@ import { levels } from "../../../src/project/graph.js";
 import { label } from "../../../src/project/labels.js";
 import { loadProject, type Project } from "../../../src/project/load/index.js";
 import { desiredService, desiredSpec, projectGraph } from "../../../src/project/plan/desired.js";
+import { DownError, type DownOptions, planDown } from "../../../src/project/plan/down.js";
 import type { Observed } from "../../../src/project/plan/observed.js";
 import {
   changes,
@@ -550,5 +551,85 @@ describe("planUp: what up would do, and why", () => {
       "#4 a-1 start (new container) after #2 #3",
       "#5 b-1 start (new container) after #2 #3 #4",
     ]);
+  });
+});
+
+describe("planDown: what down would remove, in what order", () => {
+  const down = (yaml: string, world: World, options: DownOptions = {}, withProject = true) => {
+    const project = load(yaml);
+    const observed = observedFor(project, world);
+    return renderPlan(
+      planDown({
+        name: "p",
+        ...(withProject ? { project } : {}),
+        observed: {
+          containers: observed.containers,
+          networks: observed.networks.map((n) => ({ ...n, found: n.found !== undefined })),
+          volumes: options.volumes ? observed.volumes : [],
+        },
+        options,
+      }),
+    );
+  };
+
+  it("dependants first, then the networks", () => {
+    expect(down(two, { was: two })).toEqual([
+      "#1 web-1 remove (down)",
+      "#2 db-1 remove (down) after #1",
+      "#3 p_default remove network (down) after #1 #2",
+    ]);
+  });
+
+  it("-v: the named volumes too; --rmi local: the images built, one after another", () => {
+    const yaml = two.replace("volumes:\n  data", "  app:\n    build: .\n  worker:\n    build: .\nvolumes:\n  data");
+    expect(down(yaml, { was: yaml }, { volumes: true, images: "local" })).toEqual([
+      "#1 web-1 remove (down)",
+      "#2 db-1 remove (down) after #1",
+      "#3 app-1 remove (down)",
+      "#4 worker-1 remove (down)",
+      "#5 p_default remove network (down) after #1 #2 #3 #4",
+      "#6 p_data remove volume (down -v) after #1 #2 #3 #4",
+      "#7 p-app:latest remove image (--rmi local) after #1 #2 #3 #4",
+      "#8 p-worker:latest remove image (--rmi local) after #1 #2 #3 #4 #7",
+    ]);
+  });
+
+  it("down SERVICE: only its containers; orphans only with --remove-orphans; one-offs of gone services always", () => {
+    expect(down(two, { was: two }, { services: ["web"] })).toEqual(["#1 web-1 remove (down)"]);
+    const was = `${one}  old:\n    image: busybox:1.36\n`;
+    const edit = (cs: ContainerSummary[]) => {
+      const old = cs.find((c) => c.names[0] === "p-old-1") as ContainerSummary;
+      cs.push({
+        ...old,
+        id: "id-run",
+        names: ["p-old-run-0123456789ab"],
+        labels: { ...old.labels, [label.oneoff]: "True" },
+      });
+    };
+    expect(down(one, { was, edit })).toEqual([
+      "#1 web-1 remove (down)",
+      "#2 old-run-0123456789ab remove (one-off container of old, not in the file) after #1",
+      "#3 p_default remove network (down) after #1 #2",
+    ]);
+    expect(down(one, { was, edit }, { removeOrphans: true })).toEqual([
+      "#1 web-1 remove (down)",
+      "#2 old-1 remove (orphan (service old is not in the file)) after #1",
+      "#3 old-run-0123456789ab remove (one-off container of old, not in the file) after #1",
+      "#4 p_default remove network (down) after #1 #2 #3",
+    ]);
+  });
+
+  it("without the files (-p NAME): the services the containers name, no order between them", () => {
+    expect(down(two, { was: two }, {}, false)).toEqual([
+      "#1 db-1 remove (down)",
+      "#2 web-1 remove (down)",
+      "#3 p_default remove network (down) after #1 #2",
+    ]);
+  });
+
+  it("an unknown service is refused", () => {
+    expect(() => down(two, { was: two }, { services: ["nope"] })).toThrow(
+      new DownError("no such service: nope"),
+    );
   });
 });
