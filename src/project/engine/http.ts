@@ -2,7 +2,7 @@
 // reads, the plain writes (create, start, stop, remove …) and the events stream go through it, so `ps`,
 // `ls`, `up -d`, `down` and the like never load dockerode (and its ssh and tar dependencies): about 0.2 to
 // 0.3 s of start-up here. Hijacked connections, archives, builds, pulls and ssh endpoints stay with
-// dockerode (docker.ts).
+// dockerode (core.ts).
 import http, { type IncomingMessage, type RequestOptions } from "node:http";
 import { connect } from "node:net";
 import type { Duplex, Readable } from "node:stream";

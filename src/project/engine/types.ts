@@ -1,5 +1,6 @@
 // The project's own view of the Docker Engine: plain data named after the Engine API's fields.
-// dockerode's types stop at docker.ts; everything above the engine module sees only these.
+// dockerode's types stop at the adapter (docker.ts and its per-resource modules); everything above the
+// engine module sees only these.
 import type { Duplex } from "node:stream";
 
 export type Labels = Record<string, string>;
