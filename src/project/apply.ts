@@ -25,10 +25,9 @@ import {
   servicesOf,
   specNetworks,
 } from "./plan/desired.js";
-import type { Action, Plan } from "./plan/plan.js";
+import { type Action, actionWords, type Plan, planStart } from "./plan/plan.js";
 import { type Progress, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
-import { inDependencyOrder } from "./schedule.js";
 import { canonicalName, containerNumber } from "./state.js";
 
 /** What apply needs from outside: the engine, the project (absent for `down -p NAME`), where progress goes. */
@@ -172,10 +171,28 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
         if (a.force) {
           const id = resourceId.container(a.resource);
           progress.event({ id, text: "Removing", status: "working" });
-          await engine.removeContainer(c.id, { force: true });
+          await engine.removeContainer(c.id, { force: a.engineForce ?? true, volumes: a.volumes === true });
           progress.event({ id, text: "Removed", status: "done" });
         } else await removeContainers(context, [c], options.timeout, a.volumes === true);
         replace(service, c.id);
+        return;
+      }
+      case "stop":
+      case "kill":
+      case "restart": {
+        const { id, texts } = actionWords(a);
+        const [doing = "", done = ""] = texts;
+        progress.event({ id, text: doing, status: "working" });
+        try {
+          if (a.kind === "stop") await engine.stopContainer(a.id ?? a.resource, options.timeout);
+          else if (a.kind === "kill") await engine.killContainer(a.id ?? a.resource, a.signal);
+          else await engine.restartContainer(a.id ?? a.resource, options.timeout);
+        } catch (error) {
+          // The reference's words, but for restart, which reports nothing more than the error.
+          if (a.kind !== "restart") progress.event({ id, text: `Error while ${doing}`, status: "error" });
+          throw error;
+        }
+        progress.event({ id, text: done, status: "done" });
         return;
       }
       case "rename":
@@ -230,6 +247,10 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
       case "wait running":
         // `up --wait` waits after apply (waitProject), as the reference does.
         return;
+      default: {
+        const unknown: never = a.kind;
+        throw new Error(`no way to apply ${String(unknown)}`);
+      }
     }
   };
 
@@ -311,6 +332,13 @@ async function recreate(
   return { ...created, names: [finalName] };
 }
 
+/** A network or volume as the model declares it (empty when it does not). */
+function declaredEntry(project: Project, section: "networks" | "volumes", key: string): Mapping {
+  const declared = project.model[section];
+  const entry = isMapping(declared) ? declared[key] : undefined;
+  return isMapping(entry) ? entry : {};
+}
+
 async function createNetwork(
   context: ApplyContext,
   project: Project,
@@ -318,8 +346,7 @@ async function createNetwork(
   name: string,
 ): Promise<void> {
   const { engine, progress } = context;
-  const declared = isMapping(project.model.networks) ? project.model.networks : {};
-  const network = isMapping(declared[key]) ? declared[key] : {};
+  const network = declaredEntry(project, "networks", key);
   const id = resourceId.network(name);
   progress.event({ id, text: "Creating", status: "working" });
   try {
@@ -338,8 +365,7 @@ async function createVolume(
   name: string,
 ): Promise<void> {
   const { engine, progress } = context;
-  const declared = isMapping(project.model.volumes) ? project.model.volumes : {};
-  const volume = isMapping(declared[key]) ? declared[key] : {};
+  const volume = declaredEntry(project, "volumes", key);
   const id = resourceId.volume(name);
   progress.event({ id, text: "Creating", status: "working" });
   await engine.createVolume({
@@ -612,24 +638,21 @@ export async function startProject(
   options: StartOptions = {},
 ): Promise<void> {
   const { engine, project } = context;
-  const graph = projectGraph(project);
+  const services = servicesOf(project);
+  for (const name of converged.services) {
+    if ((converged.containers.get(name) ?? []).length > 0 || serviceScale(services[name] ?? {}) === 0)
+      continue;
+    throw new UpError(`service "${name}" has no container to start`);
+  }
   const watch = await ReadinessWatch.open(engine, project.name);
   try {
-    // A service some other one waits on for health is reported "Started" as still working, like the reference.
-    const awaitedForHealth = new Set<string>();
-    for (const deps of graph.dependencies.values()) {
-      for (const d of deps) if (d.condition === "service_healthy") awaitedForHealth.add(d.service);
-    }
-    await inDependencyOrder(
-      graph,
-      converged.services,
-      async (name) => {
-        const containers = converged.containers.get(name) ?? [];
-        await waitDependencies(context, watch, converged, name);
-        await startServiceContainers(context, name, containers, options, awaitedForHealth);
-      },
-      { concurrency: options.concurrency },
-    );
+    const plan = planStart(project, converged.services, converged.containers);
+    await applyPlan(context, plan, {
+      imageIds: {},
+      start: options,
+      watch,
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    });
     if (options.wait) await waitProject(context, converged, options, watch);
   } finally {
     watch.close();
@@ -678,36 +701,6 @@ export async function waitProject(
   } finally {
     if (!open) watch.close();
   }
-}
-
-/**
- * Starts a service's containers that are not running, all at once (the reference: one by one), whatever
- * else is starting: on a 2-core Engine 20.10, 20 or 30 starts at once took no longer than any bound on
- * them, and 20 services' starts bounded to 2 or 4 at once took longer (bench/README.md, 2026-12-06).
- * `--parallel` bounds whole services.
- */
-async function startServiceContainers(
-  context: UpContext,
-  name: string,
-  containers: readonly ContainerSummary[],
-  options: StartOptions,
-  awaitedForHealth: ReadonlySet<string>,
-): Promise<void> {
-  const { engine, project, progress } = context;
-  if (containers.length === 0) {
-    if (serviceScale(servicesOf(project)[name] ?? {}) === 0) return;
-    throw new UpError(`service "${name}" has no container to start`);
-  }
-  await Promise.all(
-    containers.map(async (c) => {
-      if (c.state === "running") return;
-      const id = resourceId.container(canonicalName(c));
-      progress.event({ id, text: "Starting", status: "working" });
-      await engine.startContainer(c.id);
-      const working = options.wait || awaitedForHealth.has(name);
-      progress.event({ id, text: "Started", status: working ? "working" : "done" });
-    }),
-  );
 }
 
 export async function waitDependencies(

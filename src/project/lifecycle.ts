@@ -2,13 +2,15 @@
 // Each is the reference's (pkg/compose/{stop,restart,kill,pause,remove,wait}.go, 2.26.1) in behaviour and
 // progress events; the CLI decides which project and prints. Without a loaded project, the services and
 // their dependencies come from the containers' labels, as the reference's projectFromName builds them.
+// stop, restart, kill and rm read the containers here, plan (src/project/plan/lifecycle.ts) and apply.
 import type { ContainerSummary, Engine } from "./engine/types.js";
 import { buildGraph, type Graph, type ServiceEdges, withDependents } from "./graph.js";
 import { label } from "./labels.js";
 import { isMapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
+import { planKill, planRemoveStopped, planRestart, planStop } from "./plan/lifecycle.js";
+import type { Plan } from "./plan/plan.js";
 import { type Progress, resourceId } from "./progress.js";
-import { inDependencyOrder } from "./schedule.js";
 import { canonicalName, isOneOff, serviceOf } from "./state.js";
 
 export interface OpsContext {
@@ -84,33 +86,7 @@ async function allOrFirstError(tasks: Promise<void>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-const schedule = (context: OpsContext, reverse: boolean) => ({
-  reverse,
-  ...(context.concurrency ? { concurrency: context.concurrency } : {}),
-});
-
 // ------------------------------------------------------------------------------------------------- stop
-
-export async function stopContainers(
-  context: OpsContext,
-  containers: readonly ContainerSummary[],
-  timeout: number | undefined,
-): Promise<void> {
-  const { engine, progress } = context;
-  await allOrFirstError(
-    containers.map(async (c) => {
-      const id = resourceId.container(canonicalName(c));
-      progress.event({ id, text: "Stopping", status: "working" });
-      try {
-        await engine.stopContainer(c.id, timeout);
-      } catch (error) {
-        progress.event({ id, text: "Error while Stopping", status: "error" });
-        throw error;
-      }
-      progress.event({ id, text: "Stopped", status: "done" });
-    }),
-  );
-}
 
 /** stop [SERVICE…]: every container of each service (stopped ones too), dependants first. */
 export async function stopServices(
@@ -120,15 +96,25 @@ export async function stopServices(
   const all = await composeContainers(context.engine, context.name, { all: true, oneoff: "exclude" });
   const graph = graphOf(context, all);
   const selected = options.services?.length ? options.services : graph.services;
-  await inDependencyOrder(
-    graph,
-    graph.services,
-    async (service) => {
-      if (!selected.includes(service)) return;
-      const mine = all.filter((c) => serviceOf(c) === service && !isOneOff(c));
-      await stopContainers(context, mine, options.timeout);
+  await apply(context, planStop(context.name, graph, all, selected), options.timeout);
+}
+
+/** Carries out a plan of these commands (src/project/apply.ts). */
+async function apply(context: OpsContext, plan: Plan, timeout?: number): Promise<void> {
+  const { applyPlan } = await import("./apply.js");
+  await applyPlan(
+    {
+      engine: context.engine,
+      ...(context.project ? { project: context.project } : {}),
+      progress: context.progress,
+      warn: () => {},
     },
-    schedule(context, true),
+    plan,
+    {
+      imageIds: {},
+      ...(context.concurrency ? { concurrency: context.concurrency } : {}),
+      ...(timeout !== undefined ? { timeout } : {}),
+    },
   );
 }
 
@@ -142,7 +128,7 @@ export async function restartServices(
   context: OpsContext,
   options: { services?: readonly string[]; timeout?: number; noDeps?: boolean },
 ): Promise<void> {
-  const { engine, progress } = context;
+  const { engine } = context;
   const all = await composeContainers(engine, context.name, { all: true, oneoff: "exclude" });
   const full = graphOf(context, all);
   const named = options.services ?? [];
@@ -159,22 +145,7 @@ export async function restartServices(
   );
   const graph: Graph = { services: names, dependencies };
   const services = named.length ? withDependents(graph, named) : names;
-  await inDependencyOrder(
-    graph,
-    services,
-    (service) =>
-      allOrFirstError(
-        all
-          .filter((c) => serviceOf(c) === service)
-          .map(async (c) => {
-            const id = resourceId.container(canonicalName(c));
-            progress.event({ id, text: "Restarting", status: "working" });
-            await engine.restartContainer(c.id, options.timeout);
-            progress.event({ id, text: "Started", status: "done" });
-          }),
-      ),
-    schedule(context, false),
-  );
+  await apply(context, planRestart(context.name, graph, all, services), options.timeout);
 }
 
 // ------------------------------------------------------------------------------------------------- kill
@@ -184,7 +155,7 @@ export async function killServices(
   context: OpsContext,
   options: { services?: readonly string[]; signal: string; removeOrphans?: boolean },
 ): Promise<"none" | "killed"> {
-  const { engine, progress } = context;
+  const { engine } = context;
   const services = options.services ?? [];
   let containers = await composeContainers(engine, context.name, { all: false, oneoff: "include", services });
   if (!options.removeOrphans) {
@@ -195,19 +166,7 @@ export async function killServices(
     containers = containers.filter((c) => known.includes(serviceOf(c)));
   }
   if (containers.length === 0) return "none";
-  await allOrFirstError(
-    containers.map(async (c) => {
-      const id = resourceId.container(canonicalName(c));
-      progress.event({ id, text: "Killing", status: "working" });
-      try {
-        await engine.killContainer(c.id, options.signal);
-      } catch (error) {
-        progress.event({ id, text: "Error while Killing", status: "error" });
-        throw error;
-      }
-      progress.event({ id, text: "Killed", status: "done" });
-    }),
-  );
+  await apply(context, planKill(context.name, containers, options.signal));
   return "killed";
 }
 
@@ -272,18 +231,7 @@ export async function removeStopped(
   containers: readonly ContainerSummary[],
   options: { force?: boolean; volumes?: boolean },
 ): Promise<void> {
-  const { engine, progress } = context;
-  await allOrFirstError(
-    containers.map(async (c) => {
-      const id = resourceId.container(canonicalName(c));
-      progress.event({ id, text: "Removing", status: "working" });
-      await engine.removeContainer(c.id, {
-        force: options.force ?? false,
-        volumes: options.volumes ?? false,
-      });
-      progress.event({ id, text: "Removed", status: "done" });
-    }),
-  );
+  await apply(context, planRemoveStopped(context.name, containers, options));
 }
 
 // ------------------------------------------------------------------------------------------------- wait

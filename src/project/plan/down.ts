@@ -10,7 +10,7 @@ import { builtImageName, label, scopedName } from "../labels.js";
 import { isMapping, type Mapping } from "../load/document.js";
 import type { Project } from "../load/index.js";
 import { canonicalName, isOneOff, projectContainers, serviceOf } from "../state.js";
-import type { Action, Plan } from "./plan.js";
+import { type Action, actionAdder, type Plan, planOf } from "./plan.js";
 
 export interface DownOptions {
   services?: string[];
@@ -109,11 +109,7 @@ export function planDown(input: {
     for (const s of selected) if (!known.has(s)) throw new DownError(`no such service: ${s}`);
   }
   const actions: Action[] = [];
-  const add = (action: Omit<Action, "n">): number => {
-    const n = actions.length + 1;
-    actions.push({ ...action, n, after: [...new Set(action.after)].sort((a, b) => a - b) });
-    return n;
-  };
+  const add = actionAdder(actions);
   const remove = (c: ContainerSummary, cause: string, after: number[], volumes = options.volumes === true) =>
     add({
       kind: "remove",
@@ -144,14 +140,7 @@ export function planDown(input: {
         remove(c, `orphan (service ${serviceOf(c)} is not in the file)`, containers, false);
     }
   }
-  const plan = (): Plan => ({
-    project: name,
-    actions,
-    unchanged: [],
-    warnings: [],
-    networks: {},
-    initial: new Map(),
-  });
+  const plan = (): Plan => planOf(name, actions);
   if (selected) return plan();
 
   const everyContainer = actions.map((a) => a.n);

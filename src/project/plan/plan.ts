@@ -31,6 +31,9 @@ export type ActionKind =
   | "heal network"
   | "create volume"
   | "remove"
+  | "stop"
+  | "kill"
+  | "restart"
   | "remove network"
   | "remove volume"
   | "remove image"
@@ -65,6 +68,10 @@ export interface Action {
   force?: boolean;
   /** A container's remove takes its anonymous volumes too (down -v). */
   volumes?: boolean;
+  /** A remove without stopping: whether the engine may remove it running (rm -f); default yes. */
+  engineForce?: boolean;
+  /** A kill's signal. */
+  signal?: string;
   /** A wait: the service that waits, and whether the dependency is required. */
   dependant?: string;
   required?: boolean;
@@ -130,11 +137,7 @@ export function planUp(input: PlanInput): Plan {
   const actions: Action[] = [];
   const warnings: string[] = [];
   const unchanged: Plan["unchanged"] = [];
-  const add = (action: Omit<Action, "n">): number => {
-    const n = actions.length + 1;
-    actions.push({ ...action, n, after: [...new Set(action.after)].sort((a, b) => a - b) });
-    return n;
-  };
+  const add = actionAdder(actions);
 
   // Images.
   for (const name of options.targets) {
@@ -310,8 +313,6 @@ export function planUp(input: PlanInput): Plan {
   // Containers, service by service in dependency order.
   const forced = new Map<string, string>();
   const made = new Map<string, number[]>();
-  const startedActions = new Map<string, number[]>();
-  const waits = new Map<string, number>();
   const placeholder = (name: string): ContainerSummary => ({
     id: `(new ${name})`,
     names: [name],
@@ -446,54 +447,7 @@ export function planUp(input: PlanInput): Plan {
 
   // Starts, once every container is created (creating never waits on readiness, and starts that overlap
   // creates slow both down on Engine 20.10), each after its dependencies' starts and the waits on them.
-  const creations = actions.filter((a) => a.kind === "create" || a.kind === "recreate").map((a) => a.n);
-  for (const name of options.start ? levels(graph).flat() : []) {
-    if (!selected.has(name)) continue;
-    const deps = (graph.dependencies.get(name) ?? []).filter((d) => selected.has(d.service));
-    const mine = made.get(name) ?? [];
-    const waitFor: number[] = [];
-    for (const d of deps) {
-      if (d.condition === "service_started") continue;
-      const key = `${name} ${d.service}`;
-      let w = waits.get(key);
-      if (w === undefined) {
-        w = add({
-          kind: d.condition === "service_healthy" ? "wait healthy" : "wait completed",
-          resource: d.service,
-          service: d.service,
-          containers: (state.get(d.service) ?? []).map(canonicalName),
-          cause: `${name} depends on ${d.service} (${d.condition})`,
-          dependant: name,
-          required: d.required,
-          after: startedActions.get(d.service) ?? [],
-        });
-        waits.set(key, w);
-      }
-      waitFor.push(w);
-    }
-    const starts: number[] = [];
-    for (const c of state.get(name) ?? []) {
-      const creation = mine.find((n) => actions[n - 1]?.resource === canonicalName(c));
-      if (!creation && c.state === "running") continue;
-      const kind = creation ? actions[creation - 1]?.kind : undefined;
-      starts.push(
-        add({
-          kind: "start",
-          resource: canonicalName(c),
-          service: name,
-          ...(creation ? {} : { id: c.id }),
-          cause:
-            kind === "recreate"
-              ? "recreated"
-              : kind === "create"
-                ? "new container"
-                : `not running (${c.state})`,
-          after: [...creations, ...waitFor, ...deps.flatMap((d) => startedActions.get(d.service) ?? [])],
-        }),
-      );
-    }
-    startedActions.set(name, starts);
-  }
+  if (options.start) addStarts({ graph, selected, state, made, actions, add });
   if (options.start && options.wait) {
     for (const name of options.targets) {
       for (const c of state.get(name) ?? []) {
@@ -518,6 +472,9 @@ export function renderPlan(plan: Plan): string[] {
     "remove",
     "rename",
     "start",
+    "stop",
+    "kill",
+    "restart",
     "wait running",
   ]);
   const short = (a: Action) =>
@@ -530,18 +487,59 @@ export function renderPlan(plan: Plan): string[] {
   });
 }
 
+/** How the reference words an action: the resource's id and its states in order (the last one: done). */
+export function actionWords(a: Action): { id: string; texts: string[] } {
+  const container = resourceId.container(a.resource);
+  switch (a.kind) {
+    case "pull":
+      return { id: a.service ?? a.resource, texts: ["Pulling", "Pulled"] };
+    case "build":
+      return { id: resourceId.image(a.resource), texts: ["Building", "Built"] };
+    case "create network":
+    case "heal network":
+      return { id: resourceId.network(a.resource), texts: ["Creating", "Created"] };
+    case "create volume":
+      return { id: resourceId.volume(a.resource), texts: ["Creating", "Created"] };
+    case "remove":
+      return {
+        id: container,
+        texts: a.force ? ["Removing", "Removed"] : ["Stopping", "Stopped", "Removing", "Removed"],
+      };
+    case "stop":
+      return { id: container, texts: ["Stopping", "Stopped"] };
+    case "kill":
+      return { id: container, texts: ["Killing", "Killed"] };
+    case "restart":
+      return { id: container, texts: ["Restarting", "Started"] };
+    case "remove network":
+      return { id: resourceId.network(a.resource), texts: ["Removing", "Removed"] };
+    case "remove volume":
+      return { id: resourceId.plainVolume(a.resource), texts: ["Removing", "Removed"] };
+    case "remove image":
+      return { id: resourceId.image(a.resource), texts: ["Removing", "Removed"] };
+    case "rename":
+      return { id: container, texts: ["Recreated"] };
+    case "create":
+      return { id: container, texts: ["Creating", "Created"] };
+    case "recreate":
+      return { id: container, texts: ["Recreate", "Recreated"] };
+    case "start":
+      return { id: container, texts: ["Starting", "Started"] };
+    case "wait healthy":
+      return { id: container, texts: ["Waiting", "Healthy"] };
+    case "wait completed":
+      return { id: container, texts: ["Waiting", "Exited"] };
+    case "wait running":
+      return { id: container, texts: ["Waiting", "Running"] };
+  }
+}
+
 /**
  * The progress events carrying out the plan would report, in the plan's order, in the reference's words
  * (a dry run prints them); each action's last event carries its cause.
  */
 export function planEvents(plan: Plan): ProgressEvent[] {
   const out: ProgressEvent[] = [];
-  const steps = (id: string, cause: string, ...texts: string[]) => {
-    texts.forEach((text, i) => {
-      const last = i === texts.length - 1;
-      out.push({ id, text, status: last ? "done" : "working", ...(last ? { cause } : {}) });
-    });
-  };
   for (const u of plan.unchanged) {
     out.push({
       id: resourceId.container(u.name),
@@ -550,67 +548,21 @@ export function planEvents(plan: Plan): ProgressEvent[] {
     });
   }
   for (const a of plan.actions) {
-    const container = resourceId.container(a.resource);
-    switch (a.kind) {
-      case "pull":
-        for (const [i, text] of ["Pulling", "Pulled"].entries()) {
-          out.push({
-            id: a.service ?? a.resource,
-            text,
-            status: i === 0 ? "working" : "done",
-            textAfterId: true,
-            ...(i === 1 ? { cause: a.cause } : {}),
-          });
-        }
-        break;
-      case "build":
-        steps(resourceId.image(a.resource), a.cause, "Building", "Built");
-        break;
-      case "create network":
-        steps(resourceId.network(a.resource), a.cause, "Creating", "Created");
-        break;
-      case "create volume":
-        steps(resourceId.volume(a.resource), a.cause, "Creating", "Created");
-        break;
-      case "remove":
-        if (a.force) steps(container, a.cause, "Removing", "Removed");
-        else steps(container, a.cause, "Stopping", "Stopped", "Removing", "Removed");
-        break;
-      case "remove network":
-        steps(resourceId.network(a.resource), a.cause, "Removing", "Removed");
-        break;
-      case "remove volume":
-        steps(resourceId.plainVolume(a.resource), a.cause, "Removing", "Removed");
-        break;
-      case "remove image":
-        steps(resourceId.image(a.resource), a.cause, "Removing", "Removed");
-        break;
-      case "rename":
-        steps(container, a.cause, "Recreated");
-        break;
-      case "create":
-        steps(container, a.cause, "Creating", "Created");
-        break;
-      case "recreate":
-        steps(container, a.cause, "Recreate", "Recreated");
-        break;
-      case "start":
-        steps(container, a.cause, "Starting", "Started");
-        break;
-      case "wait healthy":
-      case "wait completed":
-        for (const c of a.containers ?? []) {
-          steps(
-            resourceId.container(c),
-            a.cause,
-            "Waiting",
-            a.kind === "wait healthy" ? "Healthy" : "Exited",
-          );
-        }
-        break;
-      case "wait running":
-        steps(container, a.cause, "Waiting", "Running");
-        break;
+    const { id, texts } = actionWords(a);
+    // A wait on a service reports each of its containers; a pull names the service, its words after it.
+    const waitsOn = a.kind === "wait healthy" || a.kind === "wait completed";
+    const ids = waitsOn ? (a.containers ?? []).map((c) => resourceId.container(c)) : [id];
+    for (const each of ids) {
+      texts.forEach((text, i) => {
+        const last = i === texts.length - 1;
+        out.push({
+          id: each,
+          text,
+          status: last ? "done" : "working",
+          ...(a.kind === "pull" ? { textAfterId: true } : {}),
+          ...(last ? { cause: a.cause } : {}),
+        });
+      });
     }
   }
   return out;
@@ -628,4 +580,99 @@ export function planJson(plan: Plan): string[] {
       depends_on: a.after,
     }),
   );
+}
+
+interface StartContext {
+  graph: ReturnType<typeof projectGraph>;
+  selected: ReadonlySet<string>;
+  /** Each service's containers as they will be (new ones have an id starting `(new `). */
+  state: ReadonlyMap<string, readonly ContainerSummary[]>;
+  /** Each service's create and recreate actions. */
+  made: ReadonlyMap<string, number[]>;
+  actions: Action[];
+  add: (action: Omit<Action, "n">) => number;
+}
+
+/**
+ * The starts of the selected services' containers that are not running, in dependency order: each after
+ * every creation, its dependencies' starts, and a wait on each dependency that must be healthy or have
+ * completed.
+ */
+function addStarts({ graph, selected, state, made, actions, add }: StartContext): void {
+  const creations = actions.filter((a) => a.kind === "create" || a.kind === "recreate").map((a) => a.n);
+  const startedActions = new Map<string, number[]>();
+  for (const name of levels(graph).flat()) {
+    if (!selected.has(name)) continue;
+    const deps = (graph.dependencies.get(name) ?? []).filter((d) => selected.has(d.service));
+    const mine = made.get(name) ?? [];
+    const waitFor: number[] = [];
+    for (const d of deps) {
+      if (d.condition === "service_started") continue;
+      waitFor.push(
+        add({
+          kind: d.condition === "service_healthy" ? "wait healthy" : "wait completed",
+          resource: d.service,
+          service: d.service,
+          containers: (state.get(d.service) ?? []).map(canonicalName),
+          cause: `${name} depends on ${d.service} (${d.condition})`,
+          dependant: name,
+          required: d.required,
+          after: startedActions.get(d.service) ?? [],
+        }),
+      );
+    }
+    const starts: number[] = [];
+    for (const c of state.get(name) ?? []) {
+      const creation = mine.find((n) => actions[n - 1]?.resource === canonicalName(c));
+      if (!creation && c.state === "running") continue;
+      const kind = creation ? actions[creation - 1]?.kind : undefined;
+      starts.push(
+        add({
+          kind: "start",
+          resource: canonicalName(c),
+          service: name,
+          ...(creation ? {} : { id: c.id }),
+          cause:
+            kind === "recreate"
+              ? "recreated"
+              : kind === "create"
+                ? "new container"
+                : `not running (${c.state})`,
+          after: [...creations, ...waitFor, ...deps.flatMap((d) => startedActions.get(d.service) ?? [])],
+        }),
+      );
+    }
+    startedActions.set(name, starts);
+  }
+}
+
+/** `start`: the services' containers that are not running, in dependency order, with the readiness waits. */
+export function planStart(
+  project: Project,
+  services: readonly string[],
+  containers: ReadonlyMap<string, readonly ContainerSummary[]>,
+): Plan {
+  const actions: Action[] = [];
+  const add = actionAdder(actions);
+  const graph = projectGraph(project);
+  addStarts({ graph, selected: new Set(services), state: containers, made: new Map(), actions, add });
+  return planOf(project.name, actions, new Map([...containers].map(([k, v]) => [k, [...v]])));
+}
+
+/** Appends actions to `actions`, numbered from 1; resolves with the number (`after` deduplicated, sorted). */
+export function actionAdder(actions: Action[]): (action: Omit<Action, "n">) => number {
+  return (action) => {
+    const n = actions.length + 1;
+    actions.push({ ...action, n, after: [...new Set(action.after)].sort((a, b) => a - b) });
+    return n;
+  };
+}
+
+/** A plan that is a list of actions alone (down, stop, restart, kill, rm, start). */
+export function planOf(
+  project: string,
+  actions: Action[],
+  initial: Map<string, ContainerSummary[]> = new Map(),
+): Plan {
+  return { project, actions, unchanged: [], warnings: [], networks: {}, initial };
 }

@@ -8,12 +8,14 @@ import { label } from "../../../src/project/labels.js";
 import { loadProject, type Project } from "../../../src/project/load/index.js";
 import { desiredService, desiredSpec, projectGraph } from "../../../src/project/plan/desired.js";
 import { DownError, type DownOptions, planDown } from "../../../src/project/plan/down.js";
+import { planKill, planRemoveStopped, planRestart, planStop } from "../../../src/project/plan/lifecycle.js";
 import type { Observed } from "../../../src/project/plan/observed.js";
 import {
   changes,
   type Plan,
   PlanError,
   type PlanOptions,
+  planStart,
   planUp,
   renderPlan,
 } from "../../../src/project/plan/plan.js";
@@ -581,7 +583,10 @@ describe("planDown: what down would remove, in what order", () => {
   });
 
   it("-v: the named volumes too; --rmi local: the images built, one after another", () => {
-    const yaml = two.replace("volumes:\n  data", "  app:\n    build: .\n  worker:\n    build: .\nvolumes:\n  data");
+    const yaml = two.replace(
+      "volumes:\n  data",
+      "  app:\n    build: .\n  worker:\n    build: .\nvolumes:\n  data",
+    );
     expect(down(yaml, { was: yaml }, { volumes: true, images: "local" })).toEqual([
       "#1 web-1 remove (down)",
       "#2 db-1 remove (down) after #1",
@@ -631,5 +636,79 @@ describe("planDown: what down would remove, in what order", () => {
     expect(() => down(two, { was: two }, { services: ["nope"] })).toThrow(
       new DownError("no such service: nope"),
     );
+  });
+});
+
+describe("the day-2 plans: stop, restart, kill, rm, start", () => {
+  const three = `services:
+  db:
+    image: redis:7-bookworm
+  web:
+    image: busybox:1.36
+    depends_on:
+      db:
+        condition: service_healthy
+        restart: true
+  worker:
+    image: busybox:1.36
+    depends_on: [web]
+`;
+  const world = () => {
+    const project = load(three);
+    return {
+      project,
+      graph: projectGraph(project),
+      containers: observedFor(project, { was: three }).containers,
+    };
+  };
+
+  it("stop: dependants first, only the services named, ordered through the others", () => {
+    const { graph, containers } = world();
+    expect(renderPlan(planStop("p", graph, containers, ["db", "web", "worker"]))).toEqual([
+      "#1 worker-1 stop (stop)",
+      "#2 web-1 stop (stop) after #1",
+      "#3 db-1 stop (stop) after #1 #2",
+    ]);
+    expect(renderPlan(planStop("p", graph, containers, ["db", "worker"]))).toEqual([
+      "#1 worker-1 stop (stop)",
+      "#2 db-1 stop (stop) after #1",
+    ]);
+  });
+
+  it("restart: dependencies first, over the graph given", () => {
+    const { graph, containers } = world();
+    expect(renderPlan(planRestart("p", graph, containers, ["db", "web", "worker"]))).toEqual([
+      "#1 db-1 restart (restart)",
+      "#2 web-1 restart (restart) after #1",
+      "#3 worker-1 restart (restart) after #2",
+    ]);
+  });
+
+  it("kill and rm: all at once", () => {
+    const { containers } = world();
+    expect(renderPlan(planKill("p", containers.slice(0, 2), "SIGTERM"))).toEqual([
+      "#1 db-1 kill (kill -s SIGTERM)",
+      "#2 web-1 kill (kill -s SIGTERM)",
+    ]);
+    const rm = planRemoveStopped("p", containers.slice(0, 1), { volumes: true });
+    expect(renderPlan(rm)).toEqual(["#1 db-1 remove (rm (stopped))"]);
+    expect(rm.actions[0]).toMatchObject({ force: true, engineForce: false, volumes: true });
+  });
+
+  it("start: the containers not running, in dependency order, with the waits on readiness", () => {
+    const { project, containers } = world();
+    const byService = new Map<string, ContainerSummary[]>();
+    for (const c of containers) {
+      const service = c.labels[label.service] ?? "";
+      byService.set(service, [
+        ...(byService.get(service) ?? []),
+        { ...c, state: service === "db" ? "running" : "exited" },
+      ]);
+    }
+    expect(renderPlan(planStart(project, ["db", "web", "worker"], byService))).toEqual([
+      "#1 db wait healthy (web depends on db (service_healthy))",
+      "#2 web-1 start (not running (exited)) after #1",
+      "#3 worker-1 start (not running (exited)) after #2",
+    ]);
   });
 });
