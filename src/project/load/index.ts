@@ -22,7 +22,7 @@ import {
 } from "./include.js";
 import { castTypes, interpolateDocument, type Lookup } from "./interpolate.js";
 import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge.js";
-import { loadModel } from "./model.js";
+import { loadModel } from "./uninterpolated-model.js";
 import { normalizeProject, resolveProjectPaths } from "./normalize.js";
 import { withNumberTexts } from "./numbers.js";
 import { activeProfiles, applyProfiles, missingDependency, withNamedProfiles } from "./profiles.js";
@@ -93,7 +93,7 @@ export interface Project {
    * every service and resource the files declare, paths as written.
    */
   declared?: Mapping;
-  /** With the `written` option: the model `config --no-interpolate` prints (model.ts). */
+  /** With the `written` option: the model `config --no-interpolate` prints (uninterpolated-model.ts). */
   written?: Mapping;
 }
 

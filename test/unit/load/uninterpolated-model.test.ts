@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Mapping } from "../../../src/project/load/document.js";
-import { loadModel, type ModelInput } from "../../../src/project/load/model.js";
+import { loadModel, type ModelInput } from "../../../src/project/load/uninterpolated-model.js";
 import { YamlTime } from "../../../src/project/load/timestamps.js";
 import { parseYamlDocument } from "../../../src/project/load/yaml.js";
 
