@@ -5,18 +5,9 @@ import { composeCommands } from "./commands/catalog.js";
 import { implementedCommands } from "./commands/registry.js";
 import { pluginCall, pluginMetadata } from "./docker-plugin.js";
 import { CliError, ExitStatus, NotImplementedError } from "./errors.js";
+import { type Io, processIo } from "./io.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
 import { reportedVersion } from "./version.js";
-
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: Io = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 // docker compose's global flags; every command sees them (commander: program.opts()).
 function addGlobalOptions(program: Command): void {

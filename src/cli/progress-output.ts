@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import type { Progress } from "../project/progress.js";
 import { CliError, UsageError } from "./errors.js";
-import type { Io } from "./main.js";
+import type { Io } from "./io.js";
 
 export async function progressFor(command: Command, io: Io, title: string): Promise<Progress> {
   const globals = command.optsWithGlobals() as { progress?: string; ansi?: string; dryRun?: boolean };

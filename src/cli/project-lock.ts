@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { Engine } from "../project/engine/types.js";
 import type { ProjectLock } from "../project/lock.js";
 import { CliError } from "./errors.js";
-import type { Io } from "./main.js";
+import type { Io } from "./io.js";
 
 /** Takes the project's lock (waiting for another run's end); release it in a `finally`. */
 export async function lockFor(

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import type { Engine } from "../project/engine/types.js";
 import type { Project } from "../project/load/index.js";
 import { CliError } from "./errors.js";
-import type { Io } from "./main.js";
+import type { Io } from "./io.js";
 import { type GlobalOptions, loadFromCommand } from "./project-options.js";
 
 export interface Session {

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { Project } from "../../project/load/index.js";
 import type { Progress } from "../../project/progress.js";
 import { CliError, UsageError } from "../errors.js";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 import { concurrencyOf } from "./target.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

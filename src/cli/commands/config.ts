@@ -5,7 +5,7 @@ import { InvalidProjectError } from "../../project/load/diagnostics.js";
 import { isMapping, type Mapping } from "../../project/load/document.js";
 import type { Project } from "../../project/load/index.js";
 import { CliError, UsageError } from "../errors.js";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 
 interface ConfigFlags {
   format: string;

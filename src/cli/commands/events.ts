@@ -3,7 +3,7 @@
 // are "<local time to the microsecond> container <action> <id> (k=v, …)" followed by an empty line (the
 // reference's String() ends with a newline and is printed with Println); --json gives one object a line.
 import type { Command } from "commander";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 
 export function registerEvents(program: Command, io: Io): void {
   program

@@ -2,7 +2,7 @@
 // stopped ones too, one-off ones not; with a loaded project and no service named, the services that do
 // not say `attach: false`. The printing and following is src/cli/render/log-printer.ts.
 import type { Command } from "commander";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 
 interface LogsFlags {
   follow?: boolean;

@@ -1,6 +1,6 @@
 // `ls`: every compose project on the engine, from its containers' labels (pkg/compose/ls.go, 2.26.1).
 import type { Command } from "commander";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 
 interface LsFlags {
   format: string;

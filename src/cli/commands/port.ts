@@ -2,7 +2,7 @@
 // the service's lowest-numbered running container (or --index), one-off ones included; the first
 // binding of that port and protocol in the engine's order, printed "IP:PORT".
 import type { Command } from "commander";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 
 interface PortFlags {
   protocol: string;

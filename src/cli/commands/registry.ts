@@ -1,8 +1,8 @@
 // The commands tcompose implements, by name; main.ts gives every other command of the catalog a
-// "not implemented yet" stub. Each register function only declares flags: the work is imported lazily
-// in its action, so start-up stays fast.
+// "not implemented yet" stub. Every command module is loaded at start: its register function only declares
+// flags, and what its work needs beyond that (the project layer, renderers) is imported in its action.
 import type { Command } from "commander";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 import { registerBuild, registerPull, registerPush } from "./build.js";
 import { registerConfig } from "./config.js";
 import { registerCp } from "./cp.js";
@@ -12,16 +12,16 @@ import { registerImages } from "./images.js";
 import { registerKill } from "./kill.js";
 import { registerLogs } from "./logs.js";
 import { registerLs } from "./ls.js";
-import { registerPause } from "./pause.js";
+import { registerPause, registerUnpause } from "./pause.js";
 import { registerPort } from "./port.js";
 import { registerPs } from "./ps.js";
 import { registerRestart } from "./restart.js";
 import { registerRm } from "./rm.js";
 import { registerRun } from "./run.js";
-import { registerScale, registerStart } from "./start-scale.js";
+import { registerScale } from "./scale.js";
+import { registerStart } from "./start.js";
 import { registerStop } from "./stop.js";
 import { registerTop } from "./top.js";
-import { registerUnpause } from "./unpause.js";
 import { registerCreate, registerDown, registerUp } from "./up.js";
 import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";

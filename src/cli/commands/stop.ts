@@ -1,7 +1,8 @@
 // `stop [SERVICE…]`: the reference's (cmd/compose/stop.go, pkg/compose/stop.go, 2.26.1): dependants first,
 // every container of each service, stopped ones included (each still reports Stopping / Stopped).
 import type { Command } from "commander";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
+import { checkServices, intFlag, projectOrName, withOpsProgress } from "./target.js";
 
 export function registerStop(program: Command, io: Io): void {
   program
@@ -10,7 +11,19 @@ export function registerStop(program: Command, io: Io): void {
     .argument("[services...]")
     .option("-t, --timeout <seconds>", "Specify a shutdown timeout in seconds")
     .action(async (services: string[], flags: { timeout?: string }, command: Command) => {
-      const { runStop } = await import("./lifecycle-run.js");
       await runStop(command, io, services, flags.timeout);
     });
+}
+
+async function runStop(command: Command, io: Io, services: string[], timeout?: string) {
+  const t = intFlag("timeout", timeout);
+  const target = await projectOrName(command, io, services);
+  checkServices(target, services);
+  const { stopServices } = await import("../../project/lifecycle.js");
+  const { locked } = await import("../project-lock.js");
+  await locked(command, io, target.engine, target.name, () =>
+    withOpsProgress(command, io, target, "Stopping", (context) =>
+      stopServices(context, { services, ...(t !== undefined ? { timeout: t } : {}) }),
+    ),
+  );
 }

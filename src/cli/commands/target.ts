@@ -4,12 +4,15 @@
 //   otherwise the files are loaded, and if that fails COMPOSE_PROJECT_NAME still names the project.
 // - nameOnly (exec, cp, wait, top, port, images, events): -p, else COMPOSE_PROJECT_NAME, else the loaded
 //   project's name.
+// And what those commands share: the progress view around their work, their errors as the reference
+// prints them, their flags' parsing.
 import type { Command } from "commander";
 import { EngineError } from "../../project/engine/errors.js";
 import type { Engine } from "../../project/engine/types.js";
+import type { OpsContext } from "../../project/lifecycle.js";
 import type { Project } from "../../project/load/index.js";
 import { CliError } from "../errors.js";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 import type { GlobalOptions } from "../project-options.js";
 
 export interface Target {
@@ -77,4 +80,52 @@ export function intFlag(name: string, value: string | undefined): number | undef
 export function concurrencyOf(command: Command): number | undefined {
   const n = Number((command.optsWithGlobals() as { parallel?: string }).parallel ?? "-1");
   return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The reference's utils.StringToBool: "y", or what Go's strconv.ParseBool calls true. */
+export function stringToBool(text: string): boolean {
+  const s = text.trim().toLowerCase();
+  return s === "y" || s === "1" || s === "t" || s === "true";
+}
+
+/** A service named on the command line must be one of the loaded project's (as the reference's loader checks). */
+export function checkServices(target: Target, services: readonly string[]): void {
+  if (!target.project) return;
+  const known = (target.project.model.services ?? {}) as Record<string, unknown>;
+  for (const s of services) if (!Object.hasOwn(known, s)) throw new CliError(`no such service: ${s}`);
+}
+
+/** An error of the engine or of the project layer as the CLI prints it (a plain Error: its message alone). */
+export function asCliError(error: unknown): unknown {
+  const mapped = daemonError(error);
+  if (mapped instanceof CliError || !(mapped instanceof Error)) return mapped;
+  if (mapped.constructor === Error) return new CliError(mapped.message);
+  return mapped;
+}
+
+/** Runs a day-2 command's work (stop, kill, rm …) with the progress view titled as the reference's. */
+export async function withOpsProgress<T>(
+  command: Command,
+  io: Io,
+  target: Target,
+  title: string,
+  work: (context: OpsContext) => Promise<T>,
+): Promise<T> {
+  const { progressFor } = await import("../progress-output.js");
+  const progress = await progressFor(command, io, title);
+  const concurrency = concurrencyOf(command);
+  const context: OpsContext = {
+    engine: target.engine,
+    name: target.name,
+    ...(target.project ? { project: target.project } : {}),
+    progress,
+    ...(concurrency ? { concurrency } : {}),
+  };
+  try {
+    return await work(context);
+  } catch (error) {
+    throw asCliError(error);
+  } finally {
+    progress.stop();
+  }
 }

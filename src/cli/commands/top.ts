@@ -2,7 +2,7 @@
 // by name, one-off ones included; for each its name, then a table aligned like tabwriter(5, 1, 3) whose
 // rows end with a tab (so the last column is padded too), then an empty line.
 import type { Command } from "commander";
-import type { Io } from "../main.js";
+import type { Io } from "../io.js";
 
 export function registerTop(program: Command, io: Io): void {
   program
