@@ -1,5 +1,5 @@
 // `down`: observe what the engine holds for the project, plan the removals (src/project/plan/down.ts), apply
-// the plan (src/project/apply.ts); `--dry-run` stops after the plan (src/cli/commands/up-run.ts).
+// the plan (src/project/apply.ts); `--dry-run` stops after the plan (src/cli/commands/up.ts).
 import { applyPlan } from "./apply.js";
 import type { Engine } from "./engine/types.js";
 import type { Project } from "./load/index.js";

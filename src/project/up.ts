@@ -1,7 +1,7 @@
 // `up` and `create`: from the loaded project to containers on the engine, converged like the reference's
 // (pkg/compose/create.go, convergence.go, start.go, 2.26): observe what the engine holds, pull and build
 // the images the services need, plan what must change and why (src/project/plan/), apply the plan
-// (src/project/apply.ts). `--dry-run` stops after the plan (src/cli/commands/up-run.ts).
+// (src/project/apply.ts). `--dry-run` stops after the plan (src/cli/commands/up.ts).
 import { applyPlan, type Converged, type StartOptions, type UpContext, UpError } from "./apply.js";
 import type { RecreatePolicy } from "./converge.js";
 import { imageOf, servicesOf, targetServices } from "./plan/desired.js";

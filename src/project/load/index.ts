@@ -22,12 +22,12 @@ import {
 } from "./include.js";
 import { castTypes, interpolateDocument, type Lookup } from "./interpolate.js";
 import { type LongFormField, mergeDocuments, type TaggedDocument } from "./merge.js";
-import { loadModel } from "./uninterpolated-model.js";
 import { normalizeProject, resolveProjectPaths } from "./normalize.js";
 import { withNumberTexts } from "./numbers.js";
 import { activeProfiles, applyProfiles, missingDependency, withNamedProfiles } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
 import { settleTimestamps, unmarkTimestamp } from "./timestamps.js";
+import { loadModel } from "./uninterpolated-model.js";
 import { type Locate, parseYamlDocument } from "./yaml.js";
 
 export type Environment = Readonly<Record<string, string | undefined>>;

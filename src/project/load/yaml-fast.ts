@@ -10,7 +10,7 @@
 // never reports an error of its own: what it accepts, the package reads to the same tree (a property test
 // in test/unit/load/yaml-fast.test.ts holds it to that).
 import { maxDepth } from "./depth.js";
-import type { AliasNode, MapNode, ScalarNode, SeqNode, TreeNode } from "./yaml.js";
+import type { AliasNode, MapNode, ScalarNode, SeqNode, TreeNode } from "./yaml-tree.js";
 
 const coreTag = "tag:yaml.org,2002:";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Mapping } from "../../../src/project/load/document.js";
-import { loadModel, type ModelInput } from "../../../src/project/load/uninterpolated-model.js";
 import { YamlTime } from "../../../src/project/load/timestamps.js";
+import { loadModel, type ModelInput } from "../../../src/project/load/uninterpolated-model.js";
 import { parseYamlDocument } from "../../../src/project/load/yaml.js";
 
 /** The model of in-memory files (paths under /p), as `config --no-interpolate` prints it. */
