@@ -9,7 +9,7 @@ import { label } from "./labels.js";
 import { isMapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
 import { planKill, planRemoveStopped, planRestart, planStop } from "./plan/lifecycle.js";
-import type { Plan } from "./plan/plan.js";
+import { type Plan, planEvents } from "./plan/plan.js";
 import { type Progress, resourceId } from "./progress.js";
 import { canonicalName, isOneOff, serviceOf } from "./state.js";
 
@@ -20,6 +20,8 @@ export interface OpsContext {
   progress: Progress;
   /** --parallel, when limited. */
   concurrency?: number;
+  /** --dry-run: the plan is reported, not carried out. */
+  dryRun?: boolean;
 }
 
 export type OneOffs = "exclude" | "include";
@@ -101,6 +103,10 @@ export async function stopServices(
 
 /** Carries out a plan of these commands (src/project/apply.ts). */
 async function apply(context: OpsContext, plan: Plan, timeout?: number): Promise<void> {
+  if (context.dryRun) {
+    for (const event of planEvents(plan)) context.progress.event(event);
+    return;
+  }
   const { applyPlan } = await import("./apply.js");
   await applyPlan(
     {

@@ -213,6 +213,32 @@ describe("up --dry-run plans from engine reads and writes nothing", () => {
     expect(await containerIds()).toEqual(before);
   });
 
+  it("stop, restart, kill and rm --dry-run: the reference's lines with causes, no write, all still running", async () => {
+    const before = await containerIds();
+    const running = async () =>
+      (await engine.listContainers({ [label.project]: project }, { all: false })).map((c) => c.id).sort();
+    const wasRunning = await running();
+    expect(wasRunning).toHaveLength(3);
+    for (const args of [["stop"], ["restart"], ["kill"], ["rm", "-f", "-s"]]) {
+      const from = proxy.calls.length;
+      const dry = await tcompose(["--dry-run", "--progress", "plain", ...args]);
+      expect(dry.code, `${args.join(" ")}: ${dry.stderr}`).toBe(0);
+      expect(writesSince(from), args.join(" ")).toEqual([]);
+      expect(withoutCauses(dry.stderr).length, `${args.join(" ")}: ${dry.stderr}`).toBeGreaterThan(0);
+      if (args[0] !== "rm") {
+        expect(dry.stderr).toContain(`DRY-RUN MODE -  Container ${project}-web-1`);
+        expect(dry.stderr).toMatch(/\((stop|restart|kill -s SIGKILL)\)/);
+      }
+      if (referenceBinary && args[0] !== "rm") {
+        const ref = await reference(["--dry-run", "--progress", "plain", ...args]);
+        expect(ref.code, ref.stderr).toBe(0);
+        expect(withoutCauses(dry.stderr).sort(), args.join(" ")).toEqual(withoutCauses(ref.stderr).sort());
+      }
+      expect(await running(), args.join(" ")).toEqual(wasRunning);
+    }
+    expect(await containerIds()).toEqual(before);
+  });
+
   it("--detailed-exitcode without --dry-run is a usage error", async () => {
     const r = await tcompose(["up", "-d", "--detailed-exitcode"]);
     expect(r.code).toBe(1);

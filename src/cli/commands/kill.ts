@@ -24,7 +24,7 @@ async function runKill(
   services: string[],
   flags: { removeOrphans?: boolean; signal: string },
 ) {
-  const target = await projectOrName(command, io, services);
+  const target = await projectOrName(command, io, services, { plansDryRun: true });
   checkServices(target, services);
   const { killServices } = await import("../../project/lifecycle.js");
   // COMPOSE_REMOVE_ORPHANS is the flag's default (the reference's utils.StringToBool).

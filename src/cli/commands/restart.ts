@@ -24,7 +24,7 @@ async function runRestart(
 ) {
   const t = intFlag("timeout", flags.timeout);
   // The reference loads restart's project without the named services (then enables them).
-  const target = await projectOrName(command, io, services);
+  const target = await projectOrName(command, io, services, { plansDryRun: true });
   checkServices(target, services);
   const { restartServices } = await import("../../project/lifecycle.js");
   const { locked } = await import("../project-lock.js");

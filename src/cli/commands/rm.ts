@@ -61,7 +61,7 @@ function confirm(io: Io, message: string): boolean {
 }
 
 async function runRm(command: Command, io: Io, services: string[], flags: RmFlags) {
-  const target = await projectOrName(command, io, services);
+  const target = await projectOrName(command, io, services, { plansDryRun: true });
   checkServices(target, services);
   const lifecycle = await import("../../project/lifecycle.js");
   const { locked } = await import("../project-lock.js");

@@ -21,9 +21,22 @@ export interface Target {
   engine: Engine;
 }
 
-async function engine(): Promise<Engine> {
+export interface TargetOptions {
+  /** The command plans a dry run from engine reads alone: the engine as it is, not one that fakes writes. */
+  plansDryRun?: boolean;
+}
+
+/** The engine; with --dry-run, one that changes nothing, unless the command plans its dry run itself. */
+async function engine(command: Command, options: TargetOptions): Promise<Engine> {
   const { connectEngine } = await import("../../project/engine/index.js");
-  return connectEngine();
+  const connected = await connectEngine();
+  if (!isDryRun(command) || options.plansDryRun) return connected;
+  const { dryRunEngine } = await import("../../project/engine/dry-run.js");
+  return dryRunEngine(connected);
+}
+
+export function isDryRun(command: Command): boolean {
+  return (command.optsWithGlobals() as { dryRun?: boolean }).dryRun === true;
 }
 
 async function load(command: Command, io: Io, services: string[]): Promise<Project> {
@@ -31,10 +44,15 @@ async function load(command: Command, io: Io, services: string[]): Promise<Proje
   return loadFromCommand(command, services.length ? { services } : {}, io.stderr);
 }
 
-export async function projectOrName(command: Command, io: Io, services: string[] = []): Promise<Target> {
+export async function projectOrName(
+  command: Command,
+  io: Io,
+  services: string[] = [],
+  options: TargetOptions = {},
+): Promise<Target> {
   const global = command.optsWithGlobals() as GlobalOptions;
   if (global.projectName && !global.file?.length) {
-    return { name: global.projectName.toLowerCase(), engine: await engine() };
+    return { name: global.projectName.toLowerCase(), engine: await engine(command, options) };
   }
   let project: Project;
   try {
@@ -42,17 +60,17 @@ export async function projectOrName(command: Command, io: Io, services: string[]
   } catch (error) {
     const fromEnv = process.env.COMPOSE_PROJECT_NAME;
     if (!fromEnv) throw error;
-    return { name: fromEnv.toLowerCase(), engine: await engine() };
+    return { name: fromEnv.toLowerCase(), engine: await engine(command, options) };
   }
-  return { name: project.name, project, engine: await engine() };
+  return { name: project.name, project, engine: await engine(command, options) };
 }
 
-export async function nameOnly(command: Command, io: Io): Promise<Target> {
+export async function nameOnly(command: Command, io: Io, options: TargetOptions = {}): Promise<Target> {
   const global = command.optsWithGlobals() as GlobalOptions;
   const named = global.projectName || process.env.COMPOSE_PROJECT_NAME;
-  if (named) return { name: named.toLowerCase(), engine: await engine() };
+  if (named) return { name: named.toLowerCase(), engine: await engine(command, options) };
   const project = await load(command, io, []);
-  return { name: project.name, engine: await engine() };
+  return { name: project.name, engine: await engine(command, options) };
 }
 
 /** The engine's refusal as the reference prints it ("Error response from daemon: …"). */
@@ -120,6 +138,7 @@ export async function withOpsProgress<T>(
     ...(target.project ? { project: target.project } : {}),
     progress,
     ...(concurrency ? { concurrency } : {}),
+    ...(isDryRun(command) ? { dryRun: true } : {}),
   };
   try {
     return await work(context);
