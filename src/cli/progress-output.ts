@@ -1,6 +1,7 @@
 // The progress renderer for a command, from the global --progress and --ansi flags and whether stderr is a
 // terminal (the reference writes progress to stderr).
 import type { Command } from "commander";
+import type { Plan } from "../project/plan/plan.js";
 import type { Progress } from "../project/progress.js";
 import { CliError, UsageError } from "./errors.js";
 import type { Io } from "./io.js";
@@ -55,4 +56,16 @@ export async function withProgress<T>(progress: Progress, work: () => Promise<T>
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * A dry run's plan: the events carrying it out would report, in the reference's `DRY-RUN MODE -` lines with
+ * each action's cause; with `--progress json`, one JSON object per action (planJson).
+ */
+export async function showPlan(command: Command, io: Io, plan: Plan, title: string): Promise<void> {
+  const { planEvents, planJson } = await import("../project/plan/plan.js");
+  const progress = await progressFor(command, io, title);
+  if (progress.mode === "json") for (const line of planJson(plan)) io.stderr(`${line}\n`);
+  else for (const event of planEvents(plan)) progress.event(event);
+  progress.stop();
 }

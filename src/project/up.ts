@@ -4,9 +4,11 @@
 // (src/project/apply.ts). `--dry-run` stops after the plan (src/cli/commands/up.ts).
 import { applyPlan, type Converged, type StartOptions, type UpContext, UpError } from "./apply.js";
 import type { RecreatePolicy } from "./converge.js";
+import type { Engine } from "./engine/types.js";
+import type { Project } from "./load/index.js";
 import { imageOf, servicesOf, targetServices } from "./plan/desired.js";
 import { observe } from "./plan/observed.js";
-import { planUp } from "./plan/plan.js";
+import { type Plan, type PlanOptions, planUp } from "./plan/plan.js";
 import { ReadinessWatch } from "./readiness.js";
 
 export interface CreateOptions {
@@ -41,6 +43,42 @@ export interface CreateOptions {
   start?: StartOptions;
 }
 
+/** The plan's options for `up`/`create` with these options, acting on `targets`. */
+export function planOptions(options: CreateOptions, targets: string[]): PlanOptions {
+  return {
+    targets,
+    ...(options.services?.length ? { named: options.services } : {}),
+    ...(options.recreate ? { recreate: options.recreate } : {}),
+    ...(options.recreateDependencies ? { recreateDependencies: options.recreateDependencies } : {}),
+    ...(options.removeOrphans ? { removeOrphans: true } : {}),
+    ...(options.ignoreOrphans ? { ignoreOrphans: true } : {}),
+    ...(options.scale ? { scale: options.scale } : {}),
+    ...(options.pull ? { pull: options.pull } : {}),
+    ...(options.build !== undefined ? { build: options.build } : {}),
+  };
+}
+
+/**
+ * `up --dry-run` / `create --dry-run`: the plan from engine reads alone, images to pull or build included,
+ * each container's inspect data read to name the fields a recreate changes.
+ */
+export async function planProject(
+  engine: Engine,
+  project: Project,
+  options: CreateOptions,
+  extra: { start: boolean; wait: boolean; envFileFlag?: string[] },
+): Promise<Plan> {
+  const targets = options.targets ?? targetServices(project, options.services, options.noDeps);
+  const observed = await observe(engine, project, targets, { details: true });
+  return planUp({
+    project,
+    observed,
+    options: { ...planOptions(options, targets), start: extra.start, wait: extra.wait },
+    apiVersion: engine.apiVersion,
+    ...(extra.envFileFlag?.length ? { envFileFlag: extra.envFileFlag } : {}),
+  });
+}
+
 export async function createProject(context: UpContext, options: CreateOptions = {}): Promise<Converged> {
   // The events subscription is opened while images, networks and volumes are made, not after them, and
   // closed however the rest ends.
@@ -54,17 +92,7 @@ export async function createProject(context: UpContext, options: CreateOptions =
     const plan = planUp({
       project,
       observed,
-      options: {
-        targets,
-        ...(options.services?.length ? { named: options.services } : {}),
-        ...(options.recreate ? { recreate: options.recreate } : {}),
-        ...(options.recreateDependencies ? { recreateDependencies: options.recreateDependencies } : {}),
-        ...(options.removeOrphans ? { removeOrphans: true } : {}),
-        ...(options.ignoreOrphans ? { ignoreOrphans: true } : {}),
-        ...(options.scale ? { scale: options.scale } : {}),
-        start: options.start !== undefined,
-        images: imageIds,
-      },
+      options: { ...planOptions(options, targets), start: options.start !== undefined, images: imageIds },
       apiVersion: engine.apiVersion,
       ...(context.envFileFlag?.length ? { envFileFlag: context.envFileFlag } : {}),
     });

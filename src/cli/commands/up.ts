@@ -341,33 +341,15 @@ async function dryRunUp(
   project: Project,
   run: UpRun,
 ): Promise<void> {
-  const { observe } = await import("../../project/plan/observed.js");
-  const { progressFor } = await import("../progress-output.js");
-  const { changes, planEvents, planJson, planUp, PlanError } = await import("../../project/plan/plan.js");
-  const { targetServices } = await import("../../project/plan/desired.js");
-  const create = run.create;
-  const targets = create.targets ?? targetServices(project, create.services, create.noDeps);
-  const observed = await observe(engine, project, targets, { details: true });
+  const { showPlan } = await import("../progress-output.js");
+  const { changes, PlanError } = await import("../../project/plan/plan.js");
+  const { planProject } = await import("../../project/up.js");
   const globals = globalsOf(command);
-  let plan: ReturnType<typeof planUp>;
+  let plan: Awaited<ReturnType<typeof planProject>>;
   try {
-    plan = planUp({
-      project,
-      observed,
-      options: {
-        targets,
-        ...(create.services?.length ? { named: create.services } : {}),
-        ...(create.recreate ? { recreate: create.recreate } : {}),
-        ...(create.recreateDependencies ? { recreateDependencies: create.recreateDependencies } : {}),
-        ...(create.removeOrphans ? { removeOrphans: true } : {}),
-        ...(create.ignoreOrphans ? { ignoreOrphans: true } : {}),
-        ...(create.scale ? { scale: create.scale } : {}),
-        ...(create.pull ? { pull: create.pull } : {}),
-        ...(create.build !== undefined ? { build: create.build } : {}),
-        start: run.start,
-        wait: run.wait,
-      },
-      apiVersion: engine.apiVersion,
+    plan = await planProject(engine, project, run.create, {
+      start: run.start,
+      wait: run.wait,
       ...(globals.envFile?.length ? { envFileFlag: project.envFiles } : {}),
     });
   } catch (error) {
@@ -375,10 +357,7 @@ async function dryRunUp(
     throw error;
   }
   for (const w of plan.warnings) warnLine(io)(w);
-  const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
-  if (progress.mode === "json") for (const line of planJson(plan)) io.stderr(`${line}\n`);
-  else for (const event of planEvents(plan)) progress.event(event);
-  progress.stop();
+  await showPlan(command, io, plan, run.start ? "Running" : "Creating");
   if (run.detailedExitcode && changes(plan)) throw new CliError("", 2);
 }
 
@@ -459,7 +438,7 @@ async function runDown(command: Command, io: Io, options: DownOptions): Promise<
   if (dryRun) {
     // The plan from engine reads alone, printed as the reference's DRY-RUN lines with causes.
     const { observeDown, planDown, DownError } = await import("../../project/plan/down.js");
-    const { planEvents, planJson } = await import("../../project/plan/plan.js");
+    const { showPlan } = await import("../progress-output.js");
     const observed = await observeDown(session.engine, session.name, session.project, options);
     let plan: ReturnType<typeof planDown>;
     try {
@@ -473,10 +452,7 @@ async function runDown(command: Command, io: Io, options: DownOptions): Promise<
       if (error instanceof DownError) throw new CliError(error.message, error.exitCode);
       throw error;
     }
-    const progress = await progressFor(command, io, "Running");
-    if (progress.mode === "json") for (const line of planJson(plan)) io.stderr(`${line}\n`);
-    else for (const event of planEvents(plan)) progress.event(event);
-    progress.stop();
+    await showPlan(command, io, plan, "Running");
     return;
   }
   const lock = await lockFor(command, io, session.engine, session.name);
