@@ -195,6 +195,14 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
         progress.event({ id, text: done, status: "done" });
         return;
       }
+      case "pause":
+      case "unpause": {
+        if (a.kind === "pause") await engine.pauseContainer(a.id ?? a.resource);
+        else await engine.unpauseContainer(a.id ?? a.resource);
+        const { id, texts } = actionWords(a);
+        progress.event({ id, text: texts[0] ?? "", status: "done" });
+        return;
+      }
       case "rename":
         await engine.renameContainer(a.id ?? "", a.resource);
         progress.event({

@@ -2,16 +2,17 @@
 // Each is the reference's (pkg/compose/{stop,restart,kill,pause,remove,wait}.go, 2.26.1) in behaviour and
 // progress events; the CLI decides which project and prints. Without a loaded project, the services and
 // their dependencies come from the containers' labels, as the reference's projectFromName builds them.
-// stop, restart, kill and rm read the containers here, plan (src/project/plan/lifecycle.ts) and apply.
+// stop, restart, kill, pause, unpause and rm read the containers here, plan (src/project/plan/lifecycle.ts)
+// and apply.
 import type { ContainerSummary, Engine } from "./engine/types.js";
 import { buildGraph, type Graph, type ServiceEdges, withDependents } from "./graph.js";
 import { label } from "./labels.js";
 import { isMapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
-import { planKill, planRemoveStopped, planRestart, planStop } from "./plan/lifecycle.js";
+import { planKill, planPause, planRemoveStopped, planRestart, planStop } from "./plan/lifecycle.js";
 import { type Plan, planEvents } from "./plan/plan.js";
-import { type Progress, resourceId } from "./progress.js";
-import { canonicalName, isOneOff, serviceOf } from "./state.js";
+import type { Progress } from "./progress.js";
+import { isOneOff, serviceOf } from "./state.js";
 
 export interface OpsContext {
   engine: Engine;
@@ -79,13 +80,6 @@ export function graphFromLabels(containers: readonly ContainerSummary[]): Graph 
 
 function graphOf(context: OpsContext, containers: readonly ContainerSummary[]): Graph {
   return context.project ? buildGraph(modelServices(context.project)) : graphFromLabels(containers);
-}
-
-/** Runs every task, then fails with the first error (Go's errgroup: the others are not cancelled). */
-async function allOrFirstError(tasks: Promise<void>[]): Promise<void> {
-  const results = await Promise.allSettled(tasks);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
 }
 
 // ------------------------------------------------------------------------------------------------- stop
@@ -183,7 +177,7 @@ export async function pauseServices(
   context: OpsContext,
   options: { services?: readonly string[]; unpause?: boolean },
 ): Promise<void> {
-  const { engine, progress } = context;
+  const { engine } = context;
   let containers = await composeContainers(engine, context.name, {
     all: false,
     oneoff: "exclude",
@@ -193,14 +187,7 @@ export async function pauseServices(
     const known = projectServiceNames(context.project);
     containers = containers.filter((c) => known.includes(serviceOf(c)));
   }
-  await allOrFirstError(
-    containers.map(async (c) => {
-      if (options.unpause) await engine.unpauseContainer(c.id);
-      else await engine.pauseContainer(c.id);
-      const text = options.unpause ? "Unpaused" : "Paused";
-      progress.event({ id: resourceId.container(canonicalName(c)), text, status: "done" });
-    }),
-  );
+  await apply(context, planPause(context.name, containers, options.unpause === true));
 }
 
 // --------------------------------------------------------------------------------------------------- rm

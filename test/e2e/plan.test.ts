@@ -213,13 +213,13 @@ describe("up --dry-run plans from engine reads and writes nothing", () => {
     expect(await containerIds()).toEqual(before);
   });
 
-  it("stop, restart, kill and rm --dry-run: the reference's lines with causes, no write, all still running", async () => {
+  it("stop, restart, kill, pause and rm --dry-run: the reference's lines with causes, no write, all still running", async () => {
     const before = await containerIds();
     const running = async () =>
       (await engine.listContainers({ [label.project]: project }, { all: false })).map((c) => c.id).sort();
     const wasRunning = await running();
     expect(wasRunning).toHaveLength(3);
-    for (const args of [["stop"], ["restart"], ["kill"], ["rm", "-f", "-s"]]) {
+    for (const args of [["stop"], ["restart"], ["kill"], ["pause"], ["rm", "-f", "-s"]]) {
       const from = proxy.calls.length;
       const dry = await tcompose(["--dry-run", "--progress", "plain", ...args]);
       expect(dry.code, `${args.join(" ")}: ${dry.stderr}`).toBe(0);
@@ -227,7 +227,7 @@ describe("up --dry-run plans from engine reads and writes nothing", () => {
       expect(withoutCauses(dry.stderr).length, `${args.join(" ")}: ${dry.stderr}`).toBeGreaterThan(0);
       if (args[0] !== "rm") {
         expect(dry.stderr).toContain(`DRY-RUN MODE -  Container ${project}-web-1`);
-        expect(dry.stderr).toMatch(/\((stop|restart|kill -s SIGKILL)\)/);
+        expect(dry.stderr).toMatch(/\((stop|restart|kill -s SIGKILL|pause)\)/);
       }
       if (referenceBinary && args[0] !== "rm") {
         const ref = await reference(["--dry-run", "--progress", "plain", ...args]);

@@ -25,7 +25,7 @@ export function registerUnpause(program: Command, io: Io): void {
 }
 
 async function runPause(command: Command, io: Io, services: string[], unpause: boolean) {
-  const target = await projectOrName(command, io, services);
+  const target = await projectOrName(command, io, services, { plansDryRun: true });
   checkServices(target, services);
   const { pauseServices } = await import("../../project/lifecycle.js");
   await withOpsProgress(command, io, target, unpause ? "Running" : "Pausing", (context) =>

@@ -91,6 +91,17 @@ export function planKill(project: string, containers: readonly ContainerSummary[
   return planOf(project, actions);
 }
 
+/** pause / unpause: the running containers given, at once; one "Paused" / "Unpaused" event each. */
+export function planPause(project: string, containers: readonly ContainerSummary[], unpause: boolean): Plan {
+  const actions: Action[] = [];
+  const add = actionAdder(actions);
+  const kind = unpause ? "unpause" : "pause";
+  for (const c of containers) {
+    add({ kind, resource: canonicalName(c), service: serviceOf(c), id: c.id, cause: kind, after: [] });
+  }
+  return planOf(project, actions);
+}
+
 /** rm: the stopped containers given, at once, without stopping them first. */
 export function planRemoveStopped(
   project: string,

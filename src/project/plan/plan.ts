@@ -34,6 +34,8 @@ export type ActionKind =
   | "stop"
   | "kill"
   | "restart"
+  | "pause"
+  | "unpause"
   | "remove network"
   | "remove volume"
   | "remove image"
@@ -475,6 +477,8 @@ export function renderPlan(plan: Plan): string[] {
     "stop",
     "kill",
     "restart",
+    "pause",
+    "unpause",
     "wait running",
   ]);
   const short = (a: Action) =>
@@ -511,6 +515,10 @@ export function actionWords(a: Action): { id: string; texts: string[] } {
       return { id: container, texts: ["Killing", "Killed"] };
     case "restart":
       return { id: container, texts: ["Restarting", "Started"] };
+    case "pause":
+      return { id: container, texts: ["Paused"] };
+    case "unpause":
+      return { id: container, texts: ["Unpaused"] };
     case "remove network":
       return { id: resourceId.network(a.resource), texts: ["Removing", "Removed"] };
     case "remove volume":

@@ -8,13 +8,20 @@ import { label } from "../../../src/project/labels.js";
 import { loadProject, type Project } from "../../../src/project/load/index.js";
 import { desiredService, desiredSpec, projectGraph } from "../../../src/project/plan/desired.js";
 import { DownError, type DownOptions, planDown } from "../../../src/project/plan/down.js";
-import { planKill, planRemoveStopped, planRestart, planStop } from "../../../src/project/plan/lifecycle.js";
+import {
+  planKill,
+  planPause,
+  planRemoveStopped,
+  planRestart,
+  planStop,
+} from "../../../src/project/plan/lifecycle.js";
 import type { Observed } from "../../../src/project/plan/observed.js";
 import {
   changes,
   type Plan,
   PlanError,
   type PlanOptions,
+  planEvents,
   planStart,
   planUp,
   renderPlan,
@@ -710,5 +717,18 @@ describe("the day-2 plans: stop, restart, kill, rm, start", () => {
       "#2 web-1 start (not running (exited)) after #1",
       "#3 worker-1 start (not running (exited)) after #2",
     ]);
+  });
+});
+
+describe("pause and unpause", () => {
+  it("every running container given, at once, in the reference's one word", () => {
+    const project = load(one);
+    const containers = observedFor(project, { was: one }).containers;
+    const paused = planPause("p", containers, false);
+    expect(renderPlan(paused)).toEqual(["#1 web-1 pause (pause)"]);
+    expect(planEvents(paused).map((e) => `${e.id} ${e.text} ${e.status}`)).toEqual([
+      "Container p-web-1 Paused done",
+    ]);
+    expect(renderPlan(planPause("p", containers, true))).toEqual(["#1 web-1 unpause (unpause)"]);
   });
 });
