@@ -25,7 +25,7 @@ import {
   servicesOf,
   specNetworks,
 } from "./plan/desired.js";
-import { type Action, actionWords, type Plan, planStart } from "./plan/plan.js";
+import { type Action, actionWords, type Plan, planStart, unchangedEvents } from "./plan/plan.js";
 import { type Progress, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
 import { canonicalName, containerNumber } from "./state.js";
@@ -97,12 +97,7 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
   const graph = project ? projectGraph(project) : undefined;
   const live = new Map([...plan.initial].map(([s, cs]) => [s, [...cs]]));
   const targets = [...new Set(plan.actions.flatMap((a) => (a.service ? [a.service] : [])))];
-  for (const u of plan.unchanged) {
-    const id = resourceId.container(u.name);
-    if (u.state === "running") progress.event({ id, text: "Running", status: "done" });
-    else if (u.state === "exited" || u.state === "created")
-      progress.event({ id, text: "Created", status: "done" });
-  }
+  for (const event of unchangedEvents(plan)) progress.event(event);
   // A service some other one waits on for health is reported "Started" as still working, like the reference.
   const awaitedForHealth = new Set<string>();
   for (const deps of graph?.dependencies.values() ?? []) {

@@ -6,7 +6,7 @@
 import { decideService, type RecreatePolicy, recreateHalfMade, unfinishedRecreates } from "../converge.js";
 import type { ContainerSummary } from "../engine/types.js";
 import { levels, withDependents } from "../graph.js";
-import { composeVersion, containerName, label } from "../labels.js";
+import { containerName, label } from "../labels.js";
 import type { Project } from "../load/index.js";
 import { type ProgressEvent, resourceId } from "../progress.js";
 import { canonicalName, containerNumber, serviceOf } from "../state.js";
@@ -431,7 +431,7 @@ export function planUp(input: PlanInput): Plan {
       mine.push(add({ kind: "create", resource, service: name, number, cause, after: before }));
       next.push({
         ...placeholder(resource),
-        labels: { [label.containerNumber]: String(number), [label.version]: composeVersion },
+        labels: { [label.containerNumber]: String(number) },
       });
     }
     made.set(
@@ -542,19 +542,22 @@ export function actionWords(a: Action): { id: string; texts: string[] } {
   }
 }
 
+/** What apply reports first: the containers left as they are, `Running`, or `Created` when stopped. */
+export function unchangedEvents(plan: Plan): ProgressEvent[] {
+  return plan.unchanged.flatMap((u): ProgressEvent[] => {
+    const id = resourceId.container(u.name);
+    if (u.state === "running") return [{ id, text: "Running", status: "done" }];
+    if (u.state === "exited" || u.state === "created") return [{ id, text: "Created", status: "done" }];
+    return [];
+  });
+}
+
 /**
  * The progress events carrying out the plan would report, in the plan's order, in the reference's words
  * (a dry run prints them); each action's last event carries its cause.
  */
 export function planEvents(plan: Plan): ProgressEvent[] {
-  const out: ProgressEvent[] = [];
-  for (const u of plan.unchanged) {
-    out.push({
-      id: resourceId.container(u.name),
-      text: u.state === "running" ? "Running" : "Created",
-      status: "done",
-    });
-  }
+  const out: ProgressEvent[] = unchangedEvents(plan);
   for (const a of plan.actions) {
     const { id, texts } = actionWords(a);
     // A wait on a service reports each of its containers; a pull names the service, its words after it.
