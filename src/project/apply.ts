@@ -28,7 +28,7 @@ import {
 import { type Action, actionWords, type Plan, planStart, unchangedEvents } from "./plan/plan.js";
 import { type Progress, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
-import { canonicalName, containerNumber } from "./state.js";
+import { canonicalName, containerNumber, containerStub } from "./state.js";
 
 /** What apply needs from outside: the engine, the project (absent for `down -p NAME`), where progress goes. */
 export interface ApplyContext {
@@ -162,7 +162,7 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
         if (!(await removeImage(context, a.resource))) missing.add(a.n);
         return;
       case "remove": {
-        const c = find(a) ?? { ...emptySummary(a.id ?? a.resource), names: [a.resource] };
+        const c = find(a) ?? containerStub(a.id ?? a.resource, a.resource);
         if (a.force) {
           const id = resourceId.container(a.resource);
           progress.event({ id, text: "Removing", status: "working" });
@@ -272,22 +272,6 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
   return { services: targets, containers: live, missing };
-}
-
-function emptySummary(id: string): ContainerSummary {
-  return {
-    id,
-    names: [],
-    image: "",
-    imageId: "",
-    command: "",
-    created: 0,
-    state: "",
-    status: "",
-    labels: {},
-    ports: [],
-    networks: {},
-  };
 }
 
 /**

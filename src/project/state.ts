@@ -70,3 +70,20 @@ export async function projectContainers(
   const listed = await engine.listContainers(projectFilter(project), { all: query.all ?? true });
   return selectContainers(listed, query);
 }
+
+/** A container known only by id and name (one the engine does not list, or one still to be made). */
+export function containerStub(id: string, name: string, state = ""): ContainerSummary {
+  return {
+    id,
+    names: [name],
+    image: "",
+    imageId: "",
+    command: "",
+    created: 0,
+    state,
+    status: "",
+    labels: {},
+    ports: [],
+    networks: {},
+  };
+}

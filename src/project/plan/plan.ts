@@ -9,7 +9,7 @@ import { levels, withDependents } from "../graph.js";
 import { containerName, label } from "../labels.js";
 import type { Project } from "../load/index.js";
 import { type ProgressEvent, resourceId } from "../progress.js";
-import { canonicalName, containerNumber, serviceOf } from "../state.js";
+import { canonicalName, containerNumber, containerStub, serviceOf } from "../state.js";
 import { changedFields } from "./changes.js";
 import {
   containerReferences,
@@ -315,19 +315,8 @@ export function planUp(input: PlanInput): Plan {
   // Containers, service by service in dependency order.
   const forced = new Map<string, string>();
   const made = new Map<string, number[]>();
-  const placeholder = (name: string): ContainerSummary => ({
-    id: `(new ${name})`,
-    names: [name],
-    image: "",
-    imageId: "",
-    command: "",
-    created: 0,
-    state: "created",
-    status: "",
-    labels: {},
-    ports: [],
-    networks: {},
-  });
+  /** A container the plan makes: no id yet. */
+  const placeholder = (name: string) => containerStub(`(new ${name})`, name, "created");
   const firstContainer = (s: string) => state.get(s)?.[0]?.id;
 
   for (const name of levels(graph).flat()) {
