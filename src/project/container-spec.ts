@@ -17,7 +17,20 @@
 import path from "node:path";
 import type { ContainerCreateRequest, Labels } from "./engine/types.js";
 import { builtImageName, composeVersion, containerName, label, oneoffValue } from "./labels.js";
-import { isMapping, type Mapping } from "./load/document.js";
+import type {
+  ComposeModel,
+  DeviceRequest,
+  FileReference,
+  Healthcheck as ModelHealthcheck,
+  Service,
+  ServiceDevice,
+  ServiceNetwork,
+  ServicePort,
+  ServiceVolume,
+  ThrottleDevice,
+  VolumeBindOptions,
+  WeightDevice,
+} from "./load/types.js";
 import { parseGoDuration, parseSize } from "./load/units.js";
 
 /**
@@ -47,7 +60,7 @@ export interface ContainerSpecContext {
   /** Each volume of the model (its key) to its real name: `volumes.<key>.name`. */
   volumes: Record<string, string>;
   /** The model's top-level `volumes` (for driver_opts o=bind), `secrets` and `configs` declarations. */
-  declared?: { volumes?: Mapping; secrets?: Mapping; configs?: Mapping };
+  declared?: Pick<ComposeModel, "volumes" | "secrets" | "configs">;
   /** The image's id ("sha256:…"), for `com.docker.compose.image`; the label is left out when unknown. */
   imageId?: string;
   configHash: string;
@@ -101,12 +114,11 @@ export interface Mount {
 }
 
 /** The container for one service, as the reference's `up`/`create` would create it. */
-export function containerSpec(service: Mapping, context: ContainerSpecContext): ContainerSpec {
-  const name = typeof service.container_name === "string" ? service.container_name : defaultName(context);
+export function containerSpec(service: Service, context: ContainerSpecContext): ContainerSpec {
+  const name = service.container_name ?? defaultName(context);
   const create: ContainerCreateRequest = {
     name,
-    Image:
-      typeof service.image === "string" ? service.image : builtImageName(context.project, context.service),
+    Image: service.image ?? builtImageName(context.project, context.service),
     // create.go: AttachStdout/AttachStderr are always true; AttachStdin only for `run -i`.
     AttachStdout: true,
     AttachStderr: true,
@@ -140,9 +152,8 @@ function defaultName(context: ContainerSpecContext): string {
  * Service labels, then the reference's own (cmd/compose/compose.go CustomLabels and create.go
  * prepareLabels), which win over a service label of the same name.
  */
-export function containerLabels(service: Mapping, context: ContainerSpecContext): Labels {
-  const labels: Labels = {};
-  if (isMapping(service.labels)) for (const [k, v] of Object.entries(service.labels)) labels[k] = String(v);
+export function containerLabels(service: Service, context: ContainerSpecContext): Labels {
+  const labels: Labels = { ...service.labels };
   labels[label.project] = context.project;
   labels[label.service] = context.service;
   labels[label.version] = composeVersion;
@@ -159,46 +170,41 @@ export function containerLabels(service: Mapping, context: ContainerSpecContext)
 }
 
 /** `service:condition:restart` (Go's %t for restart) per dependency, comma-joined; "" when none. */
-export function dependsOnLabel(dependsOn: unknown): string {
-  if (!isMapping(dependsOn)) return "";
-  return Object.keys(dependsOn)
-    .sort()
-    .map((name) => {
-      const d = dependsOn[name];
-      const condition = isMapping(d) && typeof d.condition === "string" ? d.condition : "";
-      const restart = isMapping(d) && d.restart === true;
-      return `${name}:${condition}:${restart}`;
-    })
+export function dependsOnLabel(dependsOn: Service["depends_on"]): string {
+  return sortedEntries(dependsOn ?? {})
+    .map(([name, d]) => `${name}:${d.condition}:${d.restart ?? false}`)
     .join(",");
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Container config: the fields copied as they are, then those that need converting
 
-type ConfigRule = (service: Mapping, out: ContainerCreateRequest, context: ContainerSpecContext) => void;
+type ConfigRule = (service: Service, out: ContainerCreateRequest, context: ContainerSpecContext) => void;
 
 /** Model field → container Config field, for values the reference copies unchanged. */
-const configCopies: [string, "Hostname" | "Domainname" | "User" | "WorkingDir" | "StopSignal"][] = [
+const configCopies = [
   ["hostname", "Hostname"],
   ["domainname", "Domainname"],
   ["user", "User"],
   ["working_dir", "WorkingDir"],
   ["stop_signal", "StopSignal"],
-];
+] as const satisfies readonly [keyof Service, keyof ContainerCreateRequest][];
 
 const configRules: ConfigRule[] = [
   (s, out) => {
-    for (const [from, to] of configCopies)
-      if (typeof s[from] === "string" && s[from] !== "") out[to] = s[from];
+    for (const [from, to] of configCopies) {
+      const value = s[from];
+      if (value) out[to] = value;
+    }
   },
   // A nil command or entrypoint is left to the image; an empty list is sent as one (create.go).
   (s, out) => {
-    if (Array.isArray(s.command)) out.Cmd = s.command.map(String);
-    if (Array.isArray(s.entrypoint)) out.Entrypoint = s.entrypoint.map(String);
+    if (s.command) out.Cmd = [...s.command];
+    if (s.entrypoint) out.Entrypoint = [...s.entrypoint];
   },
   (s, out) => {
-    if (s.tty === true) out.Tty = true;
-    if (s.stdin_open === true) out.OpenStdin = true;
+    if (s.tty) out.Tty = true;
+    if (s.stdin_open) out.OpenStdin = true;
   },
   (s, out) => {
     const env = environment(s.environment);
@@ -214,43 +220,39 @@ const configRules: ConfigRule[] = [
   },
   // ToSeconds: stop_grace_period in whole seconds, truncated.
   (s, out, context) => {
-    if (typeof s.stop_grace_period !== "string") return;
+    if (s.stop_grace_period === undefined) return;
     out.StopTimeout = Math.trunc(Number(duration(s.stop_grace_period, context)) / 1e9);
   },
 ];
 
 /** convert.go ToMobyEnv: `KEY=value`, or just `KEY` for a variable without a value (null). */
-export function environment(env: unknown): string[] {
-  if (!isMapping(env)) return [];
-  return Object.keys(env)
-    .sort()
-    .map((k) => (env[k] === null || env[k] === undefined ? k : `${k}=${String(env[k])}`));
+export function environment(env: Service["environment"]): string[] {
+  return sortedEntries(env ?? {}).map(([k, value]) => (value === null ? k : `${k}=${value}`));
 }
 
 /** buildContainerPorts: `expose` entries as written (a range stays one key), then `<target>/<protocol>`. */
-function exposedPorts(service: Mapping): Record<string, Record<string, never>> {
+function exposedPorts(service: Service): Record<string, Record<string, never>> {
   const ports: Record<string, Record<string, never>> = {};
-  if (Array.isArray(service.expose)) for (const e of service.expose) ports[String(e)] = {};
-  for (const p of portList(service)) ports[portKey(p)] = {};
+  for (const e of service.expose ?? []) ports[e] = {};
+  for (const p of service.ports ?? []) ports[portKey(p)] = {};
   return ports;
 }
 
-function portList(service: Mapping): Mapping[] {
-  return Array.isArray(service.ports) ? service.ports.filter(isMapping) : [];
-}
-
-function portKey(port: Mapping): string {
-  return `${String(port.target)}/${typeof port.protocol === "string" ? port.protocol : "tcp"}`;
+function portKey(port: ServicePort): string {
+  return `${port.target}/${port.protocol}`;
 }
 
 type Healthcheck = NonNullable<ContainerCreateRequest["Healthcheck"]>;
 
 /** ToMobyHealthCheck: durations in ns, zero fields left out (Go omitempty), `disable` → ["NONE"]. */
-function healthcheck(check: unknown, context: ContainerSpecContext): Healthcheck | undefined {
-  if (!isMapping(check)) return undefined;
+function healthcheck(
+  check: ModelHealthcheck | undefined,
+  context: ContainerSpecContext,
+): Healthcheck | undefined {
+  if (!check) return undefined;
   const out: Healthcheck = {};
-  if (check.disable === true) out.Test = ["NONE"];
-  else if (Array.isArray(check.test)) out.Test = check.test.map(String);
+  if (check.disable) out.Test = ["NONE"];
+  else if (check.test) out.Test = [...check.test];
   const durations = [
     ["interval", "Interval"],
     ["timeout", "Timeout"],
@@ -259,7 +261,7 @@ function healthcheck(check: unknown, context: ContainerSpecContext): Healthcheck
   ] as const;
   for (const [from, to] of durations) {
     const value = check[from];
-    if (typeof value !== "string") continue;
+    if (value === undefined) continue;
     if (from === "start_interval" && !apiAtLeast(context, "1.44")) {
       throw new ContainerSpecError(
         context.service,
@@ -269,7 +271,7 @@ function healthcheck(check: unknown, context: ContainerSpecContext): Healthcheck
     const nanos = Number(duration(value, context));
     if (nanos !== 0) out[to] = nanos;
   }
-  if (typeof check.retries === "number" && check.retries !== 0) out.Retries = check.retries;
+  if (check.retries) out.Retries = check.retries;
   return out;
 }
 
@@ -300,10 +302,10 @@ export type HostConfig = {
   [field: string]: unknown;
 };
 
-type HostRule = (service: Mapping, out: HostConfig, context: ContainerSpecContext) => void;
+type HostRule = (service: Service, out: HostConfig, context: ContainerSpecContext) => void;
 
 /** Model field → HostConfig field, for values the reference copies unchanged (strings, lists, maps). */
-const hostCopies: [string, string][] = [
+const hostCopies = [
   ["cap_add", "CapAdd"],
   ["cap_drop", "CapDrop"],
   ["ipc", "IpcMode"],
@@ -313,7 +315,6 @@ const hostCopies: [string, string][] = [
   ["uts", "UTSMode"],
   ["isolation", "Isolation"],
   ["runtime", "Runtime"],
-  ["volume_driver", "VolumeDriver"],
   ["dns", "Dns"],
   ["dns_search", "DnsSearch"],
   ["dns_opt", "DnsOptions"],
@@ -326,10 +327,10 @@ const hostCopies: [string, string][] = [
   ["privileged", "Privileged"],
   ["read_only", "ReadonlyRootfs"],
   ["oom_kill_disable", "OomKillDisable"],
-];
+] as const satisfies readonly [keyof Service, string][];
 
 /** Model field → HostConfig field for integers (sizes are byte strings in the model). */
-const hostNumbers: [string, string][] = [
+const hostNumbers = [
   ["shm_size", "ShmSize"],
   ["mem_limit", "Memory"],
   ["memswap_limit", "MemorySwap"],
@@ -343,21 +344,22 @@ const hostNumbers: [string, string][] = [
   ["cpu_rt_runtime", "CpuRealtimeRuntime"],
   ["oom_score_adj", "OomScoreAdj"],
   ["pids_limit", "PidsLimit"],
-];
+] as const satisfies readonly [keyof Service, string][];
 
 const hostRules: HostRule[] = [
   (s, out) => {
     for (const [from, to] of hostCopies) {
       const v = s[from];
       if (v === undefined || v === null || v === "" || v === false) continue;
-      if (Array.isArray(v) && v.length === 0) continue;
-      out[to] = Array.isArray(v) ? v.map(String) : isMapping(v) ? stringMap(v) : v;
+      if (Array.isArray(v)) {
+        if (v.length > 0) out[to] = [...v];
+      } else out[to] = typeof v === "object" ? { ...v } : v;
     }
   },
   // Init is a pointer in the engine's HostConfig: the reference sends `init: false` as false, which inspect
   // shows as `"Init": false` where an absent init shows null (observed on docker compose 2.26.1).
   (s, out) => {
-    if (typeof s.init === "boolean") out.Init = s.init;
+    if (s.init !== undefined) out.Init = s.init;
   },
   (s, out, context) => {
     for (const [from, to] of hostNumbers) {
@@ -367,9 +369,8 @@ const hostRules: HostRule[] = [
   },
   // cpus and cpu_percent are float32 in compose-go: int64(float32(cpus) * 1e9), in float32 arithmetic.
   (s, out) => {
-    if (typeof s.cpus === "number" && s.cpus !== 0) out.NanoCpus = float32Times(s.cpus, 1e9);
-    if (typeof s.cpu_percent === "number" && s.cpu_percent !== 0)
-      out.CpuPercent = float32Times(s.cpu_percent, 100);
+    if (s.cpus) out.NanoCpus = float32Times(s.cpus, 1e9);
+    if (s.cpu_percent) out.CpuPercent = float32Times(s.cpu_percent, 100);
   },
   (s, out, context) => deployResources(s, out, context),
   (s, out) => blkio(s, out),
@@ -383,9 +384,9 @@ const hostRules: HostRule[] = [
   },
   // `/path:options` → { "/path": "options" }; no options → "".
   (s, out) => {
-    if (!Array.isArray(s.tmpfs) || s.tmpfs.length === 0) return;
+    if (!s.tmpfs?.length) return;
     const tmpfs: Record<string, string> = {};
-    for (const entry of s.tmpfs.map(String)) {
+    for (const entry of s.tmpfs) {
       const at = entry.indexOf(":");
       if (at < 0) tmpfs[entry] = "";
       else tmpfs[entry.slice(0, at)] = entry.slice(at + 1);
@@ -397,21 +398,18 @@ const hostRules: HostRule[] = [
     if (ulimits.length > 0) out.Ulimits = ulimits;
   },
   (s, out) => {
-    if (isMapping(s.sysctls) && Object.keys(s.sysctls).length > 0) out.Sysctls = stringMap(s.sysctls);
+    if (s.sysctls && Object.keys(s.sysctls).length > 0) out.Sysctls = { ...s.sysctls };
   },
   // HostsList.AsList(":"): the model writes `host=ip`, the engine wants `host:ip`. The reference sends an
   // empty list, never null, for a service without extra_hosts (observed on docker compose 2.26.1: inspect
   // shows `"ExtraHosts": []` on every container it creates).
   (s, out) => {
-    const hosts = Array.isArray(s.extra_hosts) ? s.extra_hosts : [];
-    out.ExtraHosts = hosts.map((h) => String(h).replace("=", ":"));
+    out.ExtraHosts = (s.extra_hosts ?? []).map((h) => h.replace("=", ":"));
   },
   (s, out) => {
-    if (!isMapping(s.logging)) return;
-    const driver = typeof s.logging.driver === "string" ? s.logging.driver : "";
-    out.LogConfig = isMapping(s.logging.options)
-      ? { Type: driver, Config: stringMap(s.logging.options) }
-      : { Type: driver };
+    if (!s.logging) return;
+    const driver = s.logging.driver ?? "";
+    out.LogConfig = s.logging.options ? { Type: driver, Config: { ...s.logging.options } } : { Type: driver };
   },
   (s, out, context) => securityOptions(s, out, context),
   (s, out) => {
@@ -420,71 +418,71 @@ const hostRules: HostRule[] = [
   },
   // volumes_from is already resolved to container ids (resolveServiceReferences).
   (s, out) => {
-    if (Array.isArray(s.volumes_from) && s.volumes_from.length > 0)
-      out.VolumesFrom = s.volumes_from.map(String);
+    if (s.volumes_from?.length) out.VolumesFrom = [...s.volumes_from];
   },
 ];
 
 /** deploy.resources: limits override mem_limit / cpus / pids_limit; reservations memory and devices. */
-function deployResources(service: Mapping, out: HostConfig, context: ContainerSpecContext): void {
-  const deploy = isMapping(service.deploy) ? service.deploy : {};
-  const resources = isMapping(deploy.resources) ? deploy.resources : {};
-  const limits = isMapping(resources.limits) ? resources.limits : undefined;
+function deployResources(service: Service, out: HostConfig, context: ContainerSpecContext): void {
+  const resources = service.deploy?.resources;
+  const limits = resources?.limits;
   if (limits) {
     const memory = integer(limits.memory, context);
     if (memory) out.Memory = memory;
-    const cpus = typeof limits.cpus === "number" ? limits.cpus : Number(limits.cpus ?? 0);
-    if (cpus) out.NanoCpus = float32Times(cpus, 1e9);
+    if (limits.cpus) out.NanoCpus = float32Times(limits.cpus, 1e9);
+    // Text with --no-interpolate (AsWritten), as blkio weights, device counts and create_host_path.
     if (typeof limits.pids === "number" && limits.pids > 0) out.PidsLimit = limits.pids;
   }
-  const reservations = isMapping(resources.reservations) ? resources.reservations : undefined;
+  const reservations = resources?.reservations;
   if (!reservations) return;
   const memory = integer(reservations.memory, context);
   if (memory) out.MemoryReservation = memory;
-  if (!Array.isArray(reservations.devices)) return;
-  const requests = reservations.devices.filter(isMapping).map((d) => ({
-    ...(typeof d.driver === "string" ? { Driver: d.driver } : {}),
-    // compose-go's DeviceCount: "all" is -1.
-    Count: d.count === "all" ? -1 : typeof d.count === "number" ? d.count : 0,
-    ...(Array.isArray(d.device_ids) ? { DeviceIDs: d.device_ids.map(String) } : {}),
-    Capabilities: [Array.isArray(d.capabilities) ? d.capabilities.map(String) : []],
-    ...(isMapping(d.options) ? { Options: stringMap(d.options) } : {}),
-  }));
+  if (!reservations.devices) return;
+  const requests = reservations.devices.map(deviceRequest);
   if (requests.length > 0) out.DeviceRequests = requests;
 }
 
+function deviceRequest(d: DeviceRequest): NonNullable<HostConfig["DeviceRequests"]>[number] {
+  return {
+    ...(d.driver !== undefined ? { Driver: d.driver } : {}),
+    // compose-go's DeviceCount: "all" is -1.
+    Count: d.count === "all" ? -1 : typeof d.count === "number" ? d.count : 0,
+    ...(d.device_ids ? { DeviceIDs: [...d.device_ids] } : {}),
+    Capabilities: [d.capabilities ? [...d.capabilities] : []],
+    // Written as a mapping or a list (a list is not sent); values as written (numbers, booleans, null).
+    ...(d.options && !Array.isArray(d.options) ? { Options: stringMap(d.options) } : {}),
+  };
+}
+
 /** setBlkio: the weight, then each device list in the engine's names; rates are byte strings in the model. */
-function blkio(service: Mapping, out: HostConfig): void {
-  if (!isMapping(service.blkio_config)) return;
+function blkio(service: Service, out: HostConfig): void {
   const config = service.blkio_config;
+  if (!config) return;
   if (typeof config.weight === "number" && config.weight !== 0) out.BlkioWeight = config.weight;
-  const devices = (key: string, value: "weight" | "rate") =>
-    (Array.isArray(config[key]) ? config[key] : []).filter(isMapping).map((d) => ({
-      Path: String(d.path ?? ""),
+  const devices = (list: (ThrottleDevice & WeightDevice)[] = [], value: "weight" | "rate") =>
+    list.map((d) => ({
+      Path: d.path ?? "",
       [value === "weight" ? "Weight" : "Rate"]: Number(d[value] ?? 0),
     }));
-  const lists: [string, string, "weight" | "rate"][] = [
+  const lists = [
     ["weight_device", "BlkioWeightDevice", "weight"],
     ["device_read_bps", "BlkioDeviceReadBps", "rate"],
     ["device_write_bps", "BlkioDeviceWriteBps", "rate"],
     ["device_read_iops", "BlkioDeviceReadIOps", "rate"],
     ["device_write_iops", "BlkioDeviceWriteIOps", "rate"],
-  ];
+  ] as const;
   for (const [from, to, value] of lists) {
-    const list = devices(from, value);
+    const list = devices(config[from], value);
     if (list.length > 0) out[to] = list;
   }
 }
 
 /** buildContainerPortBindingOptions: one binding per published port, "" for what is not given. */
-function portBindings(service: Mapping): NonNullable<HostConfig["PortBindings"]> {
+function portBindings(service: Service): NonNullable<HostConfig["PortBindings"]> {
   const bindings: NonNullable<HostConfig["PortBindings"]> = {};
-  for (const p of portList(service)) {
+  for (const p of service.ports ?? []) {
     const key = portKey(p);
-    const binding = {
-      HostIp: typeof p.host_ip === "string" ? p.host_ip : "",
-      HostPort: p.published === undefined || p.published === null ? "" : String(p.published),
-    };
+    const binding = { HostIp: p.host_ip ?? "", HostPort: p.published ?? "" };
     bindings[key] = [...(bindings[key] ?? []), binding];
   }
   return bindings;
@@ -493,55 +491,36 @@ function portBindings(service: Mapping): NonNullable<HostConfig["PortBindings"]>
 /** mapRestartPolicyCondition: deploy.restart_policy wins over `restart`; "any" → always, "none" → no. */
 const restartNames: Record<string, string> = { none: "no", any: "always" };
 
-function restartPolicy(service: Mapping): HostConfig["RestartPolicy"] {
+function restartPolicy(service: Service): HostConfig["RestartPolicy"] {
   let policy: HostConfig["RestartPolicy"];
-  if (typeof service.restart === "string" && service.restart !== "") {
+  if (service.restart) {
     const [name = "", attempts] = service.restart.split(":");
     policy = { Name: restartNames[name] ?? name, MaximumRetryCount: goAtoi(attempts) };
   }
-  const deploy = isMapping(service.deploy) ? service.deploy : {};
-  if (isMapping(deploy.restart_policy)) {
-    const { condition, max_attempts } = deploy.restart_policy;
-    const name = typeof condition === "string" ? condition : "";
-    policy = {
-      Name: restartNames[name] ?? name,
-      MaximumRetryCount: typeof max_attempts === "number" ? max_attempts : 0,
-    };
+  const restart = service.deploy?.restart_policy;
+  if (restart) {
+    const name = restart.condition ?? "";
+    policy = { Name: restartNames[name] ?? name, MaximumRetryCount: restart.max_attempts ?? 0 };
   }
   return policy;
 }
 
-/** toUlimits: a single number sets soft and hard; soft/hard given win over it. */
-function toUlimits(ulimits: unknown): NonNullable<HostConfig["Ulimits"]> {
-  if (!isMapping(ulimits)) return [];
-  return Object.keys(ulimits)
-    .sort()
-    .map((name) => {
-      const u = ulimits[name];
-      if (typeof u === "number") return { Name: name, Soft: u, Hard: u };
-      const m = isMapping(u) ? u : {};
-      const single = typeof m.single === "number" ? m.single : 0;
-      const soft = typeof m.soft === "number" && m.soft !== 0 ? m.soft : single;
-      const hard = typeof m.hard === "number" && m.hard !== 0 ? m.hard : single;
-      return { Name: name, Soft: soft, Hard: hard };
-    });
+/** toUlimits: a single number sets soft and hard, else soft and hard as given. */
+function toUlimits(ulimits: Service["ulimits"]): NonNullable<HostConfig["Ulimits"]> {
+  return sortedEntries(ulimits ?? {}).map(([name, u]) =>
+    typeof u === "number"
+      ? { Name: name, Soft: u, Hard: u }
+      : { Name: name, Soft: u.soft ?? 0, Hard: u.hard ?? 0 },
+  );
 }
 
-/** `src[:dst[:permissions]]`, permissions "rwm" by default (create.go getDeployResources). */
-function deviceMappings(devices: unknown): NonNullable<HostConfig["Devices"]> {
-  if (!Array.isArray(devices)) return [];
-  return devices.map((entry) => {
-    if (isMapping(entry)) {
-      const source = String(entry.source ?? "");
-      return {
-        PathOnHost: source,
-        PathInContainer: String(entry.target ?? source) || source,
-        CgroupPermissions: String(entry.permissions ?? "rwm") || "rwm",
-      };
-    }
-    const [source = "", target = "", permissions = "rwm"] = String(entry).split(":");
-    return { PathOnHost: source, PathInContainer: target || source, CgroupPermissions: permissions };
-  });
+/** The target defaults to the source, permissions to "rwm" (create.go getDeployResources). */
+function deviceMappings(devices: ServiceDevice[] = []): NonNullable<HostConfig["Devices"]> {
+  return devices.map((d) => ({
+    PathOnHost: d.source,
+    PathInContainer: d.target || d.source,
+    CgroupPermissions: d.permissions || "rwm",
+  }));
 }
 
 /**
@@ -549,10 +528,10 @@ function deviceMappings(devices: unknown): NonNullable<HostConfig["Devices"]> {
  * option without "=" must be `no-new-privileges` or `key:value`. A seccomp profile file would be read and
  * inlined by the reference; that needs the disk, so it is left to the caller (not done here).
  */
-function securityOptions(service: Mapping, out: HostConfig, context: ContainerSpecContext): void {
-  if (!Array.isArray(service.security_opt) || service.security_opt.length === 0) return;
+function securityOptions(service: Service, out: HostConfig, context: ContainerSpecContext): void {
+  if (!service.security_opt?.length) return;
   const options: string[] = [];
-  for (const opt of service.security_opt.map(String)) {
+  for (const opt of service.security_opt) {
     if (opt === "systempaths=unconfined") {
       out.MaskedPaths = [];
       out.ReadonlyPaths = [];
@@ -575,13 +554,12 @@ function securityOptions(service: Mapping, out: HostConfig, context: ContainerSp
  * o=bind, are sent as Binds strings; everything else as Mounts. Order: that of the service's entries.
  */
 export function volumeMounts(
-  service: Mapping,
+  service: Service,
   context: ContainerSpecContext,
 ): { binds: string[]; mounts: Mount[] } {
   const byTarget = new Map<string, { mount: Mount; bind?: string }>();
-  const volumes = Array.isArray(service.volumes) ? service.volumes.filter(isMapping) : [];
   const inherited = new Map((context.inherited ?? []).map((m) => [m.Target, m]));
-  for (const v of volumes) {
+  for (const v of service.volumes ?? []) {
     const mount = buildMount(v, context);
     const kept =
       mount.Type === "volume" && mount.Source === undefined ? inherited.get(mount.Target) : undefined;
@@ -603,66 +581,63 @@ export function volumeMounts(
   return { binds, mounts };
 }
 
-function buildMount(v: Mapping, context: ContainerSpecContext): Mount {
-  let type = typeof v.type === "string" ? v.type : "volume";
-  let source = typeof v.source === "string" ? v.source : "";
+function buildMount(v: ServiceVolume, context: ContainerSpecContext): Mount {
+  let type = v.type;
+  let source = v.source ?? "";
   if (type === "bind" && !source.startsWith("/")) source = path.resolve(context.workingDir, source);
   let bindOptions: Mount["BindOptions"];
   let volumeOptions: Mount["VolumeOptions"];
   let tmpfsOptions: Mount["TmpfsOptions"];
-  if (type === "volume" && source !== "") source = context.volumes[String(v.source)] ?? source;
-  if (type === "bind" && isMapping(v.bind)) bindOptions = propagation(v.bind);
+  if (type === "volume" && source !== "") source = context.volumes[source] ?? source;
+  if (type === "bind" && v.bind) bindOptions = propagation(v.bind);
   if (type === "volume") {
-    const declared = context.declared?.volumes?.[String(v.source)];
-    const opts = isMapping(declared) && isMapping(declared.driver_opts) ? declared.driver_opts : {};
-    if (opts.o === "bind") {
+    const declared = v.source === undefined ? undefined : context.declared?.volumes?.[v.source];
+    if (declared?.driver_opts?.o === "bind") {
       type = "bind";
       bindOptions = {};
-    } else if (isMapping(v.volume)) {
+    } else if (v.volume) {
       volumeOptions = {
-        ...(v.volume.nocopy === true ? { NoCopy: true } : {}),
-        ...(typeof v.volume.subpath === "string" && v.volume.subpath ? { Subpath: v.volume.subpath } : {}),
+        ...(v.volume.nocopy ? { NoCopy: true } : {}),
+        ...(v.volume.subpath ? { Subpath: v.volume.subpath } : {}),
       };
     }
   }
-  if (type === "tmpfs" && isMapping(v.tmpfs)) {
+  if (type === "tmpfs" && v.tmpfs) {
     const size = integer(v.tmpfs.size, context);
-    const mode = typeof v.tmpfs.mode === "number" ? v.tmpfs.mode : undefined;
+    const mode = v.tmpfs.mode;
     tmpfsOptions = { ...(size ? { SizeBytes: size } : {}), ...(mode ? { Mode: mode } : {}) };
   }
   return {
     Type: type,
     ...(source !== "" ? { Source: source } : {}),
-    Target: path.posix.normalize(String(v.target ?? "")).replace(/(.)\/$/, "$1"),
-    ...(v.read_only === true ? { ReadOnly: true } : {}),
-    ...(typeof v.consistency === "string" && v.consistency ? { Consistency: v.consistency } : {}),
+    Target: path.posix.normalize(v.target ?? "").replace(/(.)\/$/, "$1"),
+    ...(v.read_only ? { ReadOnly: true } : {}),
+    ...(v.consistency ? { Consistency: v.consistency } : {}),
     ...(bindOptions ? { BindOptions: bindOptions } : {}),
     ...(volumeOptions ? { VolumeOptions: volumeOptions } : {}),
     ...(tmpfsOptions ? { TmpfsOptions: tmpfsOptions } : {}),
   };
 }
 
-function propagation(bind: Mapping): Mount["BindOptions"] {
-  return typeof bind.propagation === "string" && bind.propagation ? { Propagation: bind.propagation } : {};
+function propagation(bind: VolumeBindOptions): Mount["BindOptions"] {
+  return bind.propagation ? { Propagation: bind.propagation } : {};
 }
 
 /**
  * The Binds string of compose-go's ServiceVolumeConfig.String(), for a bind with create_host_path, or for a
  * volume that became a bind (its source then is the volume's real name).
  */
-function bindString(v: Mapping, mount: Mount): { bind?: string } {
+function bindString(v: ServiceVolume, mount: Mount): { bind?: string } {
   const becameBind = mount.Type === "bind" && v.type !== "bind";
-  const createHostPath = isMapping(v.bind) && v.bind.create_host_path === true;
+  const createHostPath = v.bind?.create_host_path === true;
   if (mount.Type !== "bind" || !(becameBind || createHostPath)) return {};
-  const options = [v.read_only === true ? "ro" : "rw"];
-  if (isMapping(v.bind) && typeof v.bind.selinux === "string" && v.bind.selinux) options.push(v.bind.selinux);
-  if (isMapping(v.bind) && typeof v.bind.propagation === "string" && v.bind.propagation)
-    options.push(v.bind.propagation);
-  if (isMapping(v.volume) && v.volume.nocopy === true) options.push("nocopy");
-  if (isMapping(v.volume) && typeof v.volume.subpath === "string" && v.volume.subpath)
-    options.push(v.volume.subpath);
-  const source = becameBind ? (mount.Source ?? "") : String(v.source ?? "");
-  return { bind: `${source}:${String(v.target)}:${options.join(",")}` };
+  const options = [v.read_only ? "ro" : "rw"];
+  if (v.bind?.selinux) options.push(v.bind.selinux);
+  if (v.bind?.propagation) options.push(v.bind.propagation);
+  if (v.volume?.nocopy) options.push("nocopy");
+  if (v.volume?.subpath) options.push(v.volume.subpath);
+  const source = becameBind ? (mount.Source ?? "") : (v.source ?? "");
+  return { bind: `${source}:${v.target}:${options.join(",")}` };
 }
 
 /**
@@ -670,19 +645,17 @@ function bindString(v: Mapping, mount: Mount): { bind?: string } {
  * /<name>; those from `environment` or `content` are copied in after create by the reference, not mounted.
  */
 function fileMounts(
-  refs: unknown,
-  declared: Mapping | undefined,
+  refs: FileReference[] = [],
+  declared: Record<string, { file?: string }> | undefined,
   base: string,
   context: ContainerSpecContext,
 ) {
   const mounts: Mount[] = [];
-  if (!Array.isArray(refs)) return mounts;
-  for (const ref of refs.filter(isMapping)) {
-    const source = String(ref.source ?? "");
-    const target = typeof ref.target === "string" && ref.target !== "" ? ref.target : source;
+  for (const ref of refs) {
+    const target = ref.target || ref.source;
     const full = target.startsWith("/") ? target : `${base}${target}`;
-    const definition = declared?.[source];
-    if (!isMapping(definition) || typeof definition.file !== "string") continue;
+    const definition = declared?.[ref.source];
+    if (definition?.file === undefined) continue;
     const file = path.resolve(context.workingDir, definition.file);
     mounts.push({ Type: "bind", Source: file, Target: path.posix.normalize(full), ReadOnly: true });
   }
@@ -700,12 +673,8 @@ interface NetworkSettings {
 }
 
 /** NetworksByPriority: highest priority first, then by name. */
-export function networksByPriority(networks: unknown): string[] {
-  if (!isMapping(networks)) return [];
-  const priority = (key: string) => {
-    const n = networks[key];
-    return isMapping(n) && typeof n.priority === "number" ? n.priority : 0;
-  };
+export function networksByPriority(networks: Service["networks"] = {}): string[] {
+  const priority = (key: string) => networks[key]?.priority ?? 0;
   return Object.keys(networks).sort((a, b) => priority(b) - priority(a) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -717,15 +686,15 @@ export function networksByPriority(networks: unknown): string[] {
  * service's MAC goes to the primary endpoint instead (when it has a configuration).
  */
 function networkSettings(
-  service: Mapping,
+  service: Service,
   context: ContainerSpecContext,
   name: string,
   links: string[],
 ): NetworkSettings {
   const keys = networksByPriority(service.networks);
-  const config = (key: string) => (isMapping(service.networks) ? service.networks[key] : undefined);
-  const macOf = (c: unknown) => (isMapping(c) && typeof c.mac_address === "string" ? c.mac_address : "");
-  const serviceMac = typeof service.mac_address === "string" ? service.mac_address : "";
+  const config = (key: string) => service.networks?.[key];
+  const macOf = (c: ServiceNetwork | null | undefined) => c?.mac_address ?? "";
+  const serviceMac = service.mac_address ?? "";
   const primary = keys[0] === undefined ? undefined : config(keys[0]);
   if (serviceMac && macOf(primary) && serviceMac !== macOf(primary)) {
     throw new ContainerSpecError(
@@ -742,13 +711,11 @@ function networkSettings(
     );
   }
   let macAddress = modern ? "" : serviceMac;
-  if (!modern && keys.length > 0 && isMapping(primary)) macAddress = macOf(primary);
-  const primaryMac = modern && isMapping(primary) ? macOf(primary) || serviceMac : "";
+  if (!modern && keys.length > 0 && primary) macAddress = macOf(primary);
+  const primaryMac = modern && primary ? macOf(primary) || serviceMac : "";
   const mac = macAddress ? { macAddress } : {};
 
-  if (typeof service.network_mode === "string" && service.network_mode !== "") {
-    return { mode: service.network_mode, connect: [], ...mac };
-  }
+  if (service.network_mode) return { mode: service.network_mode, connect: [], ...mac };
   if (Object.keys(context.networks).length === 0) return { mode: "none", connect: [], ...mac };
   const primaryKey = keys[0] ?? "default";
   const realName = (key: string) => context.networks[key] ?? key;
@@ -772,7 +739,7 @@ function networkSettings(
  * address into IPv6Gateway, which is reproduced as sent.
  */
 function endpointSettings(
-  config: unknown,
+  config: ServiceNetwork | null | undefined,
   context: ContainerSpecContext,
   name: string,
   links: string[],
@@ -781,14 +748,14 @@ function endpointSettings(
   const aliases = [name];
   if (useAliases) {
     aliases.push(context.service);
-    if (isMapping(config) && Array.isArray(config.aliases)) aliases.push(...config.aliases.map(String));
+    if (config?.aliases) aliases.push(...config.aliases);
   }
   const settings: EndpointSettings = { Aliases: aliases };
   if (links.length > 0) settings.Links = links;
-  if (!isMapping(config)) return settings;
-  const ipv4 = typeof config.ipv4_address === "string" ? config.ipv4_address : "";
-  const ipv6 = typeof config.ipv6_address === "string" ? config.ipv6_address : "";
-  const linkLocal = Array.isArray(config.link_local_ips) ? config.link_local_ips.map(String) : [];
+  if (!config) return settings;
+  const ipv4 = config.ipv4_address ?? "";
+  const ipv6 = config.ipv6_address ?? "";
+  const linkLocal = [...(config.link_local_ips ?? [])];
   settings.IPAMConfig = {
     ...(ipv4 ? { IPv4Address: ipv4 } : {}),
     ...(ipv6 ? { IPv6Address: ipv6 } : {}),
@@ -796,7 +763,7 @@ function endpointSettings(
   };
   if (ipv4) settings.IPAddress = ipv4;
   if (ipv6) settings.IPv6Gateway = ipv6;
-  if (typeof config.mac_address === "string" && config.mac_address) settings.MacAddress = config.mac_address;
+  if (config.mac_address) settings.MacAddress = config.mac_address;
   return settings;
 }
 
@@ -805,11 +772,11 @@ function endpointSettings(
  * `<c>:<service>-<n>` and `<c>:<project>-<service>-<n>` — n being this container's number, as the
  * reference writes it; `run` links its own service's containers; external_links as `<name>:<alias>`.
  */
-export function containerLinks(service: Mapping, context: ContainerSpecContext): string[] {
+export function containerLinks(service: Service, context: ContainerSpecContext): string[] {
   const links: string[] = [];
   const containersOf = (s: string) => context.linkedContainers?.[s] ?? [];
   const n = context.number;
-  for (const raw of Array.isArray(service.links) ? service.links.map(String) : []) {
+  for (const raw of service.links ?? []) {
     const split = raw.split(":");
     const linked = split[0] ?? "";
     const alias = split.length === 2 ? (split[1] ?? linked) : linked;
@@ -823,7 +790,7 @@ export function containerLinks(service: Mapping, context: ContainerSpecContext):
       links.push(`${c}:${context.service}`, `${c}:${short}`, `${c}:${c}`);
     }
   }
-  for (const raw of Array.isArray(service.external_links) ? service.external_links.map(String) : []) {
+  for (const raw of service.external_links ?? []) {
     const split = raw.split(":");
     const target = split[0] ?? "";
     links.push(`${target}:${split.length === 2 ? (split[1] ?? target) : target}`);
@@ -838,11 +805,11 @@ export function containerLinks(service: Mapping, context: ContainerSpecContext):
  * (sorted) container of a service; an unknown one is the reference's "container missing" error.
  */
 export function resolveServiceReferences(
-  service: Mapping,
+  service: Service,
   serviceName: string,
   firstContainer: (service: string) => string | undefined,
-): Mapping {
-  const out: Mapping = { ...service };
+): Service {
+  const out: Service = { ...service };
   const need = (name: string, what: string) => {
     const id = firstContainer(name);
     if (!id)
@@ -852,9 +819,9 @@ export function resolveServiceReferences(
       );
     return id;
   };
-  if (Array.isArray(service.volumes_from)) {
+  if (service.volumes_from) {
     out.volumes_from = service.volumes_from.map((entry) => {
-      const spec = String(entry).split(":");
+      const spec = entry.split(":");
       if (spec[0] === "container") return spec[1] ?? "";
       return need(spec[0] ?? "", "volume");
     });
@@ -866,7 +833,7 @@ export function resolveServiceReferences(
   ] as const;
   for (const [field, what] of namespaces) {
     const value = service[field];
-    if (typeof value === "string" && value.startsWith("service:")) {
+    if (value?.startsWith("service:")) {
       out[field] = `container:${need(value.slice("service:".length), what)}`;
     }
   }
@@ -874,16 +841,13 @@ export function resolveServiceReferences(
 }
 
 /** The real names of the model's networks and volumes (their `name:`), for the context. */
-export function resourceNames(model: Mapping): {
+export function resourceNames(model: Pick<ComposeModel, "networks" | "volumes">): {
   networks: Record<string, string>;
   volumes: Record<string, string>;
 } {
-  const names = (section: unknown) => {
+  const names = (section: Record<string, { name?: string }> = {}) => {
     const out: Record<string, string> = {};
-    if (!isMapping(section)) return out;
-    for (const [key, value] of Object.entries(section)) {
-      out[key] = isMapping(value) && typeof value.name === "string" ? value.name : key;
-    }
+    for (const [key, value] of Object.entries(section)) out[key] = value.name ?? key;
     return out;
   };
   return { networks: names(model.networks), volumes: names(model.volumes) };
@@ -895,15 +859,14 @@ export function resourceNames(model: Mapping): {
  * (the volume's name) and mode.
  */
 export function inheritedMounts(
-  service: Mapping,
+  service: Service,
   old: readonly { Type: string; Name?: string; Source: string; Destination: string; RW: boolean }[],
   imageVolumes: readonly string[],
 ): Mount[] {
   const clean = (p: string) => path.posix.normalize(p).replace(/(.)\/$/, "$1");
   const targets = new Set(imageVolumes.map(clean));
-  const volumes = Array.isArray(service.volumes) ? service.volumes.filter(isMapping) : [];
-  for (const v of volumes) {
-    if ((v.type ?? "volume") === "volume" && !v.source) targets.add(clean(String(v.target ?? "")));
+  for (const v of service.volumes ?? []) {
+    if (v.type === "volume" && !v.source) targets.add(clean(v.target ?? ""));
   }
   return old
     .filter((m) => m.Type !== "tmpfs" && targets.has(clean(m.Destination)))
@@ -918,7 +881,13 @@ export function inheritedMounts(
 // ---------------------------------------------------------------------------------------------------------
 // Small conversions
 
-function stringMap(m: Mapping): Record<string, string> {
+/** Entries by key, in the order of Array.prototype.sort (UTF-16 code units). */
+function sortedEntries<T>(record: Record<string, T>): [string, T][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A device request's options, values as written: null is "". */
+function stringMap(m: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(m)) out[k] = v === null || v === undefined ? "" : String(v);
   return out;
@@ -931,10 +900,9 @@ function duration(text: string, context: ContainerSpecContext): bigint {
 }
 
 /** Integers and byte sizes (the model writes sizes as decimal strings of bytes). */
-function integer(value: unknown, context: ContainerSpecContext): number | undefined {
-  if (value === undefined || value === null) return undefined;
+function integer(value: string | number | undefined, context: ContainerSpecContext): number | undefined {
+  if (value === undefined) return undefined;
   if (typeof value === "number") return Math.trunc(value);
-  if (typeof value !== "string") return undefined;
   // -1 (unlimited swap) and other plain integers are not sizes to parseSize.
   if (/^[+-]?\d+$/.test(value)) return Number.parseInt(value, 10);
   const parsed = parseSize(value);

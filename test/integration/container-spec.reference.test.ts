@@ -166,7 +166,7 @@ describe.skipIf(!referenceBinary)(
           home: homedir(),
         });
         expect(loaded.problems).toEqual([]);
-        const model = loaded.project?.model ?? {};
+        const model = loaded.project?.model ?? { name: project, services: {} };
         const services = isMapping(model.services) ? model.services : {};
         const { networks, volumes } = resourceNames(model);
         const apiVersion = (await docker(["version", "--format", "{{.Server.APIVersion}}"])).trim();

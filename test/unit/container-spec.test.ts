@@ -9,6 +9,9 @@ import {
   resolveServiceReferences,
   resourceNames,
 } from "../../src/project/container-spec.js";
+import { loadProject } from "../../src/project/load/index.js";
+import type { Service } from "../../src/project/load/types.js";
+import { memoryFileSystem } from "../helpers/memfs.js";
 
 const context: ContainerSpecContext = {
   project: "demo",
@@ -59,7 +62,7 @@ describe("containerSpec", () => {
   });
 
   it("maps a flask-redis style web service (the long form `config --format json` prints)", () => {
-    const web = {
+    const web: Service = {
       image: "busybox:1.36",
       command: ["sh", "-c", "sleep 3600"],
       entrypoint: null,
@@ -174,7 +177,7 @@ describe("containerSpec", () => {
   });
 
   it("maps host options, sizes, durations and limits", () => {
-    const box = {
+    const box: Service = {
       image: "busybox:1.36",
       hostname: "boxhost",
       domainname: "example.test",
@@ -206,7 +209,10 @@ describe("containerSpec", () => {
       tmpfs: ["/run:size=1m", "/tmp2"],
       stop_signal: "SIGINT",
       stop_grace_period: "1m30s",
-      devices: ["/dev/null:/dev/mynull", "/dev/zero"],
+      devices: [
+        { source: "/dev/null", target: "/dev/mynull", permissions: "rwm" },
+        { source: "/dev/zero", target: "/dev/zero", permissions: "rwm" },
+      ],
       network_mode: "host",
       healthcheck: { test: ["CMD-SHELL", "true"], interval: "1m0s", start_period: "500ms" },
     };
@@ -276,6 +282,7 @@ describe("containerSpec", () => {
             },
           },
           restart_policy: { condition: "on-failure", max_attempts: 2 },
+          placement: {},
         },
         network_mode: "none",
       },
@@ -417,8 +424,8 @@ describe("containerSpec", () => {
 
   it("lets the compose labels win over service labels, and omits the image label when unknown", () => {
     const { imageId: _unknown, ...noImage } = context;
-    const labels = containerSpec({ labels: { "com.docker.compose.project": "other", x: 1 } }, noImage).create
-      .Labels;
+    const labels = containerSpec({ labels: { "com.docker.compose.project": "other", x: "1" } }, noImage)
+      .create.Labels;
     expect(labels?.["com.docker.compose.project"]).toBe("demo");
     expect(labels?.x).toBe("1");
     expect(labels && "com.docker.compose.image" in labels).toBe(false);
@@ -438,8 +445,11 @@ describe("containerSpec", () => {
 describe("helpers", () => {
   it("writes the depends_on label as service:condition:restart, sorted", () => {
     expect(
-      dependsOnLabel({ b: { condition: "service_started" }, a: { condition: "x", restart: true } }),
-    ).toBe("a:x:true,b:service_started:false");
+      dependsOnLabel({
+        b: { condition: "service_started", required: true },
+        a: { condition: "service_healthy", restart: true, required: false },
+      }),
+    ).toBe("a:service_healthy:true,b:service_started:false");
     expect(dependsOnLabel(undefined)).toBe("");
   });
 
@@ -488,10 +498,99 @@ describe("helpers", () => {
 
   it("reads the real names of networks and volumes", () => {
     expect(
-      resourceNames({ networks: { default: { name: "p_default" } }, volumes: { v: { name: "x" } } }),
+      resourceNames({
+        networks: { default: { name: "p_default", ipam: {} } },
+        volumes: { v: { name: "x" } },
+      }),
     ).toEqual({
       networks: { default: "p_default" },
       volumes: { v: "x" },
+    });
+  });
+});
+
+describe("the loaded model", () => {
+  const load = (yaml: string) => {
+    const fs = memoryFileSystem("/src/demo", { "/src/demo/compose.yaml": yaml });
+    const loaded = loadProject({ options: {}, env: {}, fs, home: "/home/me" });
+    if (!loaded.project) throw new Error(JSON.stringify(loaded.problems ?? loaded.failure));
+    return loaded.project;
+  };
+
+  it("goes from the loader to the create request as it is typed, in the reference's field order", () => {
+    const project = load(`
+services:
+  web:
+    image: busybox:1.36
+    cap_add: [NET_ADMIN]
+    sysctls: { net.core.somaxconn: 1024 }
+    labels: { tier: 1 }
+    ulimits: { nofile: { soft: 1, hard: 2 }, nproc: 3 }
+    devices: ["/dev/null:/dev/n"]
+    deploy:
+      resources:
+        limits: { pids: 5, memory: 64m }
+        reservations: { devices: [{ capabilities: [gpu], count: all }] }
+    blkio_config: { weight: 300, device_read_bps: [{ path: /dev/sda, rate: 1mb }] }
+    ports: ["8080:80"]
+    volumes: ["./app:/app", "data:/data:nocopy"]
+    secrets: [token]
+    networks: { back: { priority: 2, aliases: [b] }, front: }
+    restart: on-failure:2
+networks: { back: {}, front: {} }
+volumes: { data: {} }
+secrets: { token: { file: ./token.txt } }
+`);
+    const { networks, volumes } = resourceNames(project.model);
+    const web = project.model.services.web ?? {};
+    const spec = containerSpec(web, { ...context, networks, volumes, declared: project.model });
+    expect(spec.create.Labels?.tier).toBe("1");
+    expect(JSON.stringify(spec.create.HostConfig)).toBe(
+      JSON.stringify({
+        CapAdd: ["NET_ADMIN"],
+        Memory: 67108864,
+        PidsLimit: 5,
+        DeviceRequests: [{ Count: -1, Capabilities: [["gpu"]] }],
+        BlkioWeight: 300,
+        BlkioDeviceReadBps: [{ Path: "/dev/sda", Rate: 1048576 }],
+        PortBindings: { "80/tcp": [{ HostIp: "", HostPort: "8080" }] },
+        RestartPolicy: { Name: "on-failure", MaximumRetryCount: 2 },
+        Ulimits: [
+          { Name: "nofile", Soft: 1, Hard: 2 },
+          { Name: "nproc", Soft: 3, Hard: 3 },
+        ],
+        Sysctls: { "net.core.somaxconn": "1024" },
+        ExtraHosts: [],
+        Devices: [{ PathOnHost: "/dev/null", PathInContainer: "/dev/n", CgroupPermissions: "rwm" }],
+        Binds: ["/src/demo/app:/app:rw"],
+        Mounts: [
+          { Type: "volume", Source: "demo_data", Target: "/data", VolumeOptions: { NoCopy: true } },
+          { Type: "bind", Source: "/src/demo/token.txt", Target: "/run/secrets/token", ReadOnly: true },
+        ],
+        NetworkMode: "demo_back",
+      }),
+    );
+  });
+
+  it("keeps values the loader leaves as text (--no-interpolate) as the reference would not send them", () => {
+    const spec = containerSpec(
+      {
+        deploy: {
+          resources: { limits: { pids: "5" }, reservations: { devices: [{ count: "2" }] } },
+          placement: {},
+        },
+        blkio_config: { weight: "300" },
+        volumes: [{ type: "bind", source: "/a", target: "/a", bind: { create_host_path: "true" } }],
+        network_mode: "none",
+      },
+      context,
+    );
+    expect(spec.create.HostConfig).toEqual({
+      DeviceRequests: [{ Count: 0, Capabilities: [[]] }],
+      PortBindings: {},
+      ExtraHosts: [],
+      Mounts: [{ Type: "bind", Source: "/a", Target: "/a", BindOptions: {} }],
+      NetworkMode: "none",
     });
   });
 });

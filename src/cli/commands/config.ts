@@ -4,6 +4,7 @@ import { builtImageName } from "../../project/labels.js";
 import { InvalidProjectError } from "../../project/load/diagnostics.js";
 import { isMapping, type Mapping } from "../../project/load/document.js";
 import type { Project } from "../../project/load/index.js";
+import { type ComposeModel, typedModel } from "../../project/load/types.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 
@@ -26,7 +27,7 @@ interface ConfigFlags {
 }
 
 /** The model with only `names` and the services they depend on, transitively. */
-function withSelectedServices(model: Mapping, names: string[]): Mapping {
+function withSelectedServices(model: ComposeModel, names: string[]): ComposeModel {
   const services = (model.services ?? {}) as Record<string, Mapping>;
   const keep = new Set<string>();
   const visit = (name: string) => {
@@ -219,7 +220,7 @@ export function registerConfig(program: Command, io: Io): void {
         ),
       );
       if (selected) project.model = withSelectedServices(project.model, selected);
-      if (written && project.written) project.model = project.written;
+      if (written && project.written) project.model = typedModel(project.written);
       // The reference checks --hash after --services and --volumes, and prints it to stdout even with -o.
       if (flags.hash && !flags.services && !flags.volumes) {
         const enabling = (name: string) => loadFromCommand(command, { services: [name] }, () => {});

@@ -27,6 +27,7 @@ import { withNumberTexts } from "./numbers.js";
 import { activeProfiles, applyProfiles, missingDependency, withNamedProfiles } from "./profiles.js";
 import { resolveProjectName } from "./project-name.js";
 import { settleTimestamps, unmarkTimestamp } from "./timestamps.js";
+import { type ComposeModel, typedModel } from "./types.js";
 import { loadModel } from "./uninterpolated-model.js";
 import { type Locate, parseYamlDocument } from "./yaml.js";
 
@@ -82,8 +83,8 @@ export interface Project {
   envFiles: string[];
   /** Shell environment over the env files: what interpolation saw. */
   environment: Record<string, string>;
-  /** The model, in the long form `docker compose config --format json` prints. */
-  model: Mapping;
+  /** The model, in the long form `docker compose config --format json` prints; typed at the loader's exit. */
+  model: ComposeModel;
   /** Every profile a service of the files declares, enabled or not. */
   profiles: string[];
   /** Every service the files declare, enabled or not (containers of the others are orphans). */
@@ -488,7 +489,7 @@ export function loadProject(input: LoadInput): LoadResult {
       configFiles: selection.files,
       envFiles,
       environment,
-      model,
+      model: typedModel(model),
       profiles,
       allServices: Object.keys(declared),
       ...(options.declared ? { declared: declaredModel(document) } : {}),

@@ -33,24 +33,28 @@ export type WrittenMappingOrList = Record<string, string | number | boolean | nu
 // ---------------------------------------------------------------------------------------------------------
 // the project
 
-export interface ComposeModel extends Extensions {
+/**
+ * A type, not an interface (as Service): the model and its services are plain data, so they also go where a
+ * Mapping is taken (hash.ts, the renderers of `config`).
+ */
+export type ComposeModel = Extensions & {
   name: string;
   services: Record<string, Service>;
   networks?: Record<string, Network>;
   volumes?: Record<string, Volume>;
   secrets?: Record<string, Secret>;
   configs?: Record<string, Config>;
-}
+};
 
-/** The model the loader returned (Project.model), typed: the loader has checked it, nothing is checked here. */
+/** The loader's model as Project.model: the loader has checked it, nothing is checked here. */
 export function typedModel(model: Mapping): ComposeModel {
-  return model as unknown as ComposeModel;
+  return model as ComposeModel;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // services
 
-export interface Service extends Extensions {
+export type Service = Extensions & {
   annotations?: StringMap;
   attach?: AsWritten<boolean>;
   blkio_config?: BlkioConfig;
@@ -144,7 +148,7 @@ export interface Service extends Extensions {
   volumes?: ServiceVolume[];
   volumes_from?: string[];
   working_dir?: string;
-}
+};
 
 export interface BuildConfig extends Extensions {
   /** Absolute, or a URL. */

@@ -4,28 +4,25 @@
 // and the create request of any of its containers. `up`, `create`, `run`, `scale` and the plan read it here.
 import { containerSpec, resolveServiceReferences, resourceNames } from "../container-spec.js";
 import { serviceScale } from "../converge.js";
-import { buildGraph, type Graph, type ServiceEdges, withDependencies } from "../graph.js";
+import { buildGraph, type Graph, withDependencies } from "../graph.js";
 import { serviceConfigHash, withDefaultPlatform } from "../hash.js";
 import { builtImageName, label } from "../labels.js";
-import { isMapping, type Mapping } from "../load/document.js";
 import type { Project } from "../load/index.js";
+import type { ComposeModel, Service } from "../load/types.js";
 
 /** A bad request about the project's services (an unknown service name): exit 1. */
 export class ServiceSelectionError extends Error {
   readonly exitCode = 1;
 }
 
-export type Services = Record<string, Mapping>;
+export type Services = Record<string, Service>;
 
 export function servicesOf(project: Project): Services {
-  const out: Services = {};
-  const raw = isMapping(project.model.services) ? project.model.services : {};
-  for (const [name, s] of Object.entries(raw)) if (isMapping(s)) out[name] = s;
-  return out;
+  return project.model.services;
 }
 
 export function projectGraph(project: Project): Graph {
-  return buildGraph(servicesOf(project) as Record<string, ServiceEdges>);
+  return buildGraph(servicesOf(project));
 }
 
 /** The services an `up svc…` acts on: the named ones and, unless --no-deps, what they depend on. */
@@ -42,17 +39,14 @@ export function targetServices(
 }
 
 /** The image a service's containers run: its `image`, else the one its build makes (`<project>-<service>`). */
-export function imageOf(project: Project, name: string, service: Mapping): string {
-  return typeof service.image === "string" ? service.image : builtImageName(project.name, name);
+export function imageOf(project: Project, name: string, service: Service): string {
+  return service.image ?? builtImageName(project.name, name);
 }
 
 /** The model's volumes, secrets and configs declarations, as the container spec reads them. */
-export function declaredOf(model: Mapping) {
-  return {
-    ...(isMapping(model.volumes) ? { volumes: model.volumes } : {}),
-    ...(isMapping(model.secrets) ? { secrets: model.secrets } : {}),
-    ...(isMapping(model.configs) ? { configs: model.configs } : {}),
-  };
+export function declaredOf(model: ComposeModel) {
+  const { volumes, secrets, configs } = model;
+  return { volumes, secrets, configs };
 }
 
 /**
@@ -60,8 +54,8 @@ export function declaredOf(model: Mapping) {
  * profile) before hashing and labelling, as the reference's project does (observed on 2.26.1: an empty
  * depends_on label, and a hash other than `config --hash` prints).
  */
-export function withoutDisabledDependencies(service: Mapping, services: Record<string, unknown>): Mapping {
-  if (!isMapping(service.depends_on)) return service;
+export function withoutDisabledDependencies(service: Service, services: Record<string, unknown>): Service {
+  if (!service.depends_on) return service;
   const kept = Object.entries(service.depends_on).filter(([d]) => Object.hasOwn(services, d));
   if (kept.length === Object.keys(service.depends_on).length) return service;
   const { depends_on: _all, ...rest } = service;
@@ -69,34 +63,30 @@ export function withoutDisabledDependencies(service: Mapping, services: Record<s
 }
 
 /** Whether the service names a container directly (`container:NAME` in a namespace or volumes_from). */
-export function hasContainerReference(service: Mapping): boolean {
-  const modes = ["network_mode", "ipc", "pid"].map((f) => service[f]);
-  const from = Array.isArray(service.volumes_from) ? service.volumes_from.map(String) : [];
-  return [...modes, ...from].some((v) => typeof v === "string" && v.startsWith("container:"));
+export function hasContainerReference(service: Service): boolean {
+  const modes = [service.network_mode, service.ipc, service.pid];
+  return [...modes, ...(service.volumes_from ?? [])].some((v) => v?.startsWith("container:"));
 }
 
 /** Services another one uses by container (so their containers must exist before its own are made). */
-export function containerReferences(service: Mapping): Set<string> {
+export function containerReferences(service: Service): Set<string> {
   const out = new Set<string>();
-  for (const field of ["network_mode", "ipc", "pid"]) {
-    const value = service[field];
-    if (typeof value === "string" && value.startsWith("service:")) out.add(value.slice("service:".length));
+  for (const value of [service.network_mode, service.ipc, service.pid]) {
+    if (value?.startsWith("service:")) out.add(value.slice("service:".length));
   }
-  for (const entry of Array.isArray(service.volumes_from) ? service.volumes_from.map(String) : []) {
+  for (const entry of service.volumes_from ?? []) {
     const [kind, name] = entry.split(":");
     if (kind === "container") continue;
     out.add((kind === "service" ? name : kind) ?? entry);
   }
-  for (const link of Array.isArray(service.links) ? service.links.map(String) : []) {
-    out.add(link.split(":")[0] ?? link);
-  }
+  for (const link of service.links ?? []) out.add(link.split(":")[0] ?? link);
   return out;
 }
 
 export interface DesiredService {
   name: string;
   /** The service as hashed, labelled and created. */
-  service: Mapping;
+  service: Service;
   configHash: string;
   /** How many containers it should have. */
   scale: number;
@@ -116,7 +106,7 @@ export function desiredService(
 ): DesiredService {
   const services = servicesOf(project);
   const raw = withoutDisabledDependencies(services[name] ?? {}, services);
-  const service = withDefaultPlatform(
+  const service: Service = withDefaultPlatform(
     resolveServiceReferences(raw, name, firstContainer),
     project.environment,
   );
@@ -152,6 +142,8 @@ export function desiredSpec(
     name?: string;
     inherited?: Parameters<typeof containerSpec>[1]["inherited"];
     replace?: string;
+    /** `run`'s one-off container: whether it takes the service's network aliases (--use-aliases). */
+    oneOff?: { useAliases: boolean };
   } = {},
 ) {
   const { project } = context;
@@ -170,6 +162,7 @@ export function desiredSpec(
     apiVersion: context.apiVersion,
     linkedContainers: context.linkedContainers,
     ...(extra.inherited ? { inherited: extra.inherited } : {}),
+    ...(extra.oneOff ? { oneoff: true, useNetworkAliases: extra.oneOff.useAliases } : {}),
   });
   if (extra.name) spec.create.name = extra.name;
   if (extra.replace && spec.create.Labels) spec.create.Labels[label.replace] = extra.replace;
