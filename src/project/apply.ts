@@ -25,6 +25,7 @@ import {
   servicesOf,
   specNetworks,
 } from "./plan/desired.js";
+import { type OneOffName, oneOffSpec, type RunOptions } from "./plan/one-off.js";
 import { type Action, actionWords, type Plan, planStart, unchangedEvents } from "./plan/plan.js";
 import { type Progress, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
@@ -78,17 +79,22 @@ export interface ApplyOptions {
   /** With start actions: how they report, and the events subscription readiness waits use. */
   start?: StartOptions;
   watch?: ReadinessWatch;
+  /** `run`: the one-off container's options and name; `beforeStart` attaches to it before it starts. */
+  oneOff?: { options: RunOptions; name: OneOffName; beforeStart?: (id: string) => Promise<void> };
 }
 
 export interface Applied extends Converged {
   /** The removals of volumes and images that found nothing to remove. */
   missing: Set<number>;
+  /** `run`: the one-off container's id. */
+  oneOff?: string;
 }
 
 /** Carries out the plan; resolves with each service's containers once it is done. */
 export async function applyPlan(context: ApplyContext, plan: Plan, options: ApplyOptions): Promise<Applied> {
   const { engine, progress } = context;
   const missing = new Set<number>();
+  let oneOff: string | undefined;
   const loaded = () => {
     if (!context.project) throw new Error("creating containers needs the project's files");
     return context.project;
@@ -250,6 +256,24 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
       case "wait running":
         // `up --wait` waits after apply (waitProject), as the reference does.
         return;
+      // The reference reports nothing for the one-off container itself: its output follows.
+      case "create one-off": {
+        if (!options.oneOff) throw new Error("a one-off container without run's options");
+        const firstContainer = (s: string) => live.get(s)?.[0]?.id;
+        const spec = oneOffSpec(
+          options.oneOff.options,
+          options.oneOff.name,
+          specContext(service),
+          firstContainer,
+        );
+        oneOff = (await createWithNetworks(engine, spec)).id;
+        return;
+      }
+      case "start one-off":
+        if (!oneOff) throw new Error("starting a one-off container not created");
+        await options.oneOff?.beforeStart?.(oneOff);
+        await engine.startContainer(oneOff);
+        return;
       default: {
         const unknown: never = a.kind;
         throw new Error(`no way to apply ${String(unknown)}`);
@@ -271,7 +295,7 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
   const results = await Promise.allSettled(done.values());
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
-  return { services: targets, containers: live, missing };
+  return { services: targets, containers: live, missing, ...(oneOff ? { oneOff } : {}) };
 }
 
 /**

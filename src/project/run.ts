@@ -1,180 +1,90 @@
-// `run`: a one-off container of a service (pkg/compose/run.go and cmd/compose/run.go, 2.26): its
-// dependencies converged and started first (unless --no-deps), then a container named
-// `<project>-<service>-run-<12 hex>` with the oneoff and slug labels, no restart policy, no published ports
-// unless --service-ports, the command line's overrides applied. Attaching and waiting are the CLI's.
-import { randomBytes } from "node:crypto";
-import { type Converged, createWithNetworks, type UpContext, UpError, waitDependencies } from "./apply.js";
-import { containerSpec, resolveServiceReferences, resourceNames } from "./container-spec.js";
-import { serviceConfigHash, withDefaultPlatform } from "./hash.js";
-import { label } from "./labels.js";
-import { isMapping, type Mapping } from "./load/document.js";
-import { declaredOf, servicesOf, targetServices, withoutDisabledDependencies } from "./plan/desired.js";
+// `run`: a one-off container of a service (pkg/compose/run.go and cmd/compose/run.go, 2.26): the images of
+// the service and its dependencies made first, its dependencies converged, started and ready (unless
+// --no-deps), then the one-off container (src/project/plan/one-off.ts) created and started. One plan
+// (planUp with `oneOff`), carried out by apply; `--dry-run` prints it. Attaching and waiting are the CLI's.
+import { type UpContext, UpError } from "./apply.js";
+import type { Engine } from "./engine/types.js";
+import type { Project } from "./load/index.js";
+import { servicesOf, targetServices } from "./plan/desired.js";
+import { observe } from "./plan/observed.js";
+import { type OneOffName, oneOffName, type RunOptions } from "./plan/one-off.js";
+import { type Plan, type PlanOptions, planUp } from "./plan/plan.js";
 import { ReadinessWatch } from "./readiness.js";
-import { canonicalName, projectContainers, serviceOf } from "./state.js";
-import { createProject, ensureImages } from "./up.js";
+import { ensureImages } from "./up.js";
 
-export interface RunOptions {
-  service: string;
-  command?: string[];
-  /** --entrypoint, split like the reference (a shell-words string). */
-  entrypoint?: string[];
-  name?: string;
-  detach?: boolean;
-  remove?: boolean;
-  tty: boolean;
-  interactive: boolean;
-  user?: string;
-  workdir?: string;
-  env?: string[];
-  labels?: Record<string, string>;
-  /** -v entries, already in long form. */
-  volumes?: Mapping[];
-  /** -p entries, already in long form; ignored with --service-ports. */
-  publish?: Mapping[];
-  servicePorts?: boolean;
-  useAliases?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
-  noDeps?: boolean;
-  removeOrphans?: boolean;
-  quietPull?: boolean;
-  build?: boolean;
-}
-
-/** The service as the one-off container runs it (applyRunOptions + prepareRun of the reference). */
-export function oneOffService(
-  service: Mapping,
-  options: RunOptions,
-  environment: Readonly<Record<string, string>>,
-): Mapping {
-  const out: Mapping = { ...service, tty: options.tty, stdin_open: options.interactive, scale: 1 };
-  delete out.container_name;
-  delete out.restart;
-  if (isMapping(out.deploy)) {
-    const { restart_policy: _dropped, ...deploy } = out.deploy;
-    out.deploy = deploy;
-  }
-  if (options.command?.length) out.command = options.command;
-  if (options.user) out.user = options.user;
-  if (options.workdir) out.working_dir = options.workdir;
-  if (options.entrypoint) {
-    out.entrypoint = options.entrypoint;
-    if (!options.command?.length) out.command = [];
-  }
-  const capAdd = new Set(Array.isArray(out.cap_add) ? out.cap_add.map(String) : []);
-  const capDrop = new Set(Array.isArray(out.cap_drop) ? out.cap_drop.map(String) : []);
-  for (const c of options.capAdd ?? []) {
-    capAdd.add(c);
-    capDrop.delete(c);
-  }
-  for (const c of options.capDrop ?? []) {
-    capDrop.add(c);
-    capAdd.delete(c);
-  }
-  if (options.capAdd?.length || options.capDrop?.length) {
-    out.cap_add = [...capAdd];
-    out.cap_drop = [...capDrop];
-  }
-  if (options.env?.length) {
-    const env: Mapping = isMapping(out.environment) ? { ...out.environment } : {};
-    for (const entry of options.env) {
-      const at = entry.indexOf("=");
-      if (at >= 0) env[entry.slice(0, at)] = entry.slice(at + 1);
-      else if (environment[entry] !== undefined) env[entry] = environment[entry];
-    }
-    out.environment = env;
-  }
-  if (options.labels) out.labels = { ...(isMapping(out.labels) ? out.labels : {}), ...options.labels };
-  if (!options.servicePorts) out.ports = options.publish ?? [];
-  if (options.volumes?.length)
-    out.volumes = [...(Array.isArray(out.volumes) ? out.volumes : []), ...options.volumes];
-  return out;
-}
+export type { RunOptions } from "./plan/one-off.js";
 
 export interface OneOff {
   id: string;
   name: string;
 }
 
-/** Converges the dependencies, then creates (does not start) the one-off container. */
-export async function createOneOff(context: UpContext, options: RunOptions): Promise<OneOff> {
-  const { engine, project } = context;
-  const services = servicesOf(project);
-  const base = services[options.service];
-  if (!base) throw new UpError(`no such service: ${options.service}`);
-  const dependencies = options.noDeps
+/** The services run acts on besides the one-off's: its dependencies, unless --no-deps. */
+function dependenciesOf(project: Project, options: RunOptions): string[] {
+  if (!servicesOf(project)[options.service]) throw new UpError(`no such service: ${options.service}`);
+  return options.noDeps
     ? []
     : targetServices(project, [options.service]).filter((s) => s !== options.service);
-  const converged: Converged = await createProject(context, {
+}
+
+function runPlanOptions(options: RunOptions, dependencies: string[], name: OneOffName): PlanOptions {
+  return {
     targets: dependencies,
+    start: dependencies.length > 0,
+    oneOff: { service: options.service, name: name.name },
     ...(options.removeOrphans ? { removeOrphans: true } : {}),
-    ...(options.quietPull ? { quietPull: true } : {}),
     ...(options.build ? { build: true } : {}),
-  });
-  if (dependencies.length > 0) {
-    const { startProject } = await import("./apply.js");
-    await startProject(context, converged);
-  }
-  const imageIds = await ensureImages(context, [options.service], {
-    ...(options.quietPull ? { quietPull: true } : {}),
-    ...(options.build ? { build: true } : {}),
-  });
+  };
+}
 
-  const observed = await projectContainers(engine, project.name, {});
-  const byService = new Map<string, string[]>();
-  for (const c of observed)
-    byService.set(serviceOf(c), [...(byService.get(serviceOf(c)) ?? []), canonicalName(c)]);
-  if (!options.noDeps) {
-    const watch = await ReadinessWatch.open(engine, project.name);
-    try {
-      const containers = new Map<string, typeof observed>();
-      for (const c of observed) containers.set(serviceOf(c), [...(containers.get(serviceOf(c)) ?? []), c]);
-      await waitDependencies(context, watch, { services: dependencies, containers }, options.service);
-    } finally {
-      watch.close();
-    }
-  }
-
-  const slug = randomBytes(32).toString("hex");
-  const name = options.name ?? `${project.name}-${options.service}-run-${slug.slice(0, 12)}`;
-  const firstContainer = (s: string) => observed.find((c) => serviceOf(c) === s)?.id;
-  const service = withDefaultPlatform(
-    resolveServiceReferences(
-      oneOffService(withoutDisabledDependencies(base, services), options, project.environment),
-      options.service,
-      firstContainer,
-    ),
-    project.environment,
-  );
-  const names = resourceNames(project.model);
-  const networks: Record<string, string> = { ...names.networks };
-  const apiVersion = engine.apiVersion;
-  const imageId = imageIds[options.service];
-  const spec = containerSpec(service, {
-    project: project.name,
-    service: options.service,
-    number: 1,
-    workingDir: project.workingDir,
-    configFiles: project.configFiles,
-    networks,
-    volumes: names.volumes,
-    declared: declaredOf(project.model),
-    ...(imageId ? { imageId } : {}),
-    configHash: serviceConfigHash(service),
-    apiVersion,
-    oneoff: true,
-    useNetworkAliases: options.useAliases === true,
-    linkedContainers: Object.fromEntries(byService),
+/** `run --dry-run`: the plan from engine reads alone. */
+export async function planRun(engine: Engine, project: Project, options: RunOptions): Promise<Plan> {
+  const dependencies = dependenciesOf(project, options);
+  const observed = await observe(engine, project, [...dependencies, options.service], { details: true });
+  return planUp({
+    project,
+    observed,
+    options: runPlanOptions(options, dependencies, oneOffName(project.name, options)),
+    apiVersion: engine.apiVersion,
   });
-  spec.create.name = name;
-  spec.create.Labels = { ...spec.create.Labels, [label.slug]: slug };
-  if (options.interactive) {
-    spec.create.AttachStdin = true;
-    spec.create.OpenStdin = true;
-    spec.create.StdinOnce = true;
+}
+
+/**
+ * Makes the images, converges and starts the dependencies, creates the one-off container and starts it,
+ * calling `beforeStart` (attach) first.
+ */
+export async function runOneOff(
+  context: UpContext,
+  options: RunOptions,
+  beforeStart?: (id: string) => Promise<void>,
+): Promise<OneOff> {
+  const { engine, project } = context;
+  const dependencies = dependenciesOf(project, options);
+  const name = oneOffName(project.name, options);
+  const watch = dependencies.length > 0 ? await ReadinessWatch.open(engine, project.name) : undefined;
+  try {
+    const targets = [...dependencies, options.service];
+    const observed = await observe(engine, project, targets, { images: false });
+    const imageIds = await ensureImages(context, targets, {
+      ...(options.quietPull ? { quietPull: true } : {}),
+      ...(options.build ? { build: true } : {}),
+    });
+    const plan = planUp({
+      project,
+      observed,
+      options: { ...runPlanOptions(options, dependencies, name), images: imageIds },
+      apiVersion: engine.apiVersion,
+    });
+    for (const warning of plan.warnings) context.warn(warning);
+    const { applyPlan } = await import("./apply.js");
+    const applied = await applyPlan(context, plan, {
+      imageIds,
+      oneOff: { options, name, ...(beforeStart ? { beforeStart } : {}) },
+      ...(watch ? { watch, start: {} } : {}),
+    });
+    if (!applied.oneOff) throw new Error("run: the one-off container was not created");
+    return { id: applied.oneOff, name: name.name };
+  } finally {
+    watch?.close();
   }
-  if (options.remove) spec.create.HostConfig = { ...spec.create.HostConfig, AutoRemove: true };
-  // The reference reports nothing for the one-off container itself: its output follows.
-  const created = await createWithNetworks(engine, spec);
-  return { id: created.id, name };
 }

@@ -4,11 +4,18 @@
 // kept apart without one), start it, and exit with its exit code.
 import path from "node:path";
 import type { Command } from "commander";
-import type { Mapping } from "../../project/load/document.js";
+import type { Attachment } from "../../project/engine/types.js";
+import type { ServicePort, ServiceVolume } from "../../project/load/types.js";
 import type { RunOptions } from "../../project/run.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 import { concurrencyOf } from "./target.js";
+
+/** The one-off container's streams, opened before it starts, and its exit code. */
+interface Attached {
+  attachment: Attachment;
+  exited: Promise<number>;
+}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -72,11 +79,18 @@ export function registerRun(program: Command, io: Io): void {
     });
 }
 
+/** -v and -p entries in the model's long form (the canonical form checked as the loader checks a file's). */
+async function longForm(
+  field: "volumes",
+  entries: string[] | undefined,
+  base: string,
+): Promise<ServiceVolume[]>;
+async function longForm(field: "ports", entries: string[] | undefined, base: string): Promise<ServicePort[]>;
 async function longForm(
   field: "volumes" | "ports",
   entries: string[] | undefined,
   base: string,
-): Promise<Mapping[]> {
+): Promise<ServiceVolume[] | ServicePort[]> {
   if (!entries?.length) return [];
   const [{ canonicalizeService }, { isMapping }] = await Promise.all([
     import("../../project/load/canonical.js"),
@@ -85,11 +99,12 @@ async function longForm(
   const long = canonicalizeService({ [field]: entries }, []);
   if (long.diagnostics.length) throw new UsageError(long.diagnostics[0]?.message ?? `invalid ${field}`);
   const list = Array.isArray(long.value[field]) ? (long.value[field] as unknown[]).filter(isMapping) : [];
-  return list.map((v) =>
+  const out = list.map((v) =>
     field === "volumes" && v.type === "bind" && typeof v.source === "string" && !path.isAbsolute(v.source)
       ? { ...v, source: path.resolve(base, v.source) }
       : v,
   );
+  return out as unknown as ServiceVolume[] | ServicePort[];
 }
 
 async function runRun(
@@ -150,37 +165,60 @@ async function runRun(
     quietPull: flags.quietPull === true,
     build: flags.build === true,
   };
-  // The project lock while the dependencies converge and the one-off container is made.
-  const lock = await lockFor(command, io, session.engine, project.name);
+  if ((command.optsWithGlobals() as { dryRun?: boolean }).dryRun) {
+    // The plan from engine reads alone: images, dependencies, the one-off container (the reference stops
+    // at an interactive run, or fails at a dependency it only pretended to start).
+    const [{ showPlan }, { planRun }] = await Promise.all([
+      import("../progress-output.js"),
+      import("../../project/run.js"),
+    ]);
+    const plan = await planRun(session.engine, project, options);
+    for (const w of plan.warnings) io.stderr(`WARN[0000] ${w}\n`);
+    await showPlan(command, io, plan, "Running");
+    return;
+  }
+  const { engine } = session;
+  // Attached: the one-off container's streams are opened before it starts (nothing of its output is
+  // lost) and read once the progress view has ended.
+  let attached: Attached | undefined;
+  const beforeStart = options.detach
+    ? undefined
+    : async (id: string) => {
+        const attachment = await engine.attachContainer(id, { stdin: interactive });
+        attached = {
+          attachment,
+          exited: engine.waitContainer(id, options.remove ? "removed" : "next-exit"),
+        };
+        attached.exited.catch(() => {});
+      };
+  // The project lock while the dependencies converge and the one-off container is made and started.
+  const lock = await lockFor(command, io, engine, project.name);
   const progress = await progressFor(command, io, "Running");
-  const { createOneOff } = await import("../../project/run.js");
+  const { runOneOff } = await import("../../project/run.js");
   const created = await withProgress(progress, () =>
-    createOneOff(
+    runOneOff(
       {
-        engine: session.engine,
+        engine,
         project,
         progress,
         warn: (t) => io.stderr(`WARN[0000] ${t}\n`),
         build: async (services) => {
           const { buildForUp } = await import("./build-hook.js");
-          return buildForUp(session.engine, project, services, progress, {
+          return buildForUp(engine, project, services, progress, {
             out: (line) => io.stdout(`${line}\n`),
             parallel: concurrencyOf(command),
           });
         },
       },
       options,
+      beforeStart,
     ),
   ).finally(() => lock.release());
-  const { engine } = session;
-  if (options.detach) {
-    await engine.startContainer(created.id);
+  if (!attached) {
     io.stdout(`${created.id}\n`);
     return;
   }
-
-  const attachment = await engine.attachContainer(created.id, { stdin: interactive });
-  const exited = engine.waitContainer(created.id, options.remove ? "removed" : "next-exit");
+  const { attachment, exited } = attached;
   const outputDone = new Promise<void>((resolve) => {
     attachment.output.on("end", resolve);
     attachment.output.on("close", resolve);
@@ -203,7 +241,6 @@ async function runRun(
     });
   }
   try {
-    await engine.startContainer(created.id);
     if (tty) {
       resize();
       process.stdout.on("resize", resize);

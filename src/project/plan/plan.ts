@@ -43,6 +43,8 @@ export type ActionKind =
   | "create"
   | "recreate"
   | "start"
+  | "create one-off"
+  | "start one-off"
   | "wait healthy"
   | "wait completed"
   | "wait running";
@@ -111,6 +113,11 @@ export interface PlanOptions {
   wait?: boolean;
   /** The images are there (pulled and built): each service's image id; no pull or build is planned. */
   images?: Record<string, string>;
+  /**
+   * `run`: a one-off container of this service, created (named `name`) once the targets (its dependencies)
+   * are started and ready, and started after.
+   */
+  oneOff?: { service: string; name: string };
 }
 
 export interface PlanInput {
@@ -141,8 +148,11 @@ export function planUp(input: PlanInput): Plan {
   const unchanged: Plan["unchanged"] = [];
   const add = actionAdder(actions);
 
-  // Images.
-  for (const name of options.targets) {
+  // Images (the one-off's service too).
+  const imageTargets = [
+    ...new Set([...options.targets, ...(options.oneOff ? [options.oneOff.service] : [])]),
+  ];
+  for (const name of imageTargets) {
     const service = services[name] ?? {};
     if (service.build === undefined && typeof service.image !== "string") {
       throw new PlanError(`invalid service "${name}". Must specify either image or build`);
@@ -151,7 +161,7 @@ export function planUp(input: PlanInput): Plan {
   const imageActions = new Map<string, number[]>();
   const newImage = new Map<string, string>();
   const pulled = new Set<string>();
-  for (const name of options.images ? [] : options.targets) {
+  for (const name of options.images ? [] : imageTargets) {
     const service = services[name] ?? {};
     const ref = typeof service.image === "string" ? service.image : `${project.name}-${name}`;
     const local = observed.images.get(ref);
@@ -438,7 +448,26 @@ export function planUp(input: PlanInput): Plan {
 
   // Starts, once every container is created (creating never waits on readiness, and starts that overlap
   // creates slow both down on Engine 20.10), each after its dependencies' starts and the waits on them.
-  if (options.start) addStarts({ graph, selected, state, made, actions, add });
+  const started = options.start ? addStarts({ graph, selected, state, made, actions, add }) : new Map();
+  if (options.oneOff) {
+    const { service, name } = options.oneOff;
+    const waits = addWaits({ graph, selected, state, made, actions, add }, service, started);
+    const creation = add({
+      kind: "create one-off",
+      resource: name,
+      service,
+      cause: `run ${service}`,
+      after: [
+        ...(imageActions.get(service) ?? []),
+        ...resources,
+        ...cleanup,
+        ...[...made.values()].flat(),
+        ...[...started.values()].flat(),
+        ...waits,
+      ],
+    });
+    add({ kind: "start one-off", resource: name, service, cause: `run ${service}`, after: [creation] });
+  }
   if (options.start && options.wait) {
     for (const name of options.targets) {
       for (const c of state.get(name) ?? []) {
@@ -463,6 +492,8 @@ export function renderPlan(plan: Plan): string[] {
     "remove",
     "rename",
     "start",
+    "create one-off",
+    "start one-off",
     "stop",
     "kill",
     "restart",
@@ -521,7 +552,10 @@ export function actionWords(a: Action): { id: string; texts: string[] } {
     case "recreate":
       return { id: container, texts: ["Recreate", "Recreated"] };
     case "start":
+    case "start one-off":
       return { id: container, texts: ["Starting", "Started"] };
+    case "create one-off":
+      return { id: container, texts: ["Creating", "Created"] };
     case "wait healthy":
       return { id: container, texts: ["Waiting", "Healthy"] };
     case "wait completed":
@@ -598,29 +632,15 @@ interface StartContext {
  * every creation, its dependencies' starts, and a wait on each dependency that must be healthy or have
  * completed.
  */
-function addStarts({ graph, selected, state, made, actions, add }: StartContext): void {
+function addStarts(context: StartContext): Map<string, number[]> {
+  const { graph, selected, state, made, actions, add } = context;
   const creations = actions.filter((a) => a.kind === "create" || a.kind === "recreate").map((a) => a.n);
   const startedActions = new Map<string, number[]>();
   for (const name of levels(graph).flat()) {
     if (!selected.has(name)) continue;
     const deps = (graph.dependencies.get(name) ?? []).filter((d) => selected.has(d.service));
     const mine = made.get(name) ?? [];
-    const waitFor: number[] = [];
-    for (const d of deps) {
-      if (d.condition === "service_started") continue;
-      waitFor.push(
-        add({
-          kind: d.condition === "service_healthy" ? "wait healthy" : "wait completed",
-          resource: d.service,
-          service: d.service,
-          containers: (state.get(d.service) ?? []).map(canonicalName),
-          cause: `${name} depends on ${d.service} (${d.condition})`,
-          dependant: name,
-          required: d.required,
-          after: startedActions.get(d.service) ?? [],
-        }),
-      );
-    }
+    const waitFor = addWaits(context, name, startedActions);
     const starts: number[] = [];
     for (const c of state.get(name) ?? []) {
       const creation = mine.find((n) => actions[n - 1]?.resource === canonicalName(c));
@@ -644,6 +664,30 @@ function addStarts({ graph, selected, state, made, actions, add }: StartContext)
     }
     startedActions.set(name, starts);
   }
+  return startedActions;
+}
+
+/** The waits of `name` on each selected dependency that must be healthy or have completed, after its starts. */
+function addWaits(
+  { graph, selected, state, add }: StartContext,
+  name: string,
+  startedActions: ReadonlyMap<string, number[]>,
+): number[] {
+  const deps = (graph.dependencies.get(name) ?? []).filter((d) => selected.has(d.service));
+  return deps
+    .filter((d) => d.condition !== "service_started")
+    .map((d) =>
+      add({
+        kind: d.condition === "service_healthy" ? "wait healthy" : "wait completed",
+        resource: d.service,
+        service: d.service,
+        containers: (state.get(d.service) ?? []).map(canonicalName),
+        cause: `${name} depends on ${d.service} (${d.condition})`,
+        dependant: name,
+        required: d.required,
+        after: startedActions.get(d.service) ?? [],
+      }),
+    );
 }
 
 /** `start`: the services' containers that are not running, in dependency order, with the readiness waits. */

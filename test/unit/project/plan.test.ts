@@ -563,6 +563,40 @@ describe("planUp: what up would do, and why", () => {
   });
 });
 
+describe("run: the one-off container after its dependencies", () => {
+  const oneOff = { service: "web", name: "p-web-run-0123456789ab" };
+
+  it("its dependencies made, started and ready, then the one-off container created and started", () => {
+    expect(lines(two, {}, { targets: ["db"], oneOff })).toEqual([
+      "#1 p_default create network (no network)",
+      "#2 p_data create volume (no volume)",
+      "#3 db-1 create (no container) after #1 #2",
+      "#4 db-1 start (new container) after #3",
+      "#5 db wait healthy (web depends on db (service_healthy)) after #4",
+      "#6 web-run-0123456789ab create one-off (run web) after #1 #2 #3 #4 #5",
+      "#7 web-run-0123456789ab start one-off (run web) after #6",
+    ]);
+  });
+
+  it("running dependencies are only awaited; the service's own containers are left alone", () => {
+    expect(lines(twoChanged, { was: two }, { targets: ["db"], oneOff })).toEqual([
+      "#1 db wait healthy (web depends on db (service_healthy))",
+      "#2 web-run-0123456789ab create one-off (run web) after #1",
+      "#3 web-run-0123456789ab start one-off (run web) after #2",
+    ]);
+  });
+
+  it("--no-deps: no dependency, no wait; the service's missing image pulled first", () => {
+    expect(lines(two, { images: {} }, { targets: [], start: false, oneOff })).toEqual([
+      "#1 busybox:1.36 pull (image missing)",
+      "#2 p_default create network (no network)",
+      "#3 p_data create volume (no volume)",
+      "#4 web-run-0123456789ab create one-off (run web) after #1 #2 #3",
+      "#5 web-run-0123456789ab start one-off (run web) after #4",
+    ]);
+  });
+});
+
 describe("planDown: what down would remove, in what order", () => {
   const down = (yaml: string, world: World, options: DownOptions = {}, withProject = true) => {
     const project = load(yaml);
