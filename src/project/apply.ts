@@ -26,7 +26,7 @@ import {
   specNetworks,
 } from "./plan/desired.js";
 import { type OneOffName, oneOffSpec, type RunOptions } from "./plan/one-off.js";
-import { type Action, actionWords, type Plan, planStart, unchangedEvents } from "./plan/plan.js";
+import { type Action, actionWords, type Plan, unchangedEvents } from "./plan/plan.js";
 import { type Progress, resourceId } from "./progress.js";
 import { type Readiness, ReadinessWatch } from "./readiness.js";
 import { canonicalName, containerNumber, containerStub } from "./state.js";
@@ -642,43 +642,17 @@ export async function removeContainers(
 // ---------------------------------------------------------------------------------------------------------
 // start
 
-/** Starts the created containers in dependency order, each service once its dependencies are ready. */
-export async function startProject(
-  context: UpContext,
-  converged: Converged,
-  options: StartOptions = {},
-): Promise<void> {
-  const { engine, project } = context;
-  const services = servicesOf(project);
-  for (const name of converged.services) {
-    if ((converged.containers.get(name) ?? []).length > 0 || serviceScale(services[name] ?? {}) === 0)
-      continue;
-    throw new UpError(`service "${name}" has no container to start`);
-  }
-  const watch = await ReadinessWatch.open(engine, project.name);
-  try {
-    const plan = planStart(project, converged.services, converged.containers);
-    await applyPlan(context, plan, {
-      imageIds: {},
-      start: options,
-      watch,
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    });
-    if (options.wait) await waitProject(context, converged, options, watch);
-  } finally {
-    watch.close();
-  }
-}
-
 /** --wait: every container of the services running, or healthy when it has a healthcheck. */
 export async function waitProject(
-  context: UpContext,
+  context: ApplyContext,
   converged: Converged,
   options: StartOptions,
   open?: ReadinessWatch,
 ): Promise<void> {
   const { progress } = context;
-  const watch = open ?? (await ReadinessWatch.open(context.engine, context.project.name));
+  const name = context.project?.name;
+  if (!open && !name) throw new Error("waiting without a project or an events subscription");
+  const watch = open ?? (await ReadinessWatch.open(context.engine, name ?? ""));
   try {
     await Promise.all(
       converged.services.map(async (name) => {

@@ -4,15 +4,25 @@
 // their dependencies come from the containers' labels, as the reference's projectFromName builds them.
 // stop, restart, kill, pause, unpause and rm read the containers here, plan (src/project/plan/lifecycle.ts)
 // and apply.
+
+import type { StartOptions } from "./apply.js";
+import { serviceScale } from "./converge.js";
 import type { ContainerSummary, Engine } from "./engine/types.js";
 import { buildGraph, type Graph, type ServiceEdges, withDependents } from "./graph.js";
 import { label } from "./labels.js";
-import { isMapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
-import { planKill, planPause, planRemoveStopped, planRestart, planStop } from "./plan/lifecycle.js";
-import { type Plan, planEvents } from "./plan/plan.js";
+import { servicesOf, targetServices } from "./plan/desired.js";
+import {
+  graphFromLabels,
+  planKill,
+  planPause,
+  planRemoveStopped,
+  planRestart,
+  planStop,
+} from "./plan/lifecycle.js";
+import { type Plan, PlanError, planEvents, planStart } from "./plan/plan.js";
 import type { Progress } from "./progress.js";
-import { isOneOff, serviceOf } from "./state.js";
+import { isOneOff, projectContainers, serviceOf } from "./state.js";
 
 export interface OpsContext {
   engine: Engine;
@@ -45,37 +55,11 @@ export async function composeContainers(
 }
 
 function modelServices(project: Project): Record<string, ServiceEdges> {
-  const services = project.model.services;
-  return (isMapping(services) ? services : {}) as Record<string, ServiceEdges>;
+  return servicesOf(project);
 }
 
 export function projectServiceNames(project: Project): string[] {
   return Object.keys(modelServices(project));
-}
-
-/**
- * The services seen on the engine, with the dependencies their depends_on label records
- * (`service:condition:restart`, restart true when the label does not say, as the reference reads it).
- */
-export function graphFromLabels(containers: readonly ContainerSummary[]): Graph {
-  const services: Record<string, ServiceEdges> = {};
-  for (const c of containers) {
-    if (isOneOff(c)) continue;
-    const name = serviceOf(c);
-    if (services[name]) continue;
-    const depends: NonNullable<ServiceEdges["depends_on"]> = {};
-    for (const entry of (c.labels[label.dependsOn] ?? "").split(",")) {
-      if (!entry) continue;
-      const [service = "", condition, restart] = entry.split(":");
-      depends[service] = {
-        condition: condition ?? "service_started",
-        restart: restart === undefined ? true : /^(1|t|true)$/i.test(restart),
-        required: true,
-      };
-    }
-    services[name] = { depends_on: depends };
-  }
-  return buildGraph(services);
 }
 
 function graphOf(context: OpsContext, containers: readonly ContainerSummary[]): Graph {
@@ -116,6 +100,67 @@ async function apply(context: OpsContext, plan: Plan, timeout?: number): Promise
       ...(timeout !== undefined ? { timeout } : {}),
     },
   );
+}
+
+// ------------------------------------------------------------------------------------------------ start
+
+/**
+ * start [SERVICE…]: the start phase of `up` on the containers that exist, in dependency order, each service
+ * once its dependencies are ready; with --wait, then every container running or healthy. Without files,
+ * the services and their dependencies come from the containers' labels.
+ */
+export async function startServices(
+  context: OpsContext & { warn?: (text: string) => void },
+  options: StartOptions & { services?: readonly string[] },
+): Promise<void> {
+  const { engine, project } = context;
+  const existing = await projectContainers(engine, context.name, {});
+  const named = options.services ?? [];
+  const graph = graphOf(context, existing);
+  let services: string[];
+  if (project) services = targetServices(project, named);
+  else {
+    for (const n of named) {
+      if (!graph.dependencies.has(n)) throw new PlanError(`no such service: "${n}": not found`);
+    }
+    services = named.length ? [...named] : [...graph.services];
+  }
+  const containers = new Map(graph.services.map((s) => [s, existing.filter((c) => serviceOf(c) === s)]));
+  const scaledToZero = new Set(
+    Object.entries(project ? servicesOf(project) : {})
+      .filter(([, s]) => serviceScale(s) === 0)
+      .map(([name]) => name),
+  );
+  const plan = planStart({ project: context.name, graph, services, containers, scaledToZero });
+  if (context.dryRun) {
+    for (const event of planEvents(plan)) context.progress.event(event);
+    return;
+  }
+  const [{ applyPlan, waitProject }, { ReadinessWatch }] = await Promise.all([
+    import("./apply.js"),
+    import("./readiness.js"),
+  ]);
+  const applyContext = {
+    engine,
+    ...(project ? { project } : {}),
+    progress: context.progress,
+    warn: context.warn ?? (() => {}),
+  };
+  const watch = await ReadinessWatch.open(engine, context.name);
+  try {
+    await applyPlan(applyContext, plan, {
+      imageIds: {},
+      start: options,
+      watch,
+      ...(context.concurrency ? { concurrency: context.concurrency } : {}),
+    });
+    if (options.wait) {
+      const selected = { services, containers: new Map(services.map((s) => [s, containers.get(s) ?? []])) };
+      await waitProject(applyContext, selected, options, watch);
+    }
+  } finally {
+    watch.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- restart

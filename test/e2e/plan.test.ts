@@ -239,6 +239,47 @@ describe("up --dry-run plans from engine reads and writes nothing", () => {
     expect(await containerIds()).toEqual(before);
   });
 
+  it("run and start --dry-run: their plans, no write, no container made or started", async () => {
+    const before = await containerIds();
+    const worker = before[`${project}-worker-1`] ?? "";
+    await engine.stopContainer(worker, 0);
+    const runs = [
+      ["run", "--no-deps", "-d", "web", "echo", "x"],
+      ["run", "web", "echo", "x"],
+    ];
+    for (const args of runs) {
+      const from = proxy.calls.length;
+      const dry = await tcompose(["--dry-run", "--progress", "plain", ...args]);
+      expect(dry.code, `${args.join(" ")}: ${dry.stderr}`).toBe(0);
+      expect(writesSince(from), args.join(" ")).toEqual([]);
+      expect(dry.stderr).toMatch(
+        new RegExp(`DRY-RUN MODE - {2}Container ${project}-web-run-[0-9a-f]{12} {2}Created \\(run web\\)`),
+      );
+      expect(dry.stderr).toMatch(/Container \S+-web-run-[0-9a-f]{12} {2}Started \(run web\)/);
+      // With its dependencies: the running db is awaited for health first, as `run` waits for it.
+      if (!args.includes("--no-deps")) {
+        expect(dry.stderr).toContain(
+          `Container ${project}-db-1  Healthy (web depends on db (service_healthy))`,
+        );
+      }
+    }
+    // The reference's `run --dry-run` stops at an interactive run ("not supported in dry-run mode") or
+    // fails on a dependency it only pretended to start, and its `start --dry-run` fails on the health wait
+    // of its fake engine: nothing of theirs to compare with here.
+    const from = proxy.calls.length;
+    const dry = await tcompose(["--dry-run", "--progress", "plain", "start"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(writesSince(from)).toEqual([]);
+    expect(dry.stderr).toContain(
+      `DRY-RUN MODE -  Container ${project}-worker-1  Started (not running (exited))`,
+    );
+    expect(dry.stderr).not.toContain(`Container ${project}-web-1  Start`);
+    expect(await containerIds()).toEqual(before);
+    const state = await engine.inspectContainer(worker);
+    expect(state.state.running).toBe(false);
+    await engine.startContainer(worker);
+  });
+
   it("--detailed-exitcode without --dry-run is a usage error", async () => {
     const r = await tcompose(["up", "-d", "--detailed-exitcode"]);
     expect(r.code).toBe(1);

@@ -84,6 +84,13 @@ describe("run", () => {
 describe("start and scale", () => {
   it("start starts what up --no-start created, in dependency order; scale grows and shrinks", async () => {
     const { project, cli } = stack(`services:\n  db:\n${sleeper}  web:\n${sleeper}    depends_on: [db]\n`);
+    // Nothing to start: the reference's two messages (2.26.1), for the project named alone and from its file.
+    const none = cli(["start"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`no container found for project "${project}": not found`);
+    const noneFromFile = cli(["-f", "compose.yaml", "start"]);
+    expect(noneFromFile.code).toBe(1);
+    expect(noneFromFile.stderr).toContain('service "db" has no container to start');
     expect(cli(["up", "--no-start"]).code).toBe(0);
     const started = cli(["start"]);
     expect(started.code).toBe(0);

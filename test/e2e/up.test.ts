@@ -207,9 +207,9 @@ describe("scale, orphans, flags", () => {
     expect((await containers(project))[`${project}-a-1`]?.state).toBe("created");
   });
 
-  it("an attached up stops the project on Ctrl-C, and the next up -d converges", async () => {
+  it("an attached up stops the project on Ctrl-C (dependants first), and the next up -d converges", async () => {
     const { dir, project } = stack(
-      `services:\n  talk:\n    image: busybox:1.36\n    init: true\n    command: sh -c "echo hello from talk; sleep 3600"\n`,
+      `services:\n  talk:\n    image: busybox:1.36\n    init: true\n    command: sh -c "echo hello from talk; sleep 3600"\n    depends_on: [db]\n  db:\n${sleeper}`,
     );
     const child: ChildProcess = spawn(
       process.execPath,
@@ -222,12 +222,20 @@ describe("scale, orphans, flags", () => {
     child.stdout?.on("data", (c: Buffer) => {
       out += c.toString();
     });
-    child.stderr?.on("data", () => {});
+    let err = "";
+    child.stderr?.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
     await expect.poll(() => out, { timeout: 20_000 }).toContain("talk-1  | hello from talk");
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(out).toContain("Gracefully stopping...");
+    // As the reference's Stop: the dependant stopped before its dependency is.
+    expect(err.indexOf(`Container ${project}-talk-1  Stopped`)).toBeGreaterThan(0);
+    expect(err.indexOf(`Container ${project}-talk-1  Stopped`)).toBeLessThan(
+      err.indexOf(`Container ${project}-db-1  Stopping`),
+    );
     const stopped = await containers(project);
     expect(stopped[`${project}-talk-1`]?.state).toBe("exited");
     expect(tcompose(dir, project, ["up", "-d"]).code).toBe(0);

@@ -121,7 +121,8 @@ async function runRun(
       import("../project-lock.js"),
       import("../session.js"),
     ]);
-  const session = await openSession(command, io, { services: [service] });
+  const dryRun = (command.optsWithGlobals() as { dryRun?: boolean }).dryRun === true;
+  const session = await openSession(command, io, { services: [service], plansDryRun: dryRun });
   const project = session.project;
   if (!project) throw new CliError("no configuration file provided: not found", 14);
   if (!Object.hasOwn((project.model.services ?? {}) as object, service)) {
@@ -165,7 +166,7 @@ async function runRun(
     quietPull: flags.quietPull === true,
     build: flags.build === true,
   };
-  if ((command.optsWithGlobals() as { dryRun?: boolean }).dryRun) {
+  if (dryRun) {
     // The plan from engine reads alone: images, dependencies, the one-off container (the reference stops
     // at an interactive run, or fails at a dependency it only pretended to start).
     const [{ showPlan }, { planRun }] = await Promise.all([

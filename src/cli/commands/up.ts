@@ -260,8 +260,7 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
       throw new CliError(`no such service: ${s}`);
   }
   if (globals.dryRun) return dryRunUp(command, io, session.engine, project, run);
-  const [{ canonicalName }, { progressFor, withProgress }, { lockFor }] = await Promise.all([
-    import("../../project/state.js"),
+  const [{ progressFor, withProgress }, { lockFor }] = await Promise.all([
     import("../progress-output.js"),
     import("../project-lock.js"),
   ]);
@@ -313,18 +312,21 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
   const attached = attachedServices(run, converged.services, run.create.services ?? []);
   const containers = attached.flatMap((s) => converged.containers.get(s) ?? []);
   const code = await attachAndWait(session.engine, io, containers, run, async (force) => {
+    // The reference's Stop (dependants first), or on a second Ctrl-C its Kill with SIGKILL: plan + apply.
     const stopping = await progressFor(command, io, "Stopping");
-    const all = [...converged.containers.values()].flat();
-    await Promise.all(
-      all.map(async (c) => {
-        const id = `Container ${canonicalName(c)}`;
-        stopping.event({ id, text: force ? "Killing" : "Stopping", status: "working" });
-        if (force) await session.engine.killContainer(c.id).catch(() => {});
-        else await session.engine.stopContainer(c.id, run.create.timeout);
-        stopping.event({ id, text: force ? "Killed" : "Stopped", status: "done" });
-      }),
-    );
-    stopping.stop();
+    const { killServices, stopServices } = await import("../../project/lifecycle.js");
+    const ops = { engine: session.engine, name: project.name, project, progress: stopping };
+    try {
+      if (force) await killServices(ops, { services: converged.services, signal: "SIGKILL" }).catch(() => {});
+      else {
+        await stopServices(ops, {
+          services: converged.services,
+          ...(run.create.timeout !== undefined ? { timeout: run.create.timeout } : {}),
+        });
+      }
+    } finally {
+      stopping.stop();
+    }
   });
   if (code !== 0) throw new CliError("", code);
 }

@@ -3,9 +3,35 @@
 // first over the depends_on entries with `restart: true`, `kill` and `rm` all at once. Pure: the
 // containers come from the engine (src/project/lifecycle.ts), apply carries the plan out.
 import type { ContainerSummary } from "../engine/types.js";
-import { type Graph, withDependents } from "../graph.js";
+import { buildGraph, type Graph, type ServiceEdges, withDependents } from "../graph.js";
+import { label } from "../labels.js";
 import { canonicalName, isOneOff, serviceOf } from "../state.js";
 import { type Action, actionAdder, type Plan, planOf } from "./plan.js";
+
+/**
+ * The services seen on the engine, with the dependencies their depends_on label records
+ * (`service:condition:restart`, restart true when the label does not say, as the reference reads it).
+ */
+export function graphFromLabels(containers: readonly ContainerSummary[]): Graph {
+  const services: Record<string, ServiceEdges> = {};
+  for (const c of containers) {
+    if (isOneOff(c)) continue;
+    const name = serviceOf(c);
+    if (services[name]) continue;
+    const depends: NonNullable<ServiceEdges["depends_on"]> = {};
+    for (const entry of (c.labels[label.dependsOn] ?? "").split(",")) {
+      if (!entry) continue;
+      const [service = "", condition, restart] = entry.split(":");
+      depends[service] = {
+        condition: condition ?? "service_started",
+        restart: restart === undefined ? true : /^(1|t|true)$/i.test(restart),
+        required: true,
+      };
+    }
+    services[name] = { depends_on: depends };
+  }
+  return buildGraph(services);
+}
 
 /** Services in an order where each comes after those it depends on (or before, `reverse`). */
 function ordered(graph: Graph, reverse: boolean): string[] {

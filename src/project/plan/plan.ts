@@ -5,7 +5,7 @@
 // asks whether it changes anything.
 import { decideService, type RecreatePolicy, recreateHalfMade, unfinishedRecreates } from "../converge.js";
 import type { ContainerSummary } from "../engine/types.js";
-import { levels, withDependents } from "../graph.js";
+import { type Graph, levels, withDependents } from "../graph.js";
 import { containerName, label } from "../labels.js";
 import type { Project } from "../load/index.js";
 import { type ProgressEvent, resourceId } from "../progress.js";
@@ -690,17 +690,36 @@ function addWaits(
     );
 }
 
-/** `start`: the services' containers that are not running, in dependency order, with the readiness waits. */
-export function planStart(
-  project: Project,
-  services: readonly string[],
-  containers: ReadonlyMap<string, readonly ContainerSummary[]>,
-): Plan {
+export interface StartInput {
+  project: string;
+  /** The services and their dependencies (from the files, or from the containers' labels). */
+  graph: Graph;
+  /** The services to start. */
+  services: readonly string[];
+  /** Each service's containers (every service's: whether the project has any matters). */
+  containers: ReadonlyMap<string, readonly ContainerSummary[]>;
+  /** Services scaled to 0: skipped. */
+  scaledToZero?: ReadonlySet<string>;
+}
+
+/**
+ * `start`: the services' containers that are not running, in dependency order, with the readiness waits.
+ * As the reference's start.go (2.26.1) does, a service without containers is skipped, unless the project
+ * has none at all: then the first service to start fails, before anything is done.
+ */
+export function planStart({ project, graph, services, containers, scaledToZero }: StartInput): Plan {
+  if (graph.services.length === 0)
+    throw new PlanError(`no container found for project "${project}": not found`);
+  if ([...containers.values()].every((cs) => cs.length === 0)) {
+    const first = levels(graph)
+      .flat()
+      .find((s) => services.includes(s) && !scaledToZero?.has(s));
+    if (first) throw new PlanError(`service "${first}" has no container to start`);
+  }
   const actions: Action[] = [];
   const add = actionAdder(actions);
-  const graph = projectGraph(project);
   addStarts({ graph, selected: new Set(services), state: containers, made: new Map(), actions, add });
-  return planOf(project.name, actions, new Map([...containers].map(([k, v]) => [k, [...v]])));
+  return planOf(project, actions, new Map([...containers].map(([k, v]) => [k, [...v]])));
 }
 
 /** Appends actions to `actions`, numbered from 1; resolves with the number (`after` deduplicated, sorted). */

@@ -9,6 +9,7 @@ import { loadProject, type Project } from "../../../src/project/load/index.js";
 import { desiredService, desiredSpec, projectGraph } from "../../../src/project/plan/desired.js";
 import { DownError, type DownOptions, planDown } from "../../../src/project/plan/down.js";
 import {
+  graphFromLabels,
   planKill,
   planPause,
   planRemoveStopped,
@@ -746,11 +747,23 @@ describe("the day-2 plans: stop, restart, kill, rm, start", () => {
         { ...c, state: service === "db" ? "running" : "exited" },
       ]);
     }
-    expect(renderPlan(planStart(project, ["db", "web", "worker"], byService))).toEqual([
+    const start = (services: string[], containers: Map<string, ContainerSummary[]>) =>
+      renderPlan(planStart({ project: "p", graph: projectGraph(project), services, containers }));
+    expect(start(["db", "web", "worker"], byService)).toEqual([
       "#1 db wait healthy (web depends on db (service_healthy))",
       "#2 web-1 start (not running (exited)) after #1",
       "#3 worker-1 start (not running (exited)) after #2",
     ]);
+    // A service without containers is skipped (the reference's start.go, 2.26.1) ...
+    expect(start(["db", "web", "worker"], new Map([...byService].filter(([s]) => s !== "web")))).toEqual([
+      "#1 worker-1 start (not running (exited))",
+    ]);
+    // ... unless the project has none: then the first service to start fails.
+    expect(() => start(["web", "worker"], new Map())).toThrow('service "web" has no container to start');
+    // Without files and without containers, there is no project.
+    expect(() =>
+      planStart({ project: "p", graph: graphFromLabels([]), services: [], containers: new Map() }),
+    ).toThrow('no container found for project "p": not found');
   });
 });
 
