@@ -754,9 +754,10 @@ describe("the day-2 plans: stop, restart, kill, rm, start", () => {
       "#2 web-1 start (not running (exited)) after #1",
       "#3 worker-1 start (not running (exited)) after #2",
     ]);
-    // A service without containers is skipped (the reference's start.go, 2.26.1) ...
+    // A service without containers is skipped, its waits kept (the reference's start.go, 2.26.1) ...
     expect(start(["db", "web", "worker"], new Map([...byService].filter(([s]) => s !== "web")))).toEqual([
-      "#1 worker-1 start (not running (exited))",
+      "#1 db wait healthy (web depends on db (service_healthy))",
+      "#2 worker-1 start (not running (exited))",
     ]);
     // ... unless the project has none: then the first service to start fails.
     expect(() => start(["web", "worker"], new Map())).toThrow('service "web" has no container to start');
