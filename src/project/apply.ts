@@ -13,8 +13,8 @@ import { serviceScale } from "./converge.js";
 import type { ContainerSummary, Engine, NetworkDetails } from "./engine/types.js";
 import type { Dependency } from "./graph.js";
 import { composeVersion, label } from "./labels.js";
-import { isMapping, type Mapping } from "./load/document.js";
 import type { Project } from "./load/index.js";
+import type { Network } from "./load/types.js";
 import { changedFields } from "./plan/changes.js";
 import {
   type DesiredService,
@@ -40,13 +40,13 @@ export interface ApplyContext {
   warn: (text: string) => void;
   /** The --env-file files (absolute), for the environment_file label the reference writes only then. */
   envFileFlag?: string[];
-}
-
-/** `up`, `create`, `run`, `start`: a loaded project, and a way to build its images. */
-export interface UpContext extends ApplyContext {
-  project: Project;
   /** Builds the images of these services; resolves with service → image id. Absent: building fails. */
   build?: (services: string[]) => Promise<Record<string, string>>;
+}
+
+/** `up`, `create`, `run`, `start`: a loaded project. */
+export interface UpContext extends ApplyContext {
+  project: Project;
 }
 
 export interface StartOptions {
@@ -70,6 +70,8 @@ export interface Converged {
 export interface ApplyOptions {
   /** The image id of each service (pulled, built or found). */
   imageIds: Record<string, string>;
+  /** --quiet-pull: pulls report no layer progress. */
+  quietPull?: boolean;
   /** --parallel: engine operations at once. */
   concurrency?: number;
   /** Seconds for stopping containers being replaced or removed (-t). */
@@ -88,6 +90,8 @@ export interface Applied extends Converged {
   missing: Set<number>;
   /** `run`: the one-off container's id. */
   oneOff?: string;
+  /** The image id of each service whose image was pulled or built. */
+  images: Record<string, string>;
 }
 
 /** Carries out the plan; resolves with each service's containers once it is done. */
@@ -95,6 +99,21 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
   const { engine, progress } = context;
   const missing = new Set<number>();
   let oneOff: string | undefined;
+  const images: Record<string, string> = {};
+  /** Image references whose pull failed where a build can make them. */
+  const pullFailed = new Set<string>();
+  /** The plan's builds run as one build of their services (one BuildKit session), once every pull ended. */
+  let builds: Promise<Record<string, string>> | undefined;
+  const buildAll = () => {
+    builds ??= (async () => {
+      const names = plan.actions
+        .filter((b) => b.kind === "build" && (!b.fallback || pullFailed.has(b.resource)))
+        .map((b) => b.service ?? "");
+      if (!context.build) throw new UpError(`building images is not supported here (${names.join(", ")})`);
+      return context.build([...new Set(names)]);
+    })();
+    return builds;
+  };
   const loaded = () => {
     if (!context.project) throw new Error("creating containers needs the project's files");
     return context.project;
@@ -147,10 +166,31 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
   const run = async (a: Action): Promise<void> => {
     const service = a.service ?? "";
     switch (a.kind) {
-      case "pull":
-      case "build":
-        // Images are made before the plan of the containers is (ensureImages): none is left here.
-        throw new Error(`${a.kind} ${a.resource}: images are made before apply`);
+      case "pull": {
+        const { canBuild, pullPlatform, pullServiceImage } = await import("./pull.js");
+        const buildable = canBuild(service, services);
+        const pulled = await pullServiceImage(
+          engine,
+          {
+            name: service,
+            image: a.resource,
+            platform: pullPlatform(loaded(), services[service] ?? {}),
+            buildable,
+          },
+          { ...(options.quietPull ? { quiet: true } : {}) },
+          progress,
+        );
+        if (pulled.failure && !buildable) throw new UpError(pulled.failure.message);
+        if (pulled.failure) pullFailed.add(a.resource);
+        else if (pulled.id) images[service] = pulled.id;
+        return;
+      }
+      case "build": {
+        if (a.fallback && !pullFailed.has(a.resource)) return;
+        const built = await buildAll();
+        if (built[service]) images[service] = built[service];
+        return;
+      }
       case "create network":
         return createNetwork(context, loaded(), a.key ?? a.resource, a.resource);
       case "heal network":
@@ -159,7 +199,7 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
       case "create volume":
         return createVolume(context, loaded(), a.key ?? a.resource, a.resource);
       case "remove network":
-        await removeNetwork(context, plan.project, { key: a.key ?? a.resource, name: a.resource });
+        await removeNetwork(context, { name: a.resource, ids: a.ids ?? [] });
         return;
       case "remove volume":
         if (!(await removeVolume(context, a.resource))) missing.add(a.n);
@@ -295,7 +335,7 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
   const results = await Promise.allSettled(done.values());
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
-  return { services: targets, containers: live, missing, ...(oneOff ? { oneOff } : {}) };
+  return { services: targets, containers: live, missing, images, ...(oneOff ? { oneOff } : {}) };
 }
 
 /**
@@ -343,13 +383,6 @@ async function recreate(
   return { ...created, names: [finalName] };
 }
 
-/** A network or volume as the model declares it (empty when it does not). */
-function declaredEntry(project: Project, section: "networks" | "volumes", key: string): Mapping {
-  const declared = project.model[section];
-  const entry = isMapping(declared) ? declared[key] : undefined;
-  return isMapping(entry) ? entry : {};
-}
-
 async function createNetwork(
   context: ApplyContext,
   project: Project,
@@ -357,7 +390,7 @@ async function createNetwork(
   name: string,
 ): Promise<void> {
   const { engine, progress } = context;
-  const network = declaredEntry(project, "networks", key);
+  const network = project.model.networks?.[key] ?? { ipam: {} };
   const id = resourceId.network(name);
   progress.event({ id, text: "Creating", status: "working" });
   try {
@@ -376,15 +409,15 @@ async function createVolume(
   name: string,
 ): Promise<void> {
   const { engine, progress } = context;
-  const volume = declaredEntry(project, "volumes", key);
+  const volume = project.model.volumes?.[key] ?? {};
   const id = resourceId.volume(name);
   progress.event({ id, text: "Creating", status: "working" });
   await engine.createVolume({
     Name: name,
-    ...(typeof volume.driver === "string" ? { Driver: volume.driver } : {}),
-    ...(stringRecord(volume.driver_opts) ? { DriverOpts: stringRecord(volume.driver_opts) } : {}),
+    ...(volume.driver !== undefined ? { Driver: volume.driver } : {}),
+    ...(volume.driver_opts ? { DriverOpts: { ...volume.driver_opts } } : {}),
     Labels: {
-      ...(stringRecord(volume.labels) ?? {}),
+      ...volume.labels,
       [label.volume]: key,
       [label.project]: project.name,
       [label.version]: composeVersion,
@@ -418,28 +451,25 @@ export async function createWithNetworks(
 // ---------------------------------------------------------------------------------------------------------
 // networks, volumes, images
 
+/** Removes the networks of one name down observed (observeDown lists them: not listed again here). */
 async function removeNetwork(
   context: ApplyContext,
-  name: string,
-  n: { key: string; name: string },
-): Promise<boolean> {
+  n: { name: string; ids: readonly string[] },
+): Promise<void> {
   const { engine, progress } = context;
-  const listed = await engine.listNetworks({ [label.project]: name, [label.network]: n.key });
-  const matching = listed.filter((x) => x.name === n.name);
-  if (listed.length === 0) return false;
   const id = resourceId.network(n.name);
   progress.event({ id, text: "Removing", status: "working" });
   // Several networks of one name (runs at once made them): every one no container uses is removed.
   let inUse = false;
-  for (const net of matching) {
-    const details = await engine.inspectNetwork(net.id);
+  for (const networkId of n.ids) {
+    const details = await engine.inspectNetwork(networkId);
     if (!details) continue;
     if (details.containers.length > 0) {
       inUse = true;
       continue;
     }
     try {
-      await engine.removeNetwork(net.id);
+      await engine.removeNetwork(networkId);
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) continue;
       progress.event({ id, text: "Error", status: "error" });
@@ -448,7 +478,6 @@ async function removeNetwork(
   }
   if (inUse) progress.event({ id, text: "Resource is still in use", status: "warning" });
   else progress.event({ id, text: "Removed", status: "done" });
-  return true;
 }
 
 /**
@@ -571,26 +600,21 @@ async function moveContainer(engine: Engine, container: string, from: string, to
   });
 }
 
-function stringRecord(value: unknown): Record<string, string> | undefined {
-  if (!isMapping(value)) return undefined;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? "" : String(v)]));
-}
-
 /** The body of POST /networks/create the reference sends (create.go resolveOrCreateNetwork). */
-export function networkRequest(project: Project, key: string, name: string, network: Mapping) {
+export function networkRequest(project: Project, key: string, name: string, network: Network) {
   const labels = {
-    ...(stringRecord(network.labels) ?? {}),
+    ...network.labels,
     [label.network]: key,
     [label.project]: project.name,
     [label.version]: composeVersion,
   };
-  const ipam = isMapping(network.ipam) ? network.ipam : {};
-  const pools = Array.isArray(ipam.config) ? ipam.config.filter(isMapping) : [];
-  const hasIpam = typeof ipam.driver === "string" || pools.length > 0;
+  const { ipam } = network;
+  const pools = ipam.config ?? [];
+  const hasIpam = ipam.driver !== undefined || pools.length > 0;
   return {
     Name: name,
-    ...(typeof network.driver === "string" ? { Driver: network.driver } : {}),
-    ...(stringRecord(network.driver_opts) ? { Options: stringRecord(network.driver_opts) } : {}),
+    ...(network.driver !== undefined ? { Driver: network.driver } : {}),
+    ...(network.driver_opts ? { Options: { ...network.driver_opts } } : {}),
     ...(network.internal === true ? { Internal: true } : {}),
     ...(network.attachable === true ? { Attachable: true } : {}),
     ...(network.enable_ipv6 === true ? { EnableIPv6: true } : {}),
@@ -598,12 +622,12 @@ export function networkRequest(project: Project, key: string, name: string, netw
     ...(hasIpam
       ? {
           IPAM: {
-            ...(typeof ipam.driver === "string" ? { Driver: ipam.driver } : {}),
+            ...(ipam.driver !== undefined ? { Driver: ipam.driver } : {}),
             Config: pools.map((p) => ({
-              ...(p.subnet ? { Subnet: String(p.subnet) } : {}),
-              ...(p.ip_range ? { IPRange: String(p.ip_range) } : {}),
-              ...(p.gateway ? { Gateway: String(p.gateway) } : {}),
-              ...(stringRecord(p.aux_addresses) ? { AuxiliaryAddresses: stringRecord(p.aux_addresses) } : {}),
+              ...(p.subnet ? { Subnet: p.subnet } : {}),
+              ...(p.ip_range ? { IPRange: p.ip_range } : {}),
+              ...(p.gateway ? { Gateway: p.gateway } : {}),
+              ...(p.aux_addresses ? { AuxiliaryAddresses: { ...p.aux_addresses } } : {}),
             })),
           },
         }

@@ -8,6 +8,7 @@
 // - new containers take the numbers after the highest one in use.
 import type { ContainerSummary } from "./engine/types.js";
 import { label } from "./labels.js";
+import type { Deploy, Service } from "./load/types.js";
 import { canonicalName, containerNumber } from "./state.js";
 
 export type RecreatePolicy = "diverged" | "force" | "never";
@@ -86,12 +87,11 @@ export function decideService(
 }
 
 /** The number of containers a service wants: `scale`, else deploy.replicas, else 1 (--scale overrides). */
-export function serviceScale(service: Record<string, unknown>, override?: number): number {
-  if (override !== undefined) return override;
-  const deploy = service.deploy as { replicas?: unknown } | undefined;
-  if (typeof service.scale === "number") return service.scale;
-  if (deploy && typeof deploy.replicas === "number") return deploy.replicas;
-  return 1;
+export function serviceScale(
+  service: Pick<Service, "scale"> & { deploy?: Pick<Deploy, "replicas"> | null },
+  override?: number,
+): number {
+  return override ?? service.scale ?? service.deploy?.replicas ?? 1;
 }
 
 /** What an interrupted recreate left of a service (see unfinishedRecreates). */

@@ -12,17 +12,18 @@
 // `config --hash` hashes env_file as written (absolute paths) and environment without the files' variables.
 import { type CustomType, type GoField, type GoType, serviceConfig } from "./go-service-fields.js";
 import { isMapping, type Mapping } from "./load/document.js";
+import type { Service } from "./load/types.js";
 import { formatGoDuration, parseGoDuration, parseSize } from "./load/units.js";
 
 /** The hex config hash of one service of the model. */
-export function serviceConfigHash(service: Mapping): string {
+export function serviceConfigHash(service: Service): string {
   // crypto loads when a hash is first needed, not with every command that imports this module.
   const { createHash } = process.getBuiltinModule("node:crypto");
   return createHash("sha256").update(goServiceJson(service), "utf8").digest("hex");
 }
 
 /** The exact bytes the reference hashes for this service (useful to tell which field changed). */
-export function goServiceJson(service: Mapping): string {
+export function goServiceJson(service: Service): string {
   return encodeStruct(hashedFields(service), serviceConfig);
 }
 
@@ -30,19 +31,19 @@ export function goServiceJson(service: Mapping): string {
  * The reference's applyPlatforms (cmd/compose/options.go), run by `up`, `create` and `config --hash` before
  * hashing: a service that builds and names no platform takes DOCKER_DEFAULT_PLATFORM (shell or .env).
  */
-export function withDefaultPlatform(
-  service: Mapping,
+export function withDefaultPlatform<S extends Service>(
+  service: S,
   environment: Readonly<Record<string, string>>,
-): Mapping {
+): S {
   const platform = environment.DOCKER_DEFAULT_PLATFORM;
   if (!platform || service.build === undefined || service.platform) return service;
   return { ...service, platform };
 }
 
 /** hash.go sets Build, PullPolicy, Scale and Deploy.Replicas to their zero values before marshalling. */
-function hashedFields(service: Mapping): Mapping {
+function hashedFields(service: Service): Service {
   const { build: _build, pull_policy: _pull, scale: _scale, ...rest } = service;
-  if (!isMapping(rest.deploy)) return rest;
+  if (!rest.deploy) return rest;
   const { replicas: _replicas, ...deploy } = rest.deploy;
   return { ...rest, deploy };
 }

@@ -80,10 +80,50 @@ const event = (
 });
 
 /** Whether a service, or another one naming the same image, can build the image. */
-function canBuild(name: string, services: Record<string, Mapping>): boolean {
+export function canBuild(name: string, services: Record<string, Mapping>): boolean {
   const service = services[name] as Mapping;
   if (service.build) return true;
   return Object.values(services).some((s) => s.image === service.image && s.build);
+}
+
+/** One service's pull, reported as the reference does; a failure is returned (Warning when it can be built). */
+export async function pullServiceImage(
+  engine: Engine,
+  pull: { name: string; image: string; platform?: string | undefined; buildable: boolean },
+  options: Pick<PullOptions, "quiet">,
+  progress: Progress,
+): Promise<{ id?: string; failure?: PullError }> {
+  const { name, image, buildable } = pull;
+  progress.event(event(name, "Pulling", "working"));
+  let streamError: string | undefined;
+  try {
+    await engine.pullImageWithProgress(
+      image,
+      (m: JsonMessage) => {
+        if (m.error) streamError ??= m.errorDetail?.message ?? m.error;
+        if (options.quiet) return;
+        const layer = pullLayerEvent(name, m);
+        if (layer) progress.event(layer);
+      },
+      pull.platform,
+    );
+  } catch (error) {
+    const { words, full } = streamError ? { words: streamError, full: streamError } : engineWords(error);
+    progress.event(event(name, buildable ? "Warning" : "Error", buildable ? "warning" : "error", words));
+    return { failure: new PullError(full) };
+  }
+  progress.event(event(name, "Pulled", "done"));
+  const details = await engine.inspectImage(image);
+  return details ? { id: details.id } : {};
+}
+
+/** The platform a service's image is pulled for: its own, else DOCKER_DEFAULT_PLATFORM. */
+export function pullPlatform(project: Project, service: { platform?: unknown }): string | undefined {
+  return (
+    (typeof service.platform === "string" && service.platform) ||
+    project.environment.DOCKER_DEFAULT_PLATFORM ||
+    undefined
+  );
 }
 
 export async function pullServices(
@@ -103,7 +143,6 @@ export async function pullServices(
   });
   const jobs: Promise<void>[] = [];
   const failures: { service: string; error: unknown }[] = [];
-  const defaultPlatform = project.environment.DOCKER_DEFAULT_PLATFORM;
 
   for (const name of names) {
     const service = services[name] as Mapping;
@@ -140,38 +179,20 @@ export async function pullServices(
       continue;
     }
     beingPulled.set(image, name);
-    const platform =
-      (typeof service.platform === "string" && service.platform) || defaultPlatform || undefined;
+    const platform = pullPlatform(project, service);
+    const buildable = options.forUp ? canBuild(name, services) : Boolean(service.build);
     jobs.push(
       queue.add(async () => {
-        progress.event(event(name, "Pulling", "working"));
-        let streamError: string | undefined;
-        try {
-          await engine.pullImageWithProgress(
-            image,
-            (m: JsonMessage) => {
-              if (m.error) streamError ??= m.errorDetail?.message ?? m.error;
-              if (options.quiet) return;
-              const layer = pullLayerEvent(name, m);
-              if (layer) progress.event(layer);
-            },
-            platform,
-          );
-        } catch (error) {
-          const { words, full } = streamError
-            ? { words: streamError, full: streamError }
-            : engineWords(error);
-          const buildable = options.forUp ? canBuild(name, services) : Boolean(service.build);
-          progress.event(
-            event(name, buildable ? "Warning" : "Error", buildable ? "warning" : "error", words),
-          );
+        const pulled = await pullServiceImage(
+          engine,
+          { name, image, platform, buildable },
+          options,
+          progress,
+        );
+        if (pulled.failure) {
           if (buildable) result.mustBuild.push(name);
-          failures.push({ service: name, error: new PullError(full) });
-          return;
-        }
-        progress.event(event(name, "Pulled", "done"));
-        const details = await engine.inspectImage(image);
-        if (details) result.pulled[name] = details.id;
+          failures.push({ service: name, error: pulled.failure });
+        } else if (pulled.id) result.pulled[name] = pulled.id;
       }),
     );
   }

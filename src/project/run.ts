@@ -64,11 +64,12 @@ export async function runOneOff(
   const watch = dependencies.length > 0 ? await ReadinessWatch.open(engine, project.name) : undefined;
   try {
     const targets = [...dependencies, options.service];
-    const observed = await observe(engine, project, targets, { images: false });
-    const imageIds = await ensureImages(context, targets, {
+    const observed = await observe(engine, project, targets);
+    const imageOptions = {
       ...(options.quietPull ? { quietPull: true } : {}),
       ...(options.build ? { build: true } : {}),
-    });
+    };
+    const imageIds = await ensureImages(context, targets, imageOptions, observed);
     const plan = planUp({
       project,
       observed,

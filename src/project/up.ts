@@ -2,13 +2,13 @@
 // (pkg/compose/create.go, convergence.go, start.go, 2.26): observe what the engine holds, pull and build
 // the images the services need, plan what must change and why (src/project/plan/), apply the plan
 // (src/project/apply.ts). `--dry-run` stops after the plan (src/cli/commands/up.ts).
-import { applyPlan, type Converged, type StartOptions, type UpContext, UpError } from "./apply.js";
+import { applyPlan, type Converged, type StartOptions, type UpContext } from "./apply.js";
 import type { RecreatePolicy } from "./converge.js";
 import type { Engine } from "./engine/types.js";
 import type { Project } from "./load/index.js";
 import { imageOf, servicesOf, targetServices } from "./plan/desired.js";
-import { observe } from "./plan/observed.js";
-import { type Plan, type PlanOptions, planUp } from "./plan/plan.js";
+import { type Observed, observe } from "./plan/observed.js";
+import { type Plan, type PlanOptions, planImages, planUp } from "./plan/plan.js";
 import { ReadinessWatch } from "./readiness.js";
 
 export interface CreateOptions {
@@ -87,8 +87,8 @@ export async function createProject(context: UpContext, options: CreateOptions =
   try {
     const { engine, project } = context;
     const targets = options.targets ?? targetServices(project, options.services, options.noDeps);
-    const observed = await observe(engine, project, targets, { images: false });
-    const imageIds = await ensureImages(context, targets, options);
+    const observed = await observe(engine, project, targets);
+    const imageIds = await ensureImages(context, targets, options, observed);
     const plan = planUp({
       project,
       observed,
@@ -115,53 +115,44 @@ export async function createProject(context: UpContext, options: CreateOptions =
 // ---------------------------------------------------------------------------------------------------------
 // images
 
+/**
+ * The images of the services, made first (the reference's ensureImagesExists): the pulls and builds the
+ * plan asks for, carried out by apply; resolves with each service's image id (made, or found).
+ */
 export async function ensureImages(
   context: UpContext,
   targets: readonly string[],
   options: CreateOptions,
+  observed?: Observed,
 ): Promise<Record<string, string>> {
-  const { engine, project, progress } = context;
+  const { engine, project } = context;
+  const seen = observed ?? (await observe(engine, project, targets, { images: true }));
+  const plan = planImages({
+    project,
+    observed: seen,
+    options: planOptions(options, [...targets]),
+    apiVersion: engine.apiVersion,
+  });
+  const made =
+    plan.actions.length > 0
+      ? (
+          await applyPlan(context, plan, {
+            imageIds: {},
+            ...(options.quietPull ? { quietPull: true } : {}),
+            ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+          })
+        ).images
+      : {};
   const services = servicesOf(project);
-  for (const name of targets) {
-    const service = services[name] ?? {};
-    if (service.build === undefined && typeof service.image !== "string") {
-      throw new UpError(`invalid service "${name}". Must specify either image or build`);
-    }
-  }
-  // Pull what the policy asks for (ensureImagesExists → pullRequiredImages), then build what has a build
-  // section and still no image, or must be built (--build, pull_policy: build).
-  const { pullServices, PullError } = await import("./pull.js");
-  try {
-    await pullServices(
-      engine,
-      project,
-      targets,
-      {
-        forUp: true,
-        ...(options.pull && options.pull !== "policy" ? { policy: options.pull } : {}),
-        ...(options.quietPull ? { quiet: true } : {}),
-      },
-      progress,
-    );
-  } catch (error) {
-    if (error instanceof PullError) throw new UpError(error.message);
-    throw error;
-  }
   const ids: Record<string, string> = {};
-  const toBuild: string[] = [];
   await Promise.all(
     targets.map(async (name) => {
-      const service = services[name] ?? {};
-      const local = await engine.inspectImage(imageOf(project, name, service));
-      const hasBuild = service.build !== undefined;
-      const forced = options.build === true || service.pull_policy === "build";
-      if (hasBuild && options.build !== false && (forced || !local)) toBuild.push(name);
-      else if (local) ids[name] = local.id;
+      const ref = imageOf(project, name, services[name] ?? {});
+      const changed = plan.actions.some((a) => a.resource === ref);
+      const id = made[name] ?? (changed ? undefined : seen.images.get(ref)?.id);
+      const found = id ? { id } : await engine.inspectImage(ref);
+      if (found) ids[name] = found.id;
     }),
   );
-  if (toBuild.length > 0) {
-    if (!context.build) throw new UpError(`building images is not supported here (${toBuild.join(", ")})`);
-    Object.assign(ids, await context.build(toBuild));
-  }
   return ids;
 }

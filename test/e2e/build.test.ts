@@ -370,6 +370,46 @@ describe("build through the engine: pull_policy, --no-cache, --pull, parallel bu
     }
   });
 
+  it("up pulls an image a service can build; when the registry has none it builds it, as the reference", async () => {
+    const name = tct8("pullfallback");
+    // The local registry answers, but has no such repository: the pull fails, the build makes the image.
+    const image = `127.0.0.1:5000/${name}:1`;
+    const compose = `services:
+  web:
+    image: ${image}
+    build: .
+    command: sleep 300
+    init: true
+`;
+    const { dir } = project({
+      "compose.yaml": compose,
+      Dockerfile: `FROM busybox:1.36\nRUN echo built-${name} > /built\n`,
+    });
+    images.push(image);
+    const recorder = await proxy();
+    try {
+      const up = await tcomposeThrough(recorder, dir, name, ["up", "-d"]);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stderr).toMatch(/web Warning/);
+      const requests = recorder.calls.filter((c) => c.event === "request");
+      const pull = requests.findIndex((c) => c.method === "POST" && c.path.startsWith("/images/create"));
+      const build = requests.findIndex((c) => c.method === "POST" && c.path.startsWith("/build"));
+      expect(pull).toBeGreaterThanOrEqual(0);
+      expect(build).toBeGreaterThan(pull);
+      expect(docker("exec", `${name}-web-1`, "cat", "/built").stdout).toBe(`built-${name}\n`);
+      if (referenceBinary) {
+        tcompose(dir, name, ["down", "--rmi", "all"]);
+        const ref = reference(dir, name, ["up", "-d"]);
+        expect(ref.code, ref.stderr).toBe(0);
+        expect(ref.stderr).toMatch(/web Warning/);
+        expect(docker("exec", `${name}-web-1`, "cat", "/built").stdout).toBe(`built-${name}\n`);
+      }
+    } finally {
+      await recorder.close();
+      tcompose(dir, name, ["down", "--rmi", "all"]);
+    }
+  });
+
   it("build --no-cache runs the RUN step again, where a plain rebuild takes it from the cache", async () => {
     const name = tct8("nocache");
     const { dir } = project({

@@ -286,4 +286,18 @@ describe("up --dry-run plans from engine reads and writes nothing", () => {
     expect(r.stderr).toContain("--detailed-exitcode needs --dry-run");
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it("down lists the project's networks once: the removal takes the ids the plan observed", async () => {
+    expect(Object.keys(await containerIds())).toHaveLength(3);
+    const from = proxy.calls.length;
+    const down = await tcompose(["--progress", "plain", "down"]);
+    expect(down.code, down.stderr).toBe(0);
+    const listings = proxy.calls
+      .slice(from)
+      .filter((c) => c.event === "request" && c.method === "GET" && c.path === "/networks");
+    expect(listings).toHaveLength(1);
+    expect(down.stderr).toContain(`Network ${project}_default  Removed`);
+    expect(await engine.listNetworks({ [label.project]: project })).toEqual([]);
+    expect(await containerIds()).toEqual({});
+  });
 });

@@ -285,13 +285,13 @@ describe("serviceConfigHash is the reference's config hash", () => {
 
   it("reads values the loader may leave unconverted as the reference's types do", () => {
     // privileged: false is Go's zero value (omitted); count "all" is DeviceCount -1; an IP loses brackets.
-    const loose = {
+    const loose: Mapping = {
       ...base,
       privileged: false,
       deploy: { resources: { reservations: { devices: [{ capabilities: ["gpu"], count: "all" }] } } },
       extra_hosts: ["other=[::1]"],
     };
-    const exact = {
+    const exact: Mapping = {
       ...base,
       deploy: { resources: { reservations: { devices: [{ capabilities: ["gpu"], count: -1 }] } } },
       extra_hosts: ["other=::1"],

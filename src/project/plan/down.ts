@@ -4,11 +4,11 @@
 // --remove-orphans), then the project's networks, with -v its named volumes (never external ones), with
 // --rmi its images one after another. Pure, from a snapshot of the engine (observeDown). Works from the
 // loaded project, or from the engine's labels alone when there is no compose file.
-import type { ContainerSummary, Engine } from "../engine/types.js";
-import { buildGraph, type Graph, type ServiceEdges } from "../graph.js";
+import type { ContainerSummary, Engine, NetworkSummary } from "../engine/types.js";
+import { buildGraph, type Graph } from "../graph.js";
 import { builtImageName, label, scopedName } from "../labels.js";
-import { isMapping, type Mapping } from "../load/document.js";
 import type { Project } from "../load/index.js";
+import type { Service } from "../load/types.js";
 import { canonicalName, isOneOff, projectContainers, serviceOf } from "../state.js";
 import { type Action, actionAdder, type Plan, planOf } from "./plan.js";
 
@@ -27,22 +27,38 @@ interface Resource {
 
 export interface DownObserved {
   containers: ContainerSummary[];
-  /** The project's networks (the model's, else those labelled for it) and whether the engine has them. */
-  networks: (Resource & { found: boolean })[];
+  /**
+   * The project's networks (the model's, else those labelled for it), whether the engine has any labelled
+   * for the project and key, and the ids of those of the network's name (several when runs at once left
+   * duplicates): the ones down removes.
+   */
+  networks: (Resource & { found: boolean; ids: string[] })[];
   /** With -v: the named volumes (the model's, else those labelled for it). */
   volumes: Resource[];
 }
 
-function resources(section: unknown, project: string): Resource[] {
-  if (!isMapping(section)) return [];
-  return Object.entries(section).map(([key, raw]) => {
-    const value = isMapping(raw) ? raw : {};
-    return {
-      key,
-      name: typeof value.name === "string" ? value.name : scopedName(project, key),
-      external: value.external === true,
-    };
-  });
+function resources(
+  section: Record<string, { name?: string; external?: boolean }> | undefined,
+  project: string,
+): Resource[] {
+  return Object.entries(section ?? {}).map(([key, value]) => ({
+    key,
+    name: value.name ?? scopedName(project, key),
+    external: value.external === true,
+  }));
+}
+
+/** The networks labelled for a project (down without its files), one per key and name with all their ids. */
+export function labelledNetworks(list: readonly NetworkSummary[]): DownObserved["networks"] {
+  const out = new Map<string, DownObserved["networks"][number]>();
+  for (const n of list) {
+    const key = n.labels[label.network] ?? n.name;
+    const id = `${key}\0${n.name}`;
+    const seen = out.get(id);
+    if (seen) seen.ids.push(n.id);
+    else out.set(id, { key, name: n.name, external: false, found: true, ids: [n.id] });
+  }
+  return [...out.values()];
 }
 
 export async function observeDown(
@@ -56,21 +72,14 @@ export async function observeDown(
     projectContainers(engine, name, { oneoff: "include" }),
     model
       ? Promise.all(
-          resources(model.networks, name).map(async (n) => ({
-            ...n,
-            found:
-              !n.external &&
-              (await engine.listNetworks({ [label.project]: name, [label.network]: n.key })).length > 0,
-          })),
+          resources(model.networks, name).map(async (n) => {
+            if (n.external) return { ...n, found: false, ids: [] };
+            const listed = await engine.listNetworks({ [label.project]: name, [label.network]: n.key });
+            const ids = listed.filter((x) => x.name === n.name).map((x) => x.id);
+            return { ...n, found: listed.length > 0, ids };
+          }),
         )
-      : engine.listNetworks({ [label.project]: name }).then((list) =>
-          list.map((n) => ({
-            key: n.labels[label.network] ?? n.name,
-            name: n.name,
-            external: false,
-            found: true,
-          })),
-        ),
+      : engine.listNetworks({ [label.project]: name }).then(labelledNetworks),
     !options.volumes
       ? Promise.resolve([])
       : model
@@ -97,11 +106,11 @@ export function planDown(input: {
 }): Plan {
   const { name, project, observed, options } = input;
   const model = project?.model;
-  const services = isMapping(model?.services) ? (model.services as Record<string, Mapping>) : undefined;
+  const services = model?.services;
   const all = observed.containers;
   // The graph: the model's when loaded; otherwise the services seen on the engine, without edges.
   const graph: Graph = services
-    ? buildGraph(services as Record<string, ServiceEdges>)
+    ? buildGraph(services)
     : buildGraph(Object.fromEntries([...new Set(all.map(serviceOf))].map((s) => [s, {}])));
   const known = new Set(graph.services);
   const selected = options.services?.length ? options.services : undefined;
@@ -146,7 +155,14 @@ export function planDown(input: {
   const everyContainer = actions.map((a) => a.n);
   for (const n of observed.networks) {
     if (n.external || !n.found) continue;
-    add({ kind: "remove network", resource: n.name, key: n.key, cause: "down", after: everyContainer });
+    add({
+      kind: "remove network",
+      resource: n.name,
+      key: n.key,
+      ids: n.ids,
+      cause: "down",
+      after: everyContainer,
+    });
   }
   for (const v of observed.volumes) {
     if (v.external) continue;
@@ -192,14 +208,14 @@ function reverseLevels(graph: Graph): string[] {
 /** --rmi local: the images built for services without `image:`; all: every service's image. */
 export function imagesToRemove(
   project: string,
-  services: Record<string, Mapping> | undefined,
+  services: Record<string, Service> | undefined,
   containers: readonly ContainerSummary[],
   mode: "local" | "all",
 ): string[] {
   const out = new Set<string>();
   if (services) {
     for (const [name, s] of Object.entries(services)) {
-      if (typeof s.image === "string") {
+      if (s.image !== undefined) {
         if (mode === "all") out.add(s.image);
       } else out.add(builtImageName(project, name));
     }

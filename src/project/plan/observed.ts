@@ -4,7 +4,6 @@
 import { resourceNames } from "../container-spec.js";
 import type { ContainerDetails, ContainerSummary, Engine, ImageDetails } from "../engine/types.js";
 import { label } from "../labels.js";
-import { isMapping } from "../load/document.js";
 import type { Project } from "../load/index.js";
 import { projectContainers } from "../state.js";
 import { imageOf, servicesOf } from "./desired.js";
@@ -39,16 +38,16 @@ export async function observe(
 ): Promise<Observed> {
   const names = resourceNames(project.model);
   const services = servicesOf(project);
-  const declaredNetworks = isMapping(project.model.networks) ? project.model.networks : {};
-  const declaredVolumes = isMapping(project.model.volumes) ? project.model.volumes : {};
+  const declaredNetworks = project.model.networks ?? {};
+  const declaredVolumes = project.model.volumes ?? {};
   const refs =
     options.images === false ? [] : [...new Set(targets.map((t) => imageOf(project, t, services[t] ?? {})))];
   const [containers, networks, volumes, images] = await Promise.all([
     projectContainers(engine, project.name, { oneoff: "include" }),
     Promise.all(
-      Object.entries(declaredNetworks).map(async ([key, raw]): Promise<ObservedResource> => {
+      Object.entries(declaredNetworks).map(async ([key, network]): Promise<ObservedResource> => {
         const name = names.networks[key] ?? key;
-        const external = isMapping(raw) && raw.external === true;
+        const external = network.external === true;
         const out: ObservedResource = { key, name, external };
         try {
           const found = await engine.inspectNetwork(name);
@@ -63,9 +62,9 @@ export async function observe(
       }),
     ),
     Promise.all(
-      Object.entries(declaredVolumes).map(async ([key, raw]): Promise<ObservedResource> => {
+      Object.entries(declaredVolumes).map(async ([key, volume]): Promise<ObservedResource> => {
         const name = names.volumes[key] ?? key;
-        const external = isMapping(raw) && raw.external === true;
+        const external = volume.external === true;
         const found = await engine.inspectVolume(name);
         return { key, name, external, ...(found ? { found: { id: name, labels: found.labels } } : {}) };
       }),

@@ -68,6 +68,8 @@ export interface Action {
   number?: number;
   /** A network's or volume's key in the model. */
   key?: string;
+  /** A network's removal: the ids of the project's networks of that name, as observed (several: duplicates). */
+  ids?: string[];
   /** A remove without stopping first (what an interrupted recreate left, never started). */
   force?: boolean;
   /** A container's remove takes its anonymous volumes too (down -v). */
@@ -76,6 +78,8 @@ export interface Action {
   engineForce?: boolean;
   /** A kill's signal. */
   signal?: string;
+  /** A build that happens only if the pull of its image (an action before it) fails. */
+  fallback?: boolean;
   /** A wait: the service that waits, and whether the dependency is required. */
   dependant?: string;
   required?: boolean;
@@ -149,49 +153,7 @@ export function planUp(input: PlanInput): Plan {
   const add = actionAdder(actions);
 
   // Images (the one-off's service too).
-  const imageTargets = [
-    ...new Set([...options.targets, ...(options.oneOff ? [options.oneOff.service] : [])]),
-  ];
-  for (const name of imageTargets) {
-    const service = services[name] ?? {};
-    if (service.build === undefined && typeof service.image !== "string") {
-      throw new PlanError(`invalid service "${name}". Must specify either image or build`);
-    }
-  }
-  const imageActions = new Map<string, number[]>();
-  const newImage = new Map<string, string>();
-  const pulled = new Set<string>();
-  for (const name of options.images ? [] : imageTargets) {
-    const service = services[name] ?? {};
-    const ref = typeof service.image === "string" ? service.image : `${project.name}-${name}`;
-    const local = observed.images.get(ref);
-    const mine: number[] = [];
-    const policy = options.pull && options.pull !== "policy" ? options.pull : (service.pull_policy as string);
-    const flag = options.pull && options.pull !== "policy";
-    if (typeof service.image === "string" && policy !== "never" && policy !== "build") {
-      const always = policy === "always";
-      if ((always || !local) && !pulled.has(ref)) {
-        pulled.add(ref);
-        mine.push(
-          add({
-            kind: "pull",
-            resource: ref,
-            service: name,
-            cause: always ? (flag ? "--pull always" : "pull_policy: always") : "image missing",
-            after: [],
-          }),
-        );
-        newImage.set(name, "pulled");
-      }
-    }
-    const forced = options.build === true || service.pull_policy === "build";
-    if (service.build !== undefined && options.build !== false && (forced || (!local && mine.length === 0))) {
-      const cause = options.build === true ? "--build" : forced ? "pull_policy: build" : "image missing";
-      mine.push(add({ kind: "build", resource: ref, service: name, cause, after: [] }));
-      newImage.set(name, "built");
-    }
-    imageActions.set(name, mine);
-  }
+  const { imageActions, newImage } = addImageActions(input, add);
 
   // Networks and volumes.
   const networks: Record<string, string> = {};
@@ -484,6 +446,84 @@ export function planUp(input: PlanInput): Plan {
   return { project: project.name, actions, unchanged, warnings, networks, initial };
 }
 
+/** The services whose images a plan makes: the targets and the one-off's service. */
+function imageTargets(options: PlanOptions): string[] {
+  return [...new Set([...options.targets, ...(options.oneOff ? [options.oneOff.service] : [])])];
+}
+
+/**
+ * The pulls, then the builds (the reference's pullRequiredImages, then its builds): a pull of what the
+ * policy asks for (always, or missing and absent), once per image reference; a build of what has a build
+ * section and must be built (--build, pull_policy: build) or is absent and not pulled, else, when its image
+ * is pulled, a build only if that pull fails (`fallback`). Resolves with each service's image actions and
+ * how its image will be new (pulled, built).
+ */
+function addImageActions(
+  input: PlanInput,
+  add: (action: Omit<Action, "n">) => number,
+): { imageActions: Map<string, number[]>; newImage: Map<string, string> } {
+  const { project, observed, options } = input;
+  const services = servicesOf(project);
+  const names = imageTargets(options);
+  for (const name of names) {
+    const service = services[name] ?? {};
+    if (service.build === undefined && typeof service.image !== "string") {
+      throw new PlanError(`invalid service "${name}". Must specify either image or build`);
+    }
+  }
+  const imageActions = new Map<string, number[]>();
+  const newImage = new Map<string, string>();
+  if (options.images) return { imageActions, newImage };
+  const refOf = (name: string) => services[name]?.image ?? `${project.name}-${name}`;
+  const byRef = new Map<string, number[]>();
+  const note = (ref: string, n: number) => byRef.set(ref, [...(byRef.get(ref) ?? []), n]);
+  const pulls: number[] = [];
+  const flag = options.pull && options.pull !== "policy";
+  for (const name of names) {
+    const service = services[name] ?? {};
+    const ref = refOf(name);
+    const policy = flag ? options.pull : service.pull_policy;
+    if (service.image === undefined || policy === "never" || policy === "build") continue;
+    const always = policy === "always";
+    if ((always || !observed.images.get(ref)) && !byRef.has(ref)) {
+      const cause = always ? (flag ? "--pull always" : "pull_policy: always") : "image missing";
+      const n = add({ kind: "pull", resource: ref, service: name, cause, after: [] });
+      pulls.push(n);
+      note(ref, n);
+      newImage.set(name, "pulled");
+    }
+  }
+  const pulled = new Set(byRef.keys());
+  for (const name of names) {
+    const service = services[name] ?? {};
+    if (service.build === undefined || options.build === false) continue;
+    const ref = refOf(name);
+    const forced = options.build === true || service.pull_policy === "build";
+    if (!forced && observed.images.get(ref)) continue;
+    const fallback = !forced && pulled.has(ref);
+    const cause = options.build === true ? "--build" : forced ? "pull_policy: build" : "image missing";
+    const n = add({
+      kind: "build",
+      resource: ref,
+      service: name,
+      cause: fallback ? "if the pull fails" : cause,
+      ...(fallback ? { fallback: true } : {}),
+      after: pulls,
+    });
+    note(ref, n);
+    if (!fallback) newImage.set(name, "built");
+  }
+  for (const name of names) imageActions.set(name, byRef.get(refOf(name)) ?? []);
+  return { imageActions, newImage };
+}
+
+/** `up`, `create`, `run`: the images to pull and build first, alone (apply makes them before the plan of the containers is made). */
+export function planImages(input: PlanInput): Plan {
+  const actions: Action[] = [];
+  addImageActions(input, actionAdder(actions));
+  return planOf(input.project.name, actions);
+}
+
 /** The plan as lines: `#4 web-1 recreate (config hash changed: environment.DB_HOST) after #2 #3`. */
 export function renderPlan(plan: Plan): string[] {
   const containerKinds = new Set<ActionKind>([
@@ -581,7 +621,8 @@ export function unchangedEvents(plan: Plan): ProgressEvent[] {
  */
 export function planEvents(plan: Plan): ProgressEvent[] {
   const out: ProgressEvent[] = unchangedEvents(plan);
-  for (const a of plan.actions) {
+  // A build only if a pull fails is not something the plan says will happen.
+  for (const a of plan.actions.filter((x) => !x.fallback)) {
     const { id, texts } = actionWords(a);
     // A wait on a service reports each of its containers; a pull names the service, its words after it.
     const waitsOn = a.kind === "wait healthy" || a.kind === "wait completed";

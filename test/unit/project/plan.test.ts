@@ -2,12 +2,23 @@
 // snapshot of the engine. The snapshot is made the way `up` would have left the engine for some version
 // of the file (the same desired containers, labels and create requests), then changed like a user would.
 import { describe, expect, it } from "vitest";
-import type { ContainerDetails, ContainerSummary, ImageDetails } from "../../../src/project/engine/types.js";
+import type {
+  ContainerDetails,
+  ContainerSummary,
+  ImageDetails,
+  NetworkSummary,
+} from "../../../src/project/engine/types.js";
 import { levels } from "../../../src/project/graph.js";
 import { label } from "../../../src/project/labels.js";
 import { loadProject, type Project } from "../../../src/project/load/index.js";
 import { desiredService, desiredSpec, projectGraph } from "../../../src/project/plan/desired.js";
-import { DownError, type DownOptions, planDown } from "../../../src/project/plan/down.js";
+import {
+  DownError,
+  type DownObserved,
+  type DownOptions,
+  labelledNetworks,
+  planDown,
+} from "../../../src/project/plan/down.js";
 import {
   graphFromLabels,
   planKill,
@@ -23,6 +34,7 @@ import {
   PlanError,
   type PlanOptions,
   planEvents,
+  planImages,
   planStart,
   planUp,
   renderPlan,
@@ -333,6 +345,36 @@ describe("planUp: what up would do, and why", () => {
     expect(lines(yaml, { was: yaml, images }, { start: false, build: false })).toEqual([]);
   });
 
+  it("an image to pull that a service can build: built only if the pull fails, after every pull", () => {
+    const yaml =
+      "services:\n  web:\n    image: app:1\n  builder:\n    image: app:1\n    build: .\n  db:\n    image: redis:7-bookworm\n";
+    const images = { "redis:7-bookworm": defaultImages["redis:7-bookworm"] ?? "" };
+    const p = plan(yaml, { images }, { start: false });
+    expect(renderPlan(p).slice(0, 2)).toEqual([
+      "#1 app:1 pull (image missing)",
+      "#2 app:1 build (if the pull fails) after #1",
+    ]);
+    // Every container of the image waits for both; the dry run does not claim the build will happen.
+    expect(renderPlan(p).slice(3)).toEqual([
+      "#4 web-1 create (no container) after #1 #2 #3",
+      "#5 builder-1 create (no container) after #1 #2 #3",
+      "#6 db-1 create (no container) after #3",
+    ]);
+    expect(planEvents(p).some((e) => e.id.startsWith("Image"))).toBe(false);
+    // The images alone: what up makes before planning the containers.
+    const project = load(yaml);
+    const images1 = planImages({
+      project,
+      observed: observedFor(project, { images }),
+      options: { targets: ["web", "builder", "db"] },
+      apiVersion: "1.41",
+    });
+    expect(renderPlan(images1)).toEqual([
+      "#1 app:1 pull (image missing)",
+      "#2 app:1 build (if the pull fails) after #1",
+    ]);
+  });
+
   it("pull_policy: always pulls, --pull always too; a missing image is pulled", () => {
     expect(lines(`${one}    pull_policy: always\n`, { was: one }, { start: false })[0]).toBe(
       "#1 busybox:1.36 pull (pull_policy: always)",
@@ -608,7 +650,11 @@ describe("planDown: what down would remove, in what order", () => {
         ...(withProject ? { project } : {}),
         observed: {
           containers: observed.containers,
-          networks: observed.networks.map((n) => ({ ...n, found: n.found !== undefined })),
+          networks: observed.networks.map((n) => ({
+            ...n,
+            found: n.found !== undefined,
+            ids: n.found ? [n.found.id] : [],
+          })),
           volumes: options.volumes ? observed.volumes : [],
         },
         options,
@@ -678,6 +724,42 @@ describe("planDown: what down would remove, in what order", () => {
     expect(() => down(two, { was: two }, { services: ["nope"] })).toThrow(
       new DownError("no such service: nope"),
     );
+  });
+
+  it("a network's removal carries the ids observed, every one of a duplicated name: apply lists nothing again", () => {
+    const project = load(two);
+    const network = { key: "default", name: "p_default", external: false };
+    const plan = (networks: DownObserved["networks"], withProject = true) =>
+      planDown({
+        name: "p",
+        ...(withProject ? { project } : {}),
+        observed: { containers: [], networks, volumes: [] },
+        options: {},
+      }).actions.map((a) => [a.kind, a.resource, a.key, a.ids]);
+    expect(plan([{ ...network, found: true, ids: ["n1", "n2"] }])).toEqual([
+      ["remove network", "p_default", "default", ["n1", "n2"]],
+    ]);
+    // Labelled for the key under another name only: removed by name as before, with no id to remove.
+    expect(plan([{ ...network, found: true, ids: [] }])).toEqual([
+      ["remove network", "p_default", "default", []],
+    ]);
+    expect(plan([{ ...network, found: false, ids: [] }])).toEqual([]);
+    // Without the files: the networks labelled for the project, one removal per key and name.
+    const summary = (id: string, name: string, key: string): NetworkSummary => ({
+      id,
+      name,
+      driver: "bridge",
+      labels: { [label.project]: "p", [label.network]: key },
+    });
+    const labelled = labelledNetworks([
+      summary("n1", "p_default", "default"),
+      summary("n2", "p_back", "back"),
+      summary("n3", "p_default", "default"),
+    ]);
+    expect(plan(labelled, false)).toEqual([
+      ["remove network", "p_default", "default", ["n1", "n3"]],
+      ["remove network", "p_back", "back", ["n2"]],
+    ]);
   });
 });
 
