@@ -192,12 +192,12 @@ export async function applyPlan(context: ApplyContext, plan: Plan, options: Appl
         return;
       }
       case "create network":
-        return createNetwork(context, loaded(), a.key ?? a.resource, a.resource);
+        return createNetwork(context, loaded(), a);
       case "heal network":
         await inspectOrHeal(context, loaded(), a.key ?? a.resource, a.resource);
         return;
       case "create volume":
-        return createVolume(context, loaded(), a.key ?? a.resource, a.resource);
+        return createVolume(context, loaded(), a);
       case "remove network":
         await removeNetwork(context, { name: a.resource, ids: a.ids ?? [] });
         return;
@@ -383,13 +383,10 @@ async function recreate(
   return { ...created, names: [finalName] };
 }
 
-async function createNetwork(
-  context: ApplyContext,
-  project: Project,
-  key: string,
-  name: string,
-): Promise<void> {
+/** A `create network` action: the network as the model declares it (its key in `key`). */
+async function createNetwork(context: ApplyContext, project: Project, action: Action): Promise<void> {
   const { engine, progress } = context;
+  const { key = action.resource, resource: name } = action;
   const network = project.model.networks?.[key] ?? { ipam: {} };
   const id = resourceId.network(name);
   progress.event({ id, text: "Creating", status: "working" });
@@ -402,13 +399,10 @@ async function createNetwork(
   progress.event({ id, text: "Created", status: "done", cause: "no network" });
 }
 
-async function createVolume(
-  context: ApplyContext,
-  project: Project,
-  key: string,
-  name: string,
-): Promise<void> {
+/** A `create volume` action: the volume as the model declares it (its key in `key`). */
+async function createVolume(context: ApplyContext, project: Project, action: Action): Promise<void> {
   const { engine, progress } = context;
+  const { key = action.resource, resource: name } = action;
   const volume = project.model.volumes?.[key] ?? {};
   const id = resourceId.volume(name);
   progress.event({ id, text: "Creating", status: "working" });
