@@ -9,7 +9,6 @@ import type { StartOptions } from "./apply.js";
 import { serviceScale } from "./converge.js";
 import type { ContainerSummary, Engine } from "./engine/types.js";
 import { buildGraph, type Graph, type ServiceEdges, withDependents } from "./graph.js";
-import { label } from "./labels.js";
 import type { Project } from "./load/index.js";
 import { servicesOf, targetServices } from "./plan/desired.js";
 import {
@@ -22,7 +21,7 @@ import {
 } from "./plan/lifecycle.js";
 import { type Plan, PlanError, planEvents, planStart } from "./plan/plan.js";
 import type { Progress } from "./progress.js";
-import { isOneOff, projectContainers, serviceOf } from "./state.js";
+import { composeContainers, isOneOff, projectContainers, serviceOf } from "./state.js";
 
 export interface OpsContext {
   engine: Engine;
@@ -33,25 +32,6 @@ export interface OpsContext {
   concurrency?: number;
   /** --dry-run: the plan is reported, not carried out. */
   dryRun?: boolean;
-}
-
-export type OneOffs = "exclude" | "include";
-
-/**
- * The project's containers as the reference's getContainers lists them: only those with a config-hash
- * label, in the engine's order (newest first), optionally one service (or several) and running only.
- */
-export async function composeContainers(
-  engine: Engine,
-  name: string,
-  options: { all: boolean; oneoff: OneOffs; services?: readonly string[] },
-): Promise<ContainerSummary[]> {
-  const filter: Record<string, string | true> = { [label.project]: name, [label.configHash]: true };
-  const services = options.services ?? [];
-  if (services.length === 1 && services[0] !== undefined) filter[label.service] = services[0];
-  if (options.oneoff === "exclude") filter[label.oneoff] = "False";
-  const listed = await engine.listContainers(filter, { all: options.all });
-  return services.length > 1 ? listed.filter((c) => services.includes(serviceOf(c))) : listed;
 }
 
 function modelServices(project: Project): Record<string, ServiceEdges> {
@@ -73,7 +53,7 @@ export async function stopServices(
   context: OpsContext,
   options: { services?: readonly string[]; timeout?: number },
 ): Promise<void> {
-  const all = await composeContainers(context.engine, context.name, { all: true, oneoff: "exclude" });
+  const all = await composeContainers(context.engine, context.name, { stopped: true, oneoff: "exclude" });
   const graph = graphOf(context, all);
   const selected = options.services?.length ? options.services : graph.services;
   await apply(context, planStop(context.name, graph, all, selected), options.timeout);
@@ -174,7 +154,7 @@ export async function restartServices(
   options: { services?: readonly string[]; timeout?: number; noDeps?: boolean },
 ): Promise<void> {
   const { engine } = context;
-  const all = await composeContainers(engine, context.name, { all: true, oneoff: "exclude" });
+  const all = await composeContainers(engine, context.name, { stopped: true, oneoff: "exclude" });
   const full = graphOf(context, all);
   const named = options.services ?? [];
   let names = [...full.services];
@@ -202,7 +182,11 @@ export async function killServices(
 ): Promise<"none" | "killed"> {
   const { engine } = context;
   const services = options.services ?? [];
-  let containers = await composeContainers(engine, context.name, { all: false, oneoff: "include", services });
+  let containers = await composeContainers(engine, context.name, {
+    stopped: false,
+    oneoff: "include",
+    services,
+  });
   if (!options.removeOrphans) {
     // Without a file the reference's project is the non-one-off containers' services.
     const known = context.project
@@ -224,7 +208,7 @@ export async function pauseServices(
 ): Promise<void> {
   const { engine } = context;
   let containers = await composeContainers(engine, context.name, {
-    all: false,
+    stopped: false,
     oneoff: "exclude",
     services: options.services ?? [],
   });
@@ -246,7 +230,11 @@ export async function stoppedContainers(
   services: readonly string[],
 ): Promise<ContainerSummary[]> {
   const { engine } = context;
-  let containers = await composeContainers(engine, context.name, { all: true, oneoff: "exclude", services });
+  let containers = await composeContainers(engine, context.name, {
+    stopped: true,
+    oneoff: "exclude",
+    services,
+  });
   if (context.project) {
     const known = projectServiceNames(context.project);
     containers = containers.filter((c) => known.includes(serviceOf(c)));
@@ -285,7 +273,7 @@ export async function waitServices(
   services: readonly string[],
   onExit: (container: ContainerSummary, code: number) => void,
 ): Promise<number> {
-  const containers = await composeContainers(engine, name, { all: false, oneoff: "include", services });
+  const containers = await composeContainers(engine, name, { stopped: false, oneoff: "include", services });
   if (containers.length === 0) throw new Error(`no containers for project "${name}"`);
   let last = 0;
   await Promise.all(

@@ -1,7 +1,8 @@
 // What the engine holds for a project: its containers, grouped and ordered the way the reference's
 // commands see them (pkg/compose/containers.go): by service, then container number; one-off `run`
-// containers apart. Pure helpers over the engine's listing, plus one query at the edge.
-import type { ContainerSummary, Engine } from "./engine/types.js";
+// containers apart. Pure helpers over the engine's listing, and the reads of it every command makes
+// (plan/observed.ts builds the plan's snapshot on them). Light: `ps` and `exec` load it at start-up.
+import type { ContainerSummary, Engine, LabelFilter } from "./engine/types.js";
 import { label, projectFilter } from "./labels.js";
 
 export type OneOff = "exclude" | "include" | "only";
@@ -69,6 +70,60 @@ export async function projectContainers(
 ): Promise<ContainerSummary[]> {
   const listed = await engine.listContainers(projectFilter(project), { all: query.all ?? true });
   return selectContainers(listed, query);
+}
+
+/**
+ * The containers as the reference's commands pick them: by project label and only those carrying the
+ * config-hash label (containers made by something else than compose are not listed); one-off `run`
+ * containers excluded, included or alone; one service selected by the engine's filter, several here.
+ */
+export interface ComposeQuery {
+  oneoff: OneOff;
+  /** Stopped containers too. */
+  stopped: boolean;
+  services?: readonly string[];
+  /** Only the container with this number (--index). */
+  index?: number;
+}
+
+export async function composeContainers(
+  engine: Engine,
+  project: string,
+  query: ComposeQuery,
+): Promise<ContainerSummary[]> {
+  const filter: LabelFilter = { ...projectFilter(project), [label.configHash]: true };
+  if (query.services?.length === 1) filter[label.service] = query.services[0] as string;
+  if (query.oneoff === "exclude") filter[label.oneoff] = "False";
+  if (query.oneoff === "only") filter[label.oneoff] = "True";
+  if (query.index) filter[label.containerNumber] = String(query.index);
+  const listed = await engine.listContainers(filter, { all: query.stopped });
+  const services = query.services ?? [];
+  return services.length > 1
+    ? listed.filter((c) => services.includes(c.labels[label.service] ?? ""))
+    : listed;
+}
+
+/** No container of the service to act on (exec, cp, port, logs --index): exit 1. */
+export class NotRunningError extends Error {
+  readonly exitCode = 1;
+}
+
+/** The reference's getSpecifiedContainer: the service's lowest-numbered container (or number `index`). */
+export async function specifiedContainer(
+  engine: Engine,
+  project: string,
+  service: string,
+  options: { oneoff: OneOff; stopped: boolean; index?: number },
+): Promise<ContainerSummary> {
+  const found = await composeContainers(engine, project, { ...options, services: [service] });
+  if (found.length === 0) {
+    throw new NotRunningError(
+      options.index
+        ? `service "${service}" is not running container #${options.index}`
+        : `service "${service}" is not running`,
+    );
+  }
+  return [...found].sort((a, b) => containerNumber(a) - containerNumber(b))[0] as ContainerSummary;
 }
 
 /** A container known only by id and name (one the engine does not list, or one still to be made). */

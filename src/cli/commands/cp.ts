@@ -9,7 +9,6 @@ import { type Command, Option } from "commander";
 import type { ContainerSummary, Engine } from "../../project/engine/types.js";
 import { CliError } from "../errors.js";
 import type { Io } from "../io.js";
-import { execTarget } from "./exec.js";
 import { daemonError, intFlag, nameOnly } from "./target.js";
 
 export interface CpFlags {
@@ -182,12 +181,18 @@ async function runCp(command: Command, io: Io, source: string, destination: stri
   const service = from.service ?? to.service;
   if (!service) throw new CliError("unknown copy direction");
 
-  const { composeContainers } = await import("../../project/lifecycle.js");
-  const { canonicalName } = await import("../../project/state.js");
+  const { canonicalName, composeContainers, specifiedContainer } = await import("../../project/state.js");
   let containers: ContainerSummary[];
-  if (index > 0) containers = [await execTarget(engine, name, service, index, true, "exclude")];
+  if (index > 0)
+    containers = [
+      await specifiedContainer(engine, name, service, { oneoff: "exclude", stopped: true, index }),
+    ];
   else {
-    containers = await composeContainers(engine, name, { all: true, oneoff: "exclude", services: [service] });
+    containers = await composeContainers(engine, name, {
+      stopped: true,
+      oneoff: "exclude",
+      services: [service],
+    });
     if (containers.length === 0) throw new CliError(`no container found for service "${service}"`);
     if (from.service) containers = containers.slice(0, 1);
   }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import type { ContainerSummary, Engine, ExecRequest } from "../../project/engine/types.js";
+import type { Engine, ExecRequest } from "../../project/engine/types.js";
 import { CliError, ExitStatus } from "../errors.js";
 import type { Io } from "../io.js";
 import { daemonError, intFlag, nameOnly } from "./target.js";
@@ -58,38 +58,6 @@ export function registerExec(program: Command, io: Io): void {
     );
 }
 
-/**
- * The service's running container (one-offs included) with the lowest number, or the one numbered
- * `index`; the reference's messages when there is none.
- */
-export async function execTarget(
-  engine: Engine,
-  project: string,
-  service: string,
-  index: number,
-  stopped = false,
-  oneoff: "include" | "exclude" = "include",
-): Promise<ContainerSummary> {
-  const { label } = await import("../../project/labels.js");
-  const filter: Record<string, string | true> = {
-    [label.project]: project,
-    [label.service]: service,
-    [label.configHash]: true,
-  };
-  if (oneoff === "exclude") filter[label.oneoff] = "False";
-  if (index > 0) filter[label.containerNumber] = String(index);
-  const listed = await engine.listContainers(filter, { all: stopped });
-  if (listed.length === 0) {
-    throw new CliError(
-      index > 0
-        ? `service "${service}" is not running container #${index}`
-        : `service "${service}" is not running`,
-    );
-  }
-  const number = (c: ContainerSummary) => Number.parseInt(c.labels[label.containerNumber] ?? "0", 10) || 0;
-  return [...listed].sort((a, b) => number(a) - number(b))[0] as ContainerSummary;
-}
-
 /** `-e KEY=VAL` as given; `-e KEY` takes KEY's value from the environment, or stays bare (unset). */
 export function execEnv(entries: readonly string[], env: NodeJS.ProcessEnv): string[] {
   return entries.map((e) => {
@@ -114,7 +82,12 @@ async function runExec(command: Command, io: Io, service: string, args: string[]
   const index = intFlag("index", flags.index) ?? 0;
   const target = await nameOnly(command, io);
   const { engine } = target;
-  const container = await execTarget(engine, target.name, service, index);
+  const { specifiedContainer } = await import("../../project/state.js");
+  const container = await specifiedContainer(engine, target.name, service, {
+    oneoff: "include",
+    stopped: false,
+    ...(index > 0 ? { index } : {}),
+  });
   const tty = flags.tty;
   // docker's CheckTty: a TTY with stdin attached needs stdin to be a terminal.
   if (tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {

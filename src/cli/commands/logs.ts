@@ -35,9 +35,9 @@ export function registerLogs(program: Command, io: Io): void {
     .option("-t, --timestamps", "Show timestamps")
     .option("-n, --tail <tail>", "Number of lines to show from the end of the logs for each container", "all")
     .action(async (services: string[], flags: LogsFlags, command: Command) => {
-      const [{ CliError }, query, { projectOrName }, printerModule] = await Promise.all([
+      const [{ CliError }, state, { projectOrName }, printerModule] = await Promise.all([
         import("../errors.js"),
-        import("./project-query.js"),
+        import("../../project/state.js"),
         import("./target.js"),
         import("../render/log-printer.js"),
       ]);
@@ -53,13 +53,13 @@ export function registerLogs(program: Command, io: Io): void {
       const containers =
         index > 0
           ? [
-              await query.specifiedContainer(engine, name, selected[0] as string, {
+              await state.specifiedContainer(engine, name, selected[0] as string, {
                 oneoff: "exclude",
                 stopped: true,
                 index,
               }),
             ]
-          : await query.composeContainers(engine, name, {
+          : await state.composeContainers(engine, name, {
               oneoff: "exclude",
               stopped: true,
               services: selected,

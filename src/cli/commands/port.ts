@@ -21,7 +21,7 @@ export function registerPort(program: Command, io: Io): void {
     .action(async (service: string, privatePort: string, flags: PortFlags, command: Command) => {
       const [{ CliError }, { specifiedContainer }, { nameOnly }] = await Promise.all([
         import("../errors.js"),
-        import("./project-query.js"),
+        import("../../project/state.js"),
         import("./target.js"),
       ]);
       // strconv.ParseUint(arg, 10, 16), as the reference's pre-run check.

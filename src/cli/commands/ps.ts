@@ -70,12 +70,14 @@ function statusFilter(flags: PsFlags): string[] {
 
 async function runPs(services: string[], flags: PsFlags, command: Command, io: Io): Promise<void> {
   const statuses = statusFilter(flags);
-  const [{ label }, { formatRows }, { byName, composeContainers, serviceNames }, view] = await Promise.all([
-    import("../../project/labels.js"),
-    import("../render/table.js"),
-    import("./project-query.js"),
-    import("../render/container-format.js"),
-  ]);
+  const [{ label }, { formatRows }, { byName, serviceNames }, { composeContainers }, view] =
+    await Promise.all([
+      import("../../project/labels.js"),
+      import("../render/table.js"),
+      import("./project-query.js"),
+      import("../../project/state.js"),
+      import("../render/container-format.js"),
+    ]);
   const { name, project, engine } = await projectOrName(command, io, services);
   let selected = services;
   if (project) {

@@ -10,7 +10,7 @@ export function registerTop(program: Command, io: Io): void {
     .description("Display the running processes")
     .argument("[services...]")
     .action(async (services: string[], _flags: unknown, command: Command) => {
-      const [{ nameOnly }, { composeContainers, byName }, { tabwrite }, { canonicalName }] =
+      const [{ nameOnly }, { byName }, { tabwrite }, { canonicalName, composeContainers }] =
         await Promise.all([
           import("./target.js"),
           import("./project-query.js"),
