@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { InvalidProjectError } from "../project/load/diagnostics.js";
 import { composeCommands } from "./commands/catalog.js";
+import { registerCompletion } from "./commands/completion.js";
 import { implementedCommands } from "./commands/registry.js";
 import { pluginCall, pluginMetadata } from "./docker-plugin.js";
 import { CliError, ExitStatus, NotImplementedError } from "./errors.js";
@@ -97,6 +98,8 @@ export function buildProgram(io: Io): Command {
         throw new NotImplementedError(name);
       });
   }
+  // tcompose's own (the reference has no `completion`): after the reference's commands in --help.
+  registerCompletion(program, io);
   return program;
 }
 
