@@ -49,6 +49,8 @@ const cases: [string, string[]][] = [
   ["model/empty-values", ["compose.yaml"]],
   ["model/hooks", ["compose.yaml"]],
   ["model/yaml-text", ["compose.yaml"]],
+  ["model/typed-text", ["compose.yaml"]],
+  ["model/typed-text", ["blkio.yaml"]],
   ["model/devcontainers", ["compose.yaml", "docker-compose.devcontainer.yml"]],
 ];
 

@@ -450,7 +450,10 @@ const dependsOnRule: Rule = (value) => {
   return nonEmpty(out);
 };
 
-/** A service's `networks: [a, b]` → `{a: null, b: null}`; none at all prints nothing. */
+/**
+ * A service's `networks: [a, b]` → `{a: null, b: null}`; none at all prints nothing. `gw_priority` is
+ * dropped: 2.26.1's model has no such field (its `config` omits it; --no-interpolate prints it as written).
+ */
 const serviceNetworksRule: Rule = (value, path, ctx) => {
   const networks = Array.isArray(value)
     ? Object.fromEntries(value.map((name) => [scalarToString(name), null]))
@@ -458,10 +461,11 @@ const serviceNetworksRule: Rule = (value, path, ctx) => {
   if (!isMapping(networks)) return networks;
   if (Object.keys(networks).length === 0) return OMIT;
   return Object.fromEntries(
-    Object.entries(networks).map(([name, entry]) => [
-      name,
-      isMapping(entry) ? applyRules(entry, { driver_opts: stringValuesRule }, [...path, name], ctx) : entry,
-    ]),
+    Object.entries(networks).map(([name, entry]) => {
+      if (!isMapping(entry)) return [name, entry];
+      const { gw_priority: _, ...rest } = entry;
+      return [name, applyRules(rest, { driver_opts: stringValuesRule }, [...path, name], ctx)];
+    }),
   );
 };
 

@@ -287,13 +287,13 @@ function mapStrings(node: unknown, path: Path, fn: (text: string, path: Path) =>
 
 // ---- type casts after interpolation ----
 
-export type CastKind = "bool" | "int" | "int64" | "float" | "float32";
+export type CastKind = "bool" | "int" | "int64" | "float" | "float32" | "uint16" | "count";
 
 /**
  * The paths whose string values the reference converts right after interpolation (learned by setting
  * each schema field to "x" and reading the error: these fail with "failed to cast to expected type"; the
- * others, such as ports.*.published, mem_limit, durations, build.* or depends_on.*.required, stay strings
- * here and are checked later by the schema or the model). `*` is any mapping key, `[]` any sequence index.
+ * others, such as ports.*.published, mem_limit, durations or depends_on.*.required, stay strings here and
+ * are checked later by the schema or the model: decodeCastTable). `*` is any mapping key, `[]` any sequence index.
  * Casting applies to every string there, interpolated or literal, and never with --no-interpolate.
  */
 export const castTable: ReadonlyArray<readonly [pattern: string, kind: CastKind]> = [
@@ -341,10 +341,38 @@ export const castTable: ReadonlyArray<readonly [pattern: string, kind: CastKind]
   ["configs.*.external", "bool"],
 ];
 
-const compiledTable = castTable.map(([pattern, kind]) => ({ parts: pattern.split("."), kind }));
+/**
+ * The paths the reference converts later, while decoding the model (its mapstructure hook turns text into
+ * a bool, int, int64 or float field; a uint16 field refuses text): cast here too, never with --no-interpolate,
+ * but a bad value reads `error decoding …` (exit 15 as well).
+ */
+export const decodeCastTable: ReadonlyArray<readonly [pattern: string, kind: CastKind]> = [
+  ["services.*.attach", "bool"],
+  ["services.*.build.no_cache", "bool"],
+  ["services.*.build.pull", "bool"],
+  ["services.*.build.privileged", "bool"],
+  ["services.*.volumes.[].bind.create_host_path", "bool"],
+  ["services.*.depends_on.*.restart", "bool"],
+  ["services.*.env_file.[].required", "bool"],
+  ["services.*.deploy.resources.limits.pids", "int64"],
+  ["services.*.deploy.resources.reservations.devices.[].count", "count"],
+  ["services.*.deploy.resources.limits.generic_resources.[].discrete_resource_spec.value", "int64"],
+  ["services.*.deploy.resources.reservations.generic_resources.[].discrete_resource_spec.value", "int64"],
+  ["services.*.blkio_config.weight", "uint16"],
+  ["services.*.blkio_config.weight_device.[].weight", "uint16"],
+];
+
+const compiledTable = [
+  ...castTable.map(([pattern, kind]) => ({ parts: pattern.split("."), kind, decoding: false })),
+  ...decodeCastTable.map(([pattern, kind]) => ({ parts: pattern.split("."), kind, decoding: true })),
+];
 
 /** The cast that applies at a document path, if any. */
 export function castKindAt(path: readonly (string | number)[]): CastKind | undefined {
+  return castAt(path)?.kind;
+}
+
+function castAt(path: readonly (string | number)[]): { kind: CastKind; decoding: boolean } | undefined {
   const matches = (parts: string[]) =>
     parts.length === path.length &&
     parts.every((part, i) => {
@@ -352,7 +380,19 @@ export function castKindAt(path: readonly (string | number)[]): CastKind | undef
       if (part === "[]") return typeof actual === "number";
       return typeof actual === "string" && (part === "*" || part === actual);
     });
-  return compiledTable.find((entry) => matches(entry.parts))?.kind;
+  return compiledTable.find((entry) => matches(entry.parts));
+}
+
+/** A path as the reference's decoder names it: `services[web].volumes[0].bind.create_host_path`. */
+function decodePath(path: readonly (string | number)[]): string {
+  return path
+    .map((part, i) => {
+      if (typeof part === "number") return `[${part}]`;
+      const parent = path[i - 1];
+      if (i === 1 && typeof parent === "string") return `[${part}]`;
+      return i === 0 ? part : `.${part}`;
+    })
+    .join("");
 }
 
 function castValue(text: string, kind: CastKind): Parsed<number | boolean> & { warning?: string } {
@@ -367,26 +407,43 @@ function castValue(text: string, kind: CastKind): Parsed<number | boolean> & { w
       return parseGoFloat(text, 64);
     case "float32":
       return parseGoFloat(text, 32);
+    case "count": {
+      // A device request's count: `all` (any case) is -1.
+      if (text.toLowerCase() === "all") return { ok: true, value: -1 };
+      const count = parseGoInt(text, "ParseInt");
+      if (count.ok) return count;
+      return {
+        ok: false,
+        error: `invalid value ${goQuote(text)}, the only value allowed is 'all' or a number`,
+      };
+    }
+    case "uint16":
+      return {
+        ok: false,
+        error: `expected type 'uint16', got unconvertible type 'string', value: '${text}'`,
+      };
   }
 }
 
 /**
- * Converts the strings found at the paths of `castTable` into numbers and booleans, as the reference
- * does after interpolating (its message still says "error while interpolating"). Other values are kept.
+ * Converts the strings found at the paths of `castTable` and `decodeCastTable` into numbers and booleans, as
+ * the reference does after interpolating (its message still says "error while interpolating") and decoding.
+ * Other values are kept.
  */
 export function castTypes(document: unknown): DocumentResult {
   const result: DocumentResult = { value: undefined, errors: [], warnings: [] };
   result.value = mapStrings(document, [], (text, path) => {
-    const kind = castKindAt(path);
-    if (kind === undefined) return text;
-    const cast = castValue(text, kind);
+    const at = castAt(path);
+    if (at === undefined) return text;
+    const cast = castValue(text, at.kind);
     if (cast.warning) result.warnings.push({ path, message: cast.warning });
     if (cast.ok) return cast.value;
-    const where = referencePath(path);
-    result.errors.push({
-      path,
-      message: `error while interpolating ${where}: failed to cast to expected type: ${cast.error}`,
-    });
+    const message = !at.decoding
+      ? `error while interpolating ${referencePath(path)}: failed to cast to expected type: ${cast.error}`
+      : at.kind === "uint16"
+        ? `'${decodePath(path)}' ${cast.error}`
+        : `error decoding '${decodePath(path)}': ${cast.error}`;
+    result.errors.push({ path, message });
     return text;
   });
   return result;

@@ -225,6 +225,11 @@ describe("other service fields", () => {
     expect(field({ networks: ["front", "back"] }, "networks")).toEqual({ front: null, back: null });
   });
 
+  it("networks: gw_priority is left out (2.26.1's model has no such field)", () => {
+    const networks = { front: { gw_priority: 1, priority: 5 }, back: { gw_priority: 2 } };
+    expect(field({ networks }, "networks")).toEqual({ front: { priority: 5 }, back: {} });
+  });
+
   it("extra_hosts print as sorted host=ip strings", () => {
     expect(field({ extra_hosts: ["b:::1", "a=1.1.1.1"] }, "extra_hosts")).toEqual(["a=1.1.1.1", "b=::1"]);
     expect(field({ extra_hosts: { h: ["::1", "2.2.2.2"] } }, "extra_hosts")).toEqual(["h=2.2.2.2", "h=::1"]);

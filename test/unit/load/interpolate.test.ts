@@ -175,6 +175,63 @@ describe("castTypes", () => {
   });
 });
 
+describe("castTypes: the fields the reference converts while decoding", () => {
+  it("converts them too, a device count of `all` (any case) to -1", () => {
+    const web = {
+      attach: "false",
+      build: { no_cache: "true", pull: "True", privileged: "false" },
+      volumes: [{ type: "bind", bind: { create_host_path: "true" } }],
+      depends_on: { db: { restart: "true" } },
+      env_file: [{ path: "a.env", required: "false" }],
+      deploy: {
+        resources: {
+          limits: { pids: "100" },
+          reservations: {
+            devices: [{ count: "2" }, { count: "ALL" }],
+            generic_resources: [{ discrete_resource_spec: { kind: "gpu", value: "3" } }],
+          },
+        },
+      },
+    };
+    const out = castTypes({ services: { web } });
+    expect(out.errors).toEqual([]);
+    expect(out.value).toEqual({
+      services: {
+        web: {
+          attach: false,
+          build: { no_cache: true, pull: true, privileged: false },
+          volumes: [{ type: "bind", bind: { create_host_path: true } }],
+          depends_on: { db: { restart: true } },
+          env_file: [{ path: "a.env", required: false }],
+          deploy: {
+            resources: {
+              limits: { pids: 100 },
+              reservations: {
+                devices: [{ count: 2 }, { count: -1 }],
+                generic_resources: [{ discrete_resource_spec: { kind: "gpu", value: 3 } }],
+              },
+            },
+          },
+        },
+      },
+    });
+  });
+
+  it("fails on bad text with the reference's decoding messages, and refuses any text as a blkio weight", () => {
+    const web = {
+      attach: "x",
+      deploy: { resources: { reservations: { devices: [{ count: "two" }] } } },
+      blkio_config: { weight: "300", weight_device: [{ path: "/dev/sda", weight: "200" }] },
+    };
+    expect(castTypes({ services: { web } }).errors.map((e) => e.message)).toEqual([
+      "error decoding 'services[web].attach': invalid boolean: x",
+      "error decoding 'services[web].deploy.resources.reservations.devices[0].count': invalid value \"two\", the only value allowed is 'all' or a number",
+      "'services[web].blkio_config.weight' expected type 'uint16', got unconvertible type 'string', value: '300'",
+      "'services[web].blkio_config.weight_device[0].weight' expected type 'uint16', got unconvertible type 'string', value: '200'",
+    ]);
+  });
+});
+
 describe("deep nesting", () => {
   const nested = (n: number, open: string, inner: string, close: string) =>
     `${open.repeat(n)}${inner}${close.repeat(n)}`;
