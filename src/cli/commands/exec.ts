@@ -68,7 +68,7 @@ export function execEnv(entries: readonly string[], env: NodeJS.ProcessEnv): str
 }
 
 /** docker's own detach keys setting (~/.docker/config.json "detachKeys"), when there is one. */
-function detachKeys(): string | undefined {
+export function configDetachKeys(): string | undefined {
   const dir = process.env.DOCKER_CONFIG ?? join(homedir(), ".docker");
   try {
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { detachKeys?: unknown };
@@ -93,7 +93,7 @@ async function runExec(command: Command, io: Io, service: string, args: string[]
   if (tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
     throw new CliError("the input device is not a TTY");
   }
-  const keys = detachKeys();
+  const keys = configDetachKeys();
   const request: ExecRequest = {
     Cmd: args,
     Tty: tty,

@@ -3,6 +3,7 @@
 // flags, and what its work needs beyond that (the project layer, renderers) is imported in its action.
 import type { Command } from "commander";
 import type { Io } from "../io.js";
+import { registerAttach } from "./attach.js";
 import { registerBuild, registerPull, registerPush } from "./build.js";
 import { registerConfig } from "./config.js";
 import { registerCp } from "./cp.js";
@@ -27,6 +28,7 @@ import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
+  attach: registerAttach,
   cp: registerCp,
   exec: registerExec,
   kill: registerKill,

@@ -77,7 +77,7 @@ export async function containerLogs(
 export async function attachContainer(
   core: EngineCore,
   id: string,
-  options: { stdin: boolean; logs?: boolean },
+  options: { stdin: boolean; logs?: boolean; detachKeys?: string },
 ): Promise<Attachment> {
   const stream = (await core.call(`container ${id}`, (docker) =>
     docker.getContainer(id).attach({
@@ -87,6 +87,7 @@ export async function attachContainer(
       stderr: true,
       logs: options.logs ?? false,
       hijack: options.stdin,
+      ...(options.detachKeys ? { detachKeys: options.detachKeys } : {}),
     }),
   )) as NodeJS.ReadWriteStream;
   return { output: stream, input: stream, close: () => destroy(stream) };

@@ -128,7 +128,7 @@ export class DockerEngine implements Engine {
     return io.containerLogs(this.core, id, options, onData);
   }
 
-  attachContainer(id: string, options: { stdin: boolean; logs?: boolean }) {
+  attachContainer(id: string, options: { stdin: boolean; logs?: boolean; detachKeys?: string }) {
     return io.attachContainer(this.core, id, options);
   }
 

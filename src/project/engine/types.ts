@@ -343,7 +343,10 @@ export interface Engine {
     options: LogOptions,
     onData: (stream: OutputStream, chunk: Buffer) => void,
   ): Promise<LogStream>;
-  attachContainer(id: string, options: { stdin: boolean; logs?: boolean }): Promise<Attachment>;
+  attachContainer(
+    id: string,
+    options: { stdin: boolean; logs?: boolean; detachKeys?: string },
+  ): Promise<Attachment>;
   resizeContainer(id: string, rows: number, columns: number): Promise<void>;
   /**
    * Copies a tar archive into the container, extracted at `path` (PUT /containers/{id}/archive;
