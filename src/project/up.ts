@@ -123,10 +123,9 @@ export async function ensureImages(
   context: UpContext,
   targets: readonly string[],
   options: CreateOptions,
-  observed?: Observed,
+  seen: Observed,
 ): Promise<Record<string, string>> {
   const { engine, project } = context;
-  const seen = observed ?? (await observe(engine, project, targets, { images: true }));
   const plan = planImages({
     project,
     observed: seen,
@@ -149,9 +148,9 @@ export async function ensureImages(
     targets.map(async (name) => {
       const ref = imageOf(project, name, services[name] ?? {});
       const changed = plan.actions.some((a) => a.resource === ref);
-      const id = made[name] ?? (changed ? undefined : seen.images.get(ref)?.id);
-      const found = id ? { id } : await engine.inspectImage(ref);
-      if (found) ids[name] = found.id;
+      // Asked of the engine again only for an image this run pulled or built for another service.
+      const id = made[name] ?? (changed ? (await engine.inspectImage(ref))?.id : seen.images.get(ref)?.id);
+      if (id) ids[name] = id;
     }),
   );
   return ids;

@@ -4,16 +4,16 @@
 // one (--sig-proxy, default true), detach keys (--detach-keys, else docker's config); the exit code is the
 // container's when it stops while attached, 0 when the user detaches.
 import type { Command } from "commander";
-import { CliError, UsageError } from "../errors.js";
+import { CliError } from "../errors.js";
 import type { Io } from "../io.js";
 import { configDetachKeys } from "./exec.js";
-import { intFlag, nameOnly } from "./target.js";
+import { intFlag, nameOnly, parseGoBool } from "./target.js";
 
 interface AttachFlags {
   detachKeys?: string;
   index?: string;
   stdin?: boolean;
-  sigProxy?: string | boolean;
+  sigProxy?: boolean;
 }
 
 /**
@@ -31,21 +31,16 @@ export function registerAttach(program: Command, io: Io): void {
     .option("--detach-keys <keys>", "Override the key sequence for detaching from a container.")
     .option("--index <index>", "index of the container if service has multiple replicas.")
     .option("--no-stdin", "Do not attach STDIN")
-    .option("--sig-proxy [bool]", "Proxy all received signals to the process (default true)")
+    .option(
+      "--sig-proxy [bool]",
+      "Proxy all received signals to the process (default true)",
+      parseGoBool,
+      true,
+    )
     .action(async (service: string, flags: AttachFlags, command: Command) => {
       const index = intFlag("index", flags.index) ?? 0;
-      const sigProxy =
-        typeof flags.sigProxy === "string" ? parseGoBool(flags.sigProxy) : flags.sigProxy !== false;
-      await runAttach(command, io, service, { ...flags, index, sigProxy });
+      await runAttach(command, io, service, { ...flags, index, sigProxy: flags.sigProxy !== false });
     });
-}
-
-function parseGoBool(text: string): boolean {
-  if (/^(1|t|T|TRUE|true|True)$/.test(text)) return true;
-  if (/^(0|f|F|FALSE|false|False)$/.test(text)) return false;
-  throw new UsageError(
-    `invalid argument "${text}" for "--sig-proxy" flag: strconv.ParseBool: parsing "${text}": invalid syntax`,
-  );
 }
 
 async function runAttach(

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import type { ContainerSummary, Engine } from "../../project/engine/types.js";
 import { CliError } from "../errors.js";
 import type { Io } from "../io.js";
-import { projectOrName } from "./target.js";
+import { parseGoBool, projectOrName } from "./target.js";
 
 export interface PsFlags {
   format: string;
@@ -19,14 +19,6 @@ export interface PsFlags {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** Go's strconv.ParseBool, for `--orphans=false`. */
-export function parseGoBool(value: string | undefined): boolean {
-  if (value === undefined) return true;
-  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
-  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
-  throw new Error(`invalid argument "${value}": strconv.ParseBool: parsing "${value}": invalid syntax`);
-}
 
 export function registerPs(program: Command, io: Io): void {
   program

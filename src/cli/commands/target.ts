@@ -100,6 +100,14 @@ export function concurrencyOf(command: Command): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/** Go's strconv.ParseBool, for a bool flag given a value (`--orphans=false`, `--sig-proxy=false`). */
+export function parseGoBool(value: string | undefined): boolean {
+  if (value === undefined) return true;
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(value)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(value)) return false;
+  throw new Error(`invalid argument "${value}": strconv.ParseBool: parsing "${value}": invalid syntax`);
+}
+
 /** The reference's utils.StringToBool: "y", or what Go's strconv.ParseBool calls true. */
 export function stringToBool(text: string): boolean {
   const s = text.trim().toLowerCase();
