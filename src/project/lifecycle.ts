@@ -5,12 +5,12 @@
 // stop, restart, kill, pause, unpause and rm read the containers here, plan (src/project/plan/lifecycle.ts)
 // and apply.
 
-import type { StartOptions } from "./apply.js";
+import type { ApplyOptions, StartOptions } from "./apply.js";
 import { serviceScale } from "./converge.js";
 import type { ContainerSummary, Engine } from "./engine/types.js";
-import { buildGraph, type Graph, type ServiceEdges, withDependents } from "./graph.js";
+import { type Graph, withDependents } from "./graph.js";
 import type { Project } from "./load/index.js";
-import { servicesOf, targetServices } from "./plan/desired.js";
+import { projectGraph, servicesOf, targetServices } from "./plan/desired.js";
 import {
   graphFromLabels,
   planKill,
@@ -32,18 +32,16 @@ export interface OpsContext {
   concurrency?: number;
   /** --dry-run: the plan is reported, not carried out. */
   dryRun?: boolean;
-}
-
-function modelServices(project: Project): Record<string, ServiceEdges> {
-  return servicesOf(project);
+  /** Warnings printed like the reference's WARN lines. */
+  warn?: (text: string) => void;
 }
 
 export function projectServiceNames(project: Project): string[] {
-  return Object.keys(modelServices(project));
+  return Object.keys(servicesOf(project));
 }
 
 function graphOf(context: OpsContext, containers: readonly ContainerSummary[]): Graph {
-  return context.project ? buildGraph(modelServices(context.project)) : graphFromLabels(containers);
+  return context.project ? projectGraph(context.project) : graphFromLabels(containers);
 }
 
 // ------------------------------------------------------------------------------------------------- stop
@@ -56,11 +54,15 @@ export async function stopServices(
   const all = await composeContainers(context.engine, context.name, { stopped: true, oneoff: "exclude" });
   const graph = graphOf(context, all);
   const selected = options.services?.length ? options.services : graph.services;
-  await apply(context, planStop(context.name, graph, all, selected), options.timeout);
+  await apply(context, planStop(context.name, graph, all, selected), timeoutOf(options));
 }
 
-/** Carries out a plan of these commands (src/project/apply.ts). */
-async function apply(context: OpsContext, plan: Plan, timeout?: number): Promise<void> {
+/** Carries out a plan of these commands (src/project/apply.ts), or with --dry-run reports it. */
+async function apply(
+  context: OpsContext,
+  plan: Plan,
+  options: Pick<ApplyOptions, "timeout" | "start" | "watch"> = {},
+): Promise<void> {
   if (context.dryRun) {
     for (const event of planEvents(plan)) context.progress.event(event);
     return;
@@ -71,14 +73,10 @@ async function apply(context: OpsContext, plan: Plan, timeout?: number): Promise
       engine: context.engine,
       ...(context.project ? { project: context.project } : {}),
       progress: context.progress,
-      warn: () => {},
+      warn: context.warn ?? (() => {}),
     },
     plan,
-    {
-      imageIds: {},
-      ...(context.concurrency ? { concurrency: context.concurrency } : {}),
-      ...(timeout !== undefined ? { timeout } : {}),
-    },
+    { imageIds: {}, ...options, ...(context.concurrency ? { concurrency: context.concurrency } : {}) },
   );
 }
 
@@ -90,7 +88,7 @@ async function apply(context: OpsContext, plan: Plan, timeout?: number): Promise
  * the services and their dependencies come from the containers' labels.
  */
 export async function startServices(
-  context: OpsContext & { warn?: (text: string) => void },
+  context: OpsContext,
   options: StartOptions & { services?: readonly string[] },
 ): Promise<void> {
   const { engine, project } = context;
@@ -112,35 +110,24 @@ export async function startServices(
       .map(([name]) => name),
   );
   const plan = planStart({ project: context.name, graph, services, containers, scaledToZero });
-  if (context.dryRun) {
-    for (const event of planEvents(plan)) context.progress.event(event);
-    return;
-  }
-  const [{ applyPlan, waitProject }, { ReadinessWatch }] = await Promise.all([
-    import("./apply.js"),
-    import("./readiness.js"),
-  ]);
-  const applyContext = {
-    engine,
-    ...(project ? { project } : {}),
-    progress: context.progress,
-    warn: context.warn ?? (() => {}),
-  };
+  if (context.dryRun) return apply(context, plan);
+  const { ReadinessWatch } = await import("./readiness.js");
   const watch = await ReadinessWatch.open(engine, context.name);
   try {
-    await applyPlan(applyContext, plan, {
-      imageIds: {},
-      start: options,
-      watch,
-      ...(context.concurrency ? { concurrency: context.concurrency } : {}),
-    });
+    await apply(context, plan, { start: options, watch });
     if (options.wait) {
+      const { waitProject } = await import("./apply.js");
       const selected = { services, containers: new Map(services.map((s) => [s, containers.get(s) ?? []])) };
-      await waitProject(applyContext, selected, options, watch);
+      await waitProject({ ...context, warn: context.warn ?? (() => {}) }, selected, options, watch);
     }
   } finally {
     watch.close();
   }
+}
+
+/** -t, when given. */
+function timeoutOf(options: { timeout?: number }): Pick<ApplyOptions, "timeout"> {
+  return options.timeout !== undefined ? { timeout: options.timeout } : {};
 }
 
 // ---------------------------------------------------------------------------------------------- restart
@@ -170,7 +157,7 @@ export async function restartServices(
   );
   const graph: Graph = { services: names, dependencies };
   const services = named.length ? withDependents(graph, named) : names;
-  await apply(context, planRestart(context.name, graph, all, services), options.timeout);
+  await apply(context, planRestart(context.name, graph, all, services), timeoutOf(options));
 }
 
 // ------------------------------------------------------------------------------------------------- kill
