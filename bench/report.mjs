@@ -6,6 +6,7 @@ import { stats } from "./measure.mjs";
 export function summarize(outcomes = []) {
   const ok = outcomes.filter((o) => o.status === "ok");
   const failed = outcomes.filter((o) => o.status === "failed");
+  const skipped = outcomes.find((o) => o.status === "skipped");
   const rss = ok.map((o) => o.rssKiB).filter((v) => typeof v === "number");
   return {
     time: stats(ok.map((o) => o.seconds)),
@@ -13,6 +14,7 @@ export function summarize(outcomes = []) {
     runs: ok.length,
     notYet: ok.length === 0 && failed.length === 0 && outcomes.some((o) => o.status === "notyet"),
     failure: failed[0]?.message ?? null,
+    skipped: ok.length === 0 && failed.length === 0 && skipped ? skipped.message : null,
     failures: failed.length,
     attempts: outcomes.length,
   };
@@ -55,7 +57,7 @@ function header(meta) {
     `- Node: ${meta.node}`,
     `- Docker Engine: ${meta.engine}`,
     `- Reference: ${meta.reference}`,
-    `- Runs: ${meta.runs} per tool per scenario (\`config\` and \`ps\`: one untimed, then ${meta.runs * 3}), ${meta.hasReference ? "alternating reference and tcompose" : "tcompose only"}`,
+    `- Runs: ${meta.runs} per tool per scenario (\`config\`, \`typical\` and \`ps\`: one untimed, then ${meta.runs * 3}), ${meta.hasReference ? "alternating reference and tcompose" : "tcompose only"}`,
     `- Node start-up floor (\`node -e ""\`, median): ${fmtSeconds(meta.floor?.median)} s`,
     `- Peak RSS: ${meta.rssMethod}`,
     `- Load average (1, 5, 15 min): ${meta.loadStart} at start, ${meta.loadEnd} at end (${meta.cores} cores)`,
@@ -71,33 +73,47 @@ function header(meta) {
 function section(scenario, tables, meta) {
   const out = [`## ${scenario.name}: ${scenario.title}`];
   for (const [key, title] of Object.entries(scenario.tables)) {
-    out.push("", `${title}:`, "", ...table(tables[key] ?? {}, meta, scenario.floor));
+    const refLabel = scenario.referenceLabels?.[key];
+    out.push("", `${title}:`, "", ...table(tables[key] ?? {}, meta, scenario.floor, refLabel));
   }
   return out.join("\n");
 }
 
-function table(byTool, meta, floor) {
+// refLabel names the reference of a scenario whose reference is not Docker Compose (stack: the docker CLI).
+function table(byTool, meta, floor, refLabel) {
   const ref = summarize(byTool.ref);
   const tc = summarize(byTool.tc);
   const rows = [
     "| Tool | Median (s) | Min (s) | Max (s) | Peak RSS (MiB) | tcompose / reference |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
   ];
-  if (meta.hasReference) rows.push(row(`reference ${meta.referenceShort}`, ref, "—"));
+  if (meta.hasReference) rows.push(row(refLabel ?? `reference ${meta.referenceShort}`, ref, "—"));
   else rows.push("| reference | absent | | | | |");
-  rows.push(row("tcompose", tc, ratio(tc, ref)));
-  // The floor's ratio column is its share of the reference's time: how much of it the engine alone needs.
-  if (floor) {
-    const alone = summarize(byTool[floor.id]);
-    rows.push(row(floor.label, alone, ratio(alone, ref)));
-  }
+  // The floor's ratio column is its share of the reference's time: how much of it the floor alone needs.
+  // A start-up floor (Node's) also says how far tcompose's median is above it.
+  const alone = floor ? summarize(byTool[floor.id]) : null;
+  const above = floor?.startUp ? overFloor(tc, alone) : "";
+  rows.push(row("tcompose", tc, `${ratio(tc, ref)}${above}`));
+  if (floor) rows.push(row(floor.label, alone, ratio(alone, ref)));
   return rows;
+}
+
+function overFloor(tc, floor) {
+  if (!tc.time || !floor.time) return "";
+  const ms = Math.round((tc.time.median - floor.time.median) * 1000);
+  return ` (floor ${ms < 0 ? "−" : "+"} ${Math.abs(ms)} ms)`;
 }
 
 function row(label, s, ratioText) {
   if (!s.time) {
-    const why = s.notYet ? "not yet" : s.failure ? `failed: ${cell(s.failure)}` : "not run";
-    return `| ${label} | ${why} | | | | ${s.notYet || s.failure ? "n/a" : ""} |`;
+    const why = s.notYet
+      ? "not yet"
+      : s.failure
+        ? `failed: ${cell(s.failure)}`
+        : s.skipped
+          ? `skipped: ${cell(s.skipped)}`
+          : "not run";
+    return `| ${label} | ${why} | | | | ${s.notYet || s.failure || s.skipped ? "n/a" : ""} |`;
   }
   const partial = s.failures ? ` (${s.failures} of ${s.attempts} failed: ${cell(s.failure)})` : "";
   const rss = s.rssMiB === null ? "n/a" : s.rssMiB.toFixed(1);
@@ -106,7 +122,8 @@ function row(label, s, ratioText) {
 }
 
 function ratio(tc, ref) {
-  if (!tc.time || !ref.time) return "n/a";
+  // A median of 0 (CPU time of an idle process) has no ratio.
+  if (!tc.time || !ref.time || ref.time.median === 0) return "n/a";
   return `${(tc.time.median / ref.time.median).toFixed(2)}×`;
 }
 

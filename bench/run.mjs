@@ -179,7 +179,8 @@ function log(scenario, tool, n, outcomes) {
   const parts = Object.entries(outcomes).map(([key, o]) => {
     if (o.status === "ok")
       return `${key} ${o.seconds.toFixed(3)} s${o.rssKiB ? `, ${(o.rssKiB / 1024).toFixed(1)} MiB` : ""}`;
-    return `${key} ${o.status === "notyet" ? "not yet" : "FAILED"}: ${o.message}`;
+    const what = { notyet: "not yet", skipped: "SKIPPED" }[o.status] ?? "FAILED";
+    return `${key} ${what}: ${o.message}`;
   });
   console.log(`[${scenario.name}] run ${n} ${tool.name}: ${parts.join("; ")}`);
 }
@@ -188,6 +189,16 @@ function referenceFailures(results) {
   return Object.values(results).flatMap((tables) =>
     Object.values(tables).flatMap((t) => (t.ref ?? []).filter((o) => o.status === "failed")),
   );
+}
+
+/** Scenarios whose every outcome was skipped, with the first reason. */
+function skippedScenarios(selected, results) {
+  return selected.flatMap((scenario) => {
+    const all = Object.values(results[scenario.name] ?? {}).flatMap((t) => Object.values(t).flat());
+    return all.length && all.every((o) => o.status === "skipped")
+      ? [{ name: scenario.name, message: all[0].message }]
+      : [];
+  });
 }
 
 // Ctrl-C skips every finally: sweep this run's objects and images (all names carry the token) before exiting.
@@ -227,6 +238,11 @@ async function main() {
   meta.loadEnd = loadAverage();
   writeReport(output, { meta, scenarios: selected, results, notes: ctx.notes });
   console.log(`bench: wrote ${output}`);
+  // A scenario that cannot run here (the stack scenario without a swarm) says why; when nothing selected
+  // ran at all, e.g. `--only stack` without root, the run fails.
+  const skipped = skippedScenarios(selected, results);
+  for (const { name, message } of skipped) console.error(`bench: ${name} skipped: ${message}`);
+  if (skipped.length && skipped.length === selected.length) process.exitCode = 1;
   const refFailed = referenceFailures(results);
   if (refFailed.length) {
     console.error(`bench: the reference failed ${refFailed.length} time(s): ${refFailed[0].message}`);

@@ -12,7 +12,10 @@ import {
 import { countContainers, projectContainers, sweep } from "./engine.mjs";
 import { chain, chatty, healthyStack, independent, large, replicated, writeCompose } from "./fixtures.mjs";
 import { run } from "./measure.mjs";
+import { STACK_FLOOR, stackOnce, stackPrepare, stackSetup } from "./stack.mjs";
 import { failUnless, invoke, projectName } from "./tools.mjs";
+import { NODE_FLOOR, PROJECTS, typicalOnce, writeTypical } from "./typical.mjs";
+import { EDITS, TREE_FILES, watchOnce, watchSetup, watchTeardown } from "./watch.mjs";
 
 const UP_TIMEOUT_MS = 180_000;
 // Hundreds of containers: ~0.2 s of the engine's time each to start, more on a loaded machine.
@@ -25,7 +28,8 @@ const LOG_LINES = 100_000;
  * runs, and `runOnce(ctx, tool, n)` returns one outcome per table key. A quick read-only command (`quick`)
  * gets one untimed run per tool first (caches filled, as in daily use: tcompose's code cache, both tools'
  * pages) and three times the runs, since one run there is a fraction of a second and noisy. A `floor`
- * pseudo-tool, when present, runs after the tools in every run: what the engine alone needs for the work.
+ * pseudo-tool, when present, runs after the tools in every run: what the engine alone needs for the work
+ * (for `typical`, Node's start-up alone).
  */
 export const scenarios = [
   {
@@ -63,6 +67,15 @@ export const scenarios = [
     prepare: (dir) => writeCompose(dir, large(300)),
     quick: true,
     runOnce: timedConfig,
+  },
+  {
+    name: "typical",
+    title: "config of six projects shaped like real ones (issue 19), beside Node's start-up",
+    tables: Object.fromEntries(PROJECTS.map((p) => [p.id, `\`config --format json\`, ${p.label}`])),
+    prepare: writeTypical,
+    quick: true,
+    floor: NODE_FLOOR,
+    runOnce: typicalOnce,
   },
   {
     name: "ps",
@@ -131,6 +144,33 @@ export const scenarios = [
     floor: FLOOR,
     runOnce: buildLarge,
     teardown: buildTeardown,
+  },
+  {
+    name: "watch",
+    title: `examples/flask-redis edit-to-served latency, and a ${TREE_FILES.toLocaleString("en")}-file tree`,
+    tables: {
+      latency: `\`watch --no-up\`: host write of static/bench.txt → new content served by the container, median of ${EDITS} edits (RSS column: VmRSS of the watch process after them)`,
+      p95: `The same ${EDITS} edits, 95th percentile (nearest rank)`,
+      start: `\`watch --no-up\` over ${TREE_FILES.toLocaleString("en")} files (node_modules in .dockerignore): spawn → "Watch enabled" (RSS column: VmRSS right after)`,
+      cpuStart: 'The same watch: CPU time (utime + stime) from spawn to "Watch enabled", in seconds',
+      cpuIdle: "The same watch: CPU time over the next 5 s with no change, in seconds",
+    },
+    prepare: (dir) => dir,
+    setup: watchSetup,
+    runOnce: watchOnce,
+    teardown: watchTeardown,
+  },
+  {
+    name: "stack",
+    title: "`stack deploy` of 20 services × 3 replicas on the test swarm, until all 60 tasks run",
+    tables: {
+      wait: "`stack deploy --detach=false`, 20 services × 3 replicas: spawn → exit (60 tasks checked running), against docker's own wait",
+      poll: "The same tcompose deploy, against docker 20.10's `stack deploy` followed by `docker service ls` polled until every service shows 3/3",
+    },
+    prepare: stackPrepare,
+    setup: stackSetup,
+    floor: STACK_FLOOR,
+    runOnce: stackOnce,
   },
 ];
 

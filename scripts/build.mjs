@@ -86,6 +86,10 @@ await Promise.all([
 // must be bundled (esbuild turns their imports into requires) or a builtin loaded another way.
 const cjs = await readFile(new URL("cli.cjs", stagingDir), "utf8");
 if (/\bimport\(/.test(cjs)) throw new Error("dist/cli.cjs calls import(): bundle the module instead");
+// The launcher reads the bundle as latin1 (a one-byte string, faster to make than from UTF-8): it must be
+// ASCII, as esbuild writes it by default (charset ascii escapes the rest).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is the point.
+if (/[^\x00-\x7f]/.test(cjs)) throw new Error("dist/cli.cjs is not ASCII: the launcher reads it as latin1");
 
 // The bundle before its launcher, so a launcher never starts without its bundle.
 await chmod(new URL("tcompose.cjs", stagingDir), 0o755);

@@ -14,13 +14,6 @@ export class CliError extends Error {
 /** Wrong flags or arguments. */
 export class UsageError extends CliError {}
 
-/** A docker compose command that tcompose does not implement yet: it says so instead of pretending. */
-export class NotImplementedError extends CliError {
-  constructor(readonly command: string) {
-    super(`'${command}' is not implemented yet in tcompose (use 'docker compose ${command}' meanwhile)`);
-  }
-}
-
 /** A command's own exit status (exec's command, wait's container): nothing more to print. */
 export class ExitStatus extends CliError {
   constructor(exitCode: number) {

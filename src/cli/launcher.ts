@@ -11,7 +11,8 @@
 //     when the first run of that command without a usable cache ends, so it holds the functions the
 //     command runs (a cache made by another command leaves most of them to compile); V8 refuses a cache
 //     made by another V8 or for other source, and then it is written anew.
-// Nothing else happens here: the bundle's code is the CLI, run as Node would run a CommonJS file.
+// Nothing else happens here: the bundle's code is the CLI, run as Node would run a CommonJS file; only
+// the command lines whose whole answer is the version (version.ts's quickVersion) are answered here.
 // The launcher is itself CommonJS: an ES module entry costs Node's module loader (and facades for the
 // builtins it imports), ~8 ms of every command on this machine.
 import {
@@ -33,25 +34,33 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
 import vm from "node:vm";
-import { valuedGlobalFlags } from "./global-flags.js";
+import { commandWord } from "./global-flags.js";
+import { quickVersion } from "./version.js";
 
 const bundle = path.join(__dirname, "cli.cjs");
-const source = readFileSync(bundle, "utf8");
 const uid = process.getuid?.();
-const cache = cacheFile();
-const dirState = cache ? directoryState(cache.dir) : "unsafe";
-const cached = cache && dirState === "safe" ? readCache(cache.file) : undefined;
 
-// The CommonJS wrapper, on one line so that the bundle's line numbers stay its own.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-  filename: bundle,
-  ...(cached ? { cachedData: cached } : {}),
-});
-if (cache && dirState !== "unsafe" && (!cached || script.cachedDataRejected)) {
-  process.once("exit", () => writeCache(cache, script.createCachedData()));
+const quick = quickVersion(process.argv.slice(2), process.env);
+if (quick === undefined) runBundle();
+else process.stdout.write(quick);
+
+function runBundle(): void {
+  // ASCII (scripts/build.mjs checks it), so latin1 reads it alike, without UTF-8 decoding.
+  const source = readFileSync(bundle, "latin1");
+  const cache = cacheFile();
+  const dirState = cache ? directoryState(cache.dir) : "unsafe";
+  const cached = cache && dirState === "safe" ? readCache(cache.file) : undefined;
+  // The CommonJS wrapper, on one line so that the bundle's line numbers stay its own.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    ...(cached ? { cachedData: cached } : {}),
+  });
+  if (cache && dirState !== "unsafe" && (!cached || script.cachedDataRejected)) {
+    process.once("exit", () => writeCache(cache, script.createCachedData()));
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
 }
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
 
 interface CacheFile {
   dir: string;
@@ -64,13 +73,8 @@ interface CacheFile {
 
 /** The command's name, for its own cache (a word of letters, else "none"). */
 function commandName(argv: readonly string[]): string {
-  const valued = new Set(valuedGlobalFlags);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (valued.has(arg)) i++;
-    else if (!arg.startsWith("-")) return /^[a-z]+$/.test(arg) ? arg : "none";
-  }
-  return "none";
+  const word = commandWord(argv);
+  return word !== undefined && /^[a-z]+$/.test(word) ? word : "none";
 }
 
 function cacheFile(): CacheFile | undefined {

@@ -4,11 +4,13 @@ import { InvalidProjectError } from "../project/load/diagnostics.js";
 import { composeCommands } from "./commands/catalog.js";
 import { registerCompletion } from "./commands/completion.js";
 import { implementedCommands } from "./commands/registry.js";
+import { registerStack } from "./commands/stack.js";
 import { pluginCall, pluginMetadata } from "./docker-plugin.js";
-import { CliError, ExitStatus, NotImplementedError } from "./errors.js";
+import { CliError, ExitStatus } from "./errors.js";
+import { commandWord } from "./global-flags.js";
 import { type Io, processIo } from "./io.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
-import { reportedVersion } from "./version.js";
+import { reportedVersion, versionSentence } from "./version.js";
 
 // docker compose's global flags; every command sees them (commander: program.opts()).
 function addGlobalOptions(program: Command): void {
@@ -62,7 +64,13 @@ function inheritGlobalOptions(command: Command, program: Command): void {
   });
 }
 
-export function buildProgram(io: Io): Command {
+/**
+ * The program with every command, or with `only` when it names one of the reference's commands or `stack`:
+ * a run declares just the command it runs (declaring all ~30, with their flags, cost about a tenth of a
+ * small command's start-up). Its parsing, help and errors are the same (test/unit/cli/main.test.ts);
+ * anything else (no command, `help`, an unknown word, `completion`, which prints every command) gets all.
+ */
+export function buildProgram(io: Io, only?: string): Command {
   const program = new Command("tcompose")
     .description(
       "Define and run multi-container applications with Docker (a Docker Compose v2 implementation)",
@@ -80,26 +88,19 @@ export function buildProgram(io: Io): Command {
     const context = (action.optsWithGlobals() as { context?: string }).context;
     if (context) (await import("../project/engine/index.js")).useContext(context);
   });
-  for (const { name, description } of composeCommands) {
-    const register = implementedCommands[name];
-    if (register) {
-      register(program, io);
-      const registered = program.commands.find((c) => c.name() === name);
-      if (registered) inheritGlobalOptions(registered, program);
-      continue;
-    }
-    program
-      .command(name)
-      .description(`${description} (not implemented yet)`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .helpOption(false)
-      .action(() => {
-        throw new NotImplementedError(name);
-      });
+  const one = only !== undefined && Object.hasOwn(implementedCommands, only);
+  // Every command of the reference's set, in its order (test/unit/cli/main.test.ts checks none is missing).
+  for (const { name } of composeCommands) {
+    if (one && name !== only) continue;
+    if (only === "stack") break;
+    implementedCommands[name]?.(program, io);
+    const registered = program.commands.find((c) => c.name() === name);
+    if (registered) inheritGlobalOptions(registered, program);
   }
+  if (one) return program;
   // tcompose's own (the reference has no `completion`): after the reference's commands in --help.
-  registerCompletion(program, io);
+  registerStack(program, io);
+  if (only !== "stack") registerCompletion(program, io);
   return program;
 }
 
@@ -122,10 +123,10 @@ export async function run(cliArgv: readonly string[], io: Io = processIo): Promi
   const commandAt = argv.findIndex((a) => !a.startsWith("-"));
   const head = commandAt < 0 ? argv : argv.slice(0, commandAt);
   if (head.includes("-v") || head.includes("--version")) {
-    io.stdout(`tcompose version ${reportedVersion}\n`);
+    io.stdout(versionSentence);
     return 0;
   }
-  const program = buildProgram(io);
+  const program = buildProgram(io, commandWord(argv));
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

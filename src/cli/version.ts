@@ -1,6 +1,7 @@
 // The version is injected by the bundler (scripts/build.mjs) from package.json; tests that import the
 // sources directly see the development marker.
 import { composeVersion } from "../project/labels.js";
+import { pluginEnvVar } from "./docker-plugin.js";
 
 declare const TCOMPOSE_VERSION: string | undefined;
 
@@ -13,3 +14,23 @@ export const version: string = typeof TCOMPOSE_VERSION === "string" ? TCOMPOSE_V
  * so a project keeps its name whichever tool drives it.
  */
 export const reportedVersion = `${composeVersion}+tcompose.${version}`;
+
+/** `version`'s sentence, also the answer to `-v`/`--version` before any command. */
+export const versionSentence = `tcompose version ${reportedVersion}\n`;
+
+/**
+ * The output of a command line whose whole answer is the version (`--version`, `-v`, `version`,
+ * `version --short`, run directly, not as docker's plugin), else undefined. The launcher answers these
+ * without loading the CLI (dist/tcompose.cjs: the floor of Node's start-up and nothing else); the CLI gives
+ * the same text for them and answers every other form.
+ */
+export function quickVersion(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (env[pluginEnvVar]) return undefined;
+  const line = args.join(" ");
+  if (line === "--version" || line === "-v" || line === "version") return versionSentence;
+  if (line === "version --short") return `${reportedVersion}\n`;
+  return undefined;
+}

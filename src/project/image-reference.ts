@@ -75,3 +75,21 @@ export async function pinImageDigests(
   );
   return Object.fromEntries(pinned);
 }
+
+/** reference.FamiliarString: docker.io and its `library/` left out. */
+function familiar({ domain, path, tag, digest }: ImageReference): string {
+  const name = domain === "docker.io" ? path.replace(/^library\/(?=[^/]+$)/, "") : `${domain}/${path}`;
+  return `${name}${tag !== undefined ? `:${tag}` : ""}${digest !== undefined ? `@${digest}` : ""}`;
+}
+
+/** The docker client's image for a service spec: familiar, `:latest` added when there is no tag or digest. */
+export function familiarTagged(image: string): string {
+  const ref = parseImageReference(image);
+  return familiar(ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: "latest" } : ref);
+}
+
+/** The image pinned to a registry digest as the docker client pins a service's (`busybox:1.36@sha256:…`). */
+export function familiarPinned(image: string, digest: string): string {
+  const ref = parseImageReference(image);
+  return ref.digest !== undefined ? image : familiar({ ...ref, digest });
+}

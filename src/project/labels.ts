@@ -62,3 +62,16 @@ export function builtImageName(project: string, service: string): string {
 export function projectFilter(project: string): Record<string, string> {
   return { [label.project]: project };
 }
+
+/** The labels `docker stack deploy` puts on a stack's objects (docker CLI 20.10, cli/compose/convert). */
+export const stackLabel = {
+  /** The stack's name: on its services, their containers, networks, secrets, configs and volumes. */
+  namespace: "com.docker.stack.namespace",
+  /** On a service: its image as written in the file (before --resolve-image pins a digest). */
+  image: "com.docker.stack.image",
+} as const;
+
+/** `<stack>_<key>`: a stack's service, or a network, volume, secret or config declared without `name:`. */
+export function stackScopedName(namespace: string, key: string): string {
+  return `${namespace}_${key}`;
+}

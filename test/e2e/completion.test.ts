@@ -186,7 +186,7 @@ describe("__complete services", () => {
     const help = inProject("tcompose", ["--help"]).stdout;
     expect(help).not.toContain("__complete");
     const commands = help.slice(help.indexOf("Commands:")).match(/^ {2}[a-z]+/gm);
-    expect(commands?.slice(-3).map((c) => c.trim())).toEqual(["watch", "completion", "help"]);
+    expect(commands?.slice(-4).map((c) => c.trim())).toEqual(["watch", "stack", "completion", "help"]);
   });
 });
 

@@ -1,8 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import PQueue from "p-queue";
+import { describe, type ExpectStatic, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { goKeyCompare, goKeyLess } from "../../src/cli/render/yaml-emit.js";
 import { cliPath, referenceBinary, referenceSkipNote, repoRoot } from "../helpers/paths.js";
@@ -11,12 +12,47 @@ const fixtures = path.join(repoRoot, "test/fixtures");
 // Both tools see the same, minimal environment, so nothing of the test runner's leaks into interpolation.
 const env = { PATH: process.env.PATH ?? "", HOME: "/root" };
 
-function runIn(dir: string, command: string, args: string[], input?: string) {
-  const r = spawnSync(command, args, { cwd: dir, env, encoding: "utf8", ...(input ? { input } : {}) });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// The tests of a describe run concurrently and each runs both tools side by side, a few processes at
+// once in all: most of a run is the process starting, on 2 cores.
+const processes = new PQueue({ concurrency: 4 });
+
+/** Runs a command with `input` (or nothing) on its stdin; the environment is `env` unless given. */
+function runIn(
+  dir: string,
+  command: string,
+  args: string[],
+  input?: string,
+  runEnv: NodeJS.ProcessEnv = env,
+): Promise<Run> {
+  return processes.add(
+    () =>
+      new Promise<Run>((resolve, reject) => {
+        const child = spawn(command, args, { cwd: dir, env: runEnv });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (s: string) => {
+          stdout += s;
+        });
+        child.stderr.setEncoding("utf8").on("data", (s: string) => {
+          stderr += s;
+        });
+        child.stdin.on("error", () => {});
+        child.stdin.end(input ?? "");
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      }),
+  );
 }
 const tcompose = (dir: string, args: string[], input?: string) =>
   runIn(dir, process.execPath, [cliPath, ...args], input);
+const referenceRun = (dir: string, args: string[], input?: string) =>
+  runIn(dir, referenceBinary ?? "", args, input);
 
 /** Projects to compare: a directory and the -f files, in order. */
 const cases: [string, string[]][] = [
@@ -71,43 +107,73 @@ const variants: [string[], ("json" | "yaml")[]][] = [
 const inexactYaml = new Set(["model/numbers", "model/fuzz-found --no-interpolate"]);
 
 /** The YAML text, or only the document where the text may differ (inexactYaml). */
-function expectSameYaml(ours: string, theirs: string, inexact: boolean) {
+function expectSameYaml(expect: ExpectStatic, ours: string, theirs: string, inexact: boolean) {
   const read = (text: string) => parseYaml(text, { version: "1.1" });
   if (inexact) expect(read(ours), "yaml").toEqual(read(theirs));
   else expect(ours, "yaml text").toBe(theirs);
 }
 
-/** Both tools on one project and flags: the same exit code and, when it is 0, the same document. */
-function sameConfig(dir: string, files: string[], flags: string[], formats: readonly ("json" | "yaml")[]) {
+/** Both tools on one project, for each flag set and format: [ours, theirs] each, all at once. */
+function runBoth(dir: string, files: string[], flagSets: [string[], readonly ("json" | "yaml")[]][]) {
   const cwd = path.join(fixtures, dir);
-  const args = ["-p", "fx", ...files.flatMap((f) => ["-f", f]), "config", ...flags];
-  for (const format of formats) {
-    const ours = tcompose(cwd, [...args, "--format", format]);
-    const theirs = runIn(cwd, referenceBinary ?? "", [...args, "--format", format]);
+  const command = ["-p", "fx", ...files.flatMap((f) => ["-f", f]), "config"];
+  return Promise.all(
+    flagSets.map(([flags, formats]) =>
+      Promise.all(
+        formats.map((format) => {
+          const args = [...command, ...flags, "--format", format];
+          return Promise.all([tcompose(cwd, args), referenceRun(cwd, args)]);
+        }),
+      ),
+    ),
+  );
+}
+
+/** Both tools on one project and flags: the same exit code and, when it is 0, the same document. */
+function sameConfig(
+  expect: ExpectStatic,
+  dir: string,
+  flags: string[],
+  formats: readonly ("json" | "yaml")[],
+  runs: [Run, Run][],
+) {
+  for (const [i, format] of formats.entries()) {
+    const [ours, theirs] = runs[i] ?? [];
+    if (!ours || !theirs) throw new Error(`no run for ${format}`);
     expect(ours.code, `${format}: ${ours.stderr}\nreference: ${theirs.stderr}`).toBe(theirs.code);
     if (theirs.code !== 0) continue;
     const inexact = inexactYaml.has(dir) || flags.some((f) => inexactYaml.has(`${dir} ${f}`));
-    if (format === "yaml") expectSameYaml(ours.stdout, theirs.stdout, inexact);
+    if (format === "yaml") expectSameYaml(expect, ours.stdout, theirs.stdout, inexact);
     else expect(JSON.parse(ours.stdout), format).toEqual(JSON.parse(theirs.stdout));
   }
 }
 
-describe.skipIf(!referenceBinary)(`config is the reference's config${referenceSkipNote}`, () => {
-  it.each(cases)("%s %j: same exit code, same JSON, same YAML text", (dir, files) => {
-    sameConfig(dir, files, [], ["json", "yaml"]);
+describe.skipIf(!referenceBinary).concurrent(`config is the reference's config${referenceSkipNote}`, () => {
+  it.for(cases)("%s %j: same exit code, same JSON, same YAML text", async ([dir, files], { expect }) => {
+    const [runs = []] = await runBoth(dir, files, [[[], ["json", "yaml"]]]);
+    sameConfig(expect, dir, [], ["json", "yaml"], runs);
   });
 
-  it.each(cases)("%s %j with each of the model flags: the same again", (dir, files) => {
-    for (const [flags, formats] of variants) sameConfig(dir, files, flags, formats);
+  it.for(cases)("%s %j with each of the model flags: the same again", async ([dir, files], { expect }) => {
+    const runs = await runBoth(dir, files, variants);
+    for (const [i, [flags, formats]] of variants.entries())
+      sameConfig(expect, dir, flags, formats, runs[i] ?? []);
   });
 
-  it.each(["schema/invalid", "semantic"])(
+  it.for(["schema/invalid", "semantic"])(
     "exits like the reference on every invalid fixture of %s, with located messages and no stack trace",
-    (dir) => {
+    async (dir, { expect }) => {
       const cwd = path.join(fixtures, dir);
-      for (const file of readdirSync(cwd)) {
-        const ours = tcompose(cwd, ["-p", "fx", "-f", file, "config", "-q"]);
-        const theirs = runIn(cwd, referenceBinary ?? "", ["-p", "fx", "-f", file, "config", "-q"]);
+      const files = readdirSync(cwd);
+      const runs = await Promise.all(
+        files.map((file) => {
+          const args = ["-p", "fx", "-f", file, "config", "-q"];
+          return Promise.all([tcompose(cwd, args), referenceRun(cwd, args)]);
+        }),
+      );
+      for (const [i, file] of files.entries()) {
+        const [ours, theirs] = runs[i] ?? [];
+        if (!ours || !theirs) throw new Error(`no run for ${file}`);
         // The reference crashes (exit 2) on extends without a service; tcompose reports it as invalid.
         if (theirs.code !== 2) expect(ours.code, `${file}: ${ours.stderr}`).toBe(theirs.code);
         expect(ours.stderr, file).not.toMatch(/^\s+at /m);
@@ -117,81 +183,101 @@ describe.skipIf(!referenceBinary)(`config is the reference's config${referenceSk
     },
   );
 
-  it("lists the variables the files use like config --variables (rows in any order there)", () => {
+  it("lists the variables the files use like config --variables (rows in any order there)", async ({
+    expect,
+  }) => {
     const cwd = path.join(fixtures, "variables");
     const rows = (text: string) => {
       const [header, ...rest] = text.split("\n").filter((l) => l !== "");
       return [header, ...rest.sort()];
     };
-    for (const extra of [[], ["--format", "json"]]) {
-      const args = ["-p", "fx", "config", "--variables", ...extra];
-      const ours = tcompose(cwd, args);
-      const theirs = runIn(cwd, referenceBinary ?? "", args);
+    const missing = ["-p", "fx", "-f", "nope.yaml", "config", "--variables"];
+    const [runs, missingRuns] = await Promise.all([
+      Promise.all(
+        [[], ["--format", "json"]].map((extra) => {
+          const args = ["-p", "fx", "config", "--variables", ...extra];
+          return Promise.all([tcompose(cwd, args), referenceRun(cwd, args)]);
+        }),
+      ),
+      Promise.all([tcompose(cwd, missing), referenceRun(cwd, missing)]),
+    ]);
+    for (const [ours, theirs] of runs) {
       expect(ours.code, ours.stderr).toBe(theirs.code);
       expect(rows(ours.stdout)).toEqual(rows(theirs.stdout));
     }
-    const missing = ["-p", "fx", "-f", "nope.yaml", "config", "--variables"];
-    expect(tcompose(cwd, missing).code).toBe(runIn(cwd, referenceBinary ?? "", missing).code);
+    expect(missingRuns[0].code).toBe(missingRuns[1].code);
   });
 
-  it("lists services after their dependencies, and volumes, profiles and images, without env files", () => {
+  it("lists services after their dependencies, and volumes, profiles and images, without env files", async ({
+    expect,
+  }) => {
     const cwd = path.join(fixtures, "listing");
-    const reference = referenceBinary ?? "";
     const lines = (text: string) => text.split("\n").filter((l) => l !== "");
-    const model = JSON.parse(
-      runIn(cwd, reference, ["-p", "fx", "--profile", "tools", "config", "--format", "json"]).stdout,
-    );
-    const dependsOn = (name: string) => Object.keys(model.services[name]?.depends_on ?? {});
     // A missing env_file fails config (exit 14), not the listings.
     const files = ["-f", "compose.yaml", "-f", "missing-env.yaml"];
-    expect(tcompose(cwd, ["-p", "fx", ...files, "config", "-q"]).code).toBe(14);
-    for (const profiles of [[], ["--profile", "tools"]]) {
-      for (const flag of ["--services", "--volumes", "--profiles", "--images"]) {
-        const args = ["-p", "fx", ...profiles, ...files, "config", flag];
-        const ours = tcompose(cwd, args);
-        const theirs = runIn(cwd, reference, args);
-        expect(theirs.code, theirs.stderr).toBe(0);
-        expect(ours.code, ours.stderr).toBe(0);
-        // The reference's order of independent services, volumes and images is Go's map order: random.
-        expect(lines(ours.stdout).sort(), `${flag} ${profiles}`).toEqual(lines(theirs.stdout).sort());
-        if (flag !== "--services") continue;
-        for (const order of [lines(ours.stdout), lines(theirs.stdout)]) {
-          for (const [i, name] of order.entries()) {
-            for (const dependency of dependsOn(name).filter((d) => order.includes(d)))
-              expect(order.indexOf(dependency), `${order}: ${dependency} before ${name}`).toBeLessThan(i);
-          }
+    const listingFlags = ["--services", "--volumes", "--profiles", "--images"];
+    const listings = [[], ["--profile", "tools"]].flatMap((profiles) =>
+      listingFlags.map((flag) => ({
+        profiles,
+        flag,
+        args: ["-p", "fx", ...profiles, ...files, "config", flag],
+      })),
+    );
+    const emptyArgs = (flag: string) => ["-p", "fx", "-f", "empty.yaml", "config", flag];
+    const [modelRun, quiet, listingRuns, emptyRuns] = await Promise.all([
+      referenceRun(cwd, ["-p", "fx", "--profile", "tools", "config", "--format", "json"]),
+      tcompose(cwd, ["-p", "fx", ...files, "config", "-q"]),
+      Promise.all(listings.map(({ args }) => Promise.all([tcompose(cwd, args), referenceRun(cwd, args)]))),
+      Promise.all(
+        listingFlags.map((flag) =>
+          Promise.all([tcompose(cwd, emptyArgs(flag)), referenceRun(cwd, emptyArgs(flag))]),
+        ),
+      ),
+    ]);
+    const model = JSON.parse(modelRun.stdout);
+    const dependsOn = (name: string) => Object.keys(model.services[name]?.depends_on ?? {});
+    expect(quiet.code).toBe(14);
+    for (const [n, { profiles, flag }] of listings.entries()) {
+      const [ours, theirs] = listingRuns[n] ?? [];
+      if (!ours || !theirs) throw new Error(`no run for ${flag} ${profiles}`);
+      expect(theirs.code, theirs.stderr).toBe(0);
+      expect(ours.code, ours.stderr).toBe(0);
+      // The reference's order of independent services, volumes and images is Go's map order: random.
+      expect(lines(ours.stdout).sort(), `${flag} ${profiles}`).toEqual(lines(theirs.stdout).sort());
+      if (flag !== "--services") continue;
+      for (const order of [lines(ours.stdout), lines(theirs.stdout)]) {
+        for (const [i, name] of order.entries()) {
+          for (const dependency of dependsOn(name).filter((d) => order.includes(d)))
+            expect(order.indexOf(dependency), `${order}: ${dependency} before ${name}`).toBeLessThan(i);
         }
       }
     }
     // Nothing to list prints nothing, not an empty line.
-    for (const flag of ["--services", "--volumes", "--profiles", "--images"]) {
-      const args = ["-p", "fx", "-f", "empty.yaml", "config", flag];
-      expect(tcompose(cwd, args).stdout, flag).toBe(runIn(cwd, reference, args).stdout);
+    for (const [i, flag] of listingFlags.entries()) {
+      const [ours, theirs] = emptyRuns[i] ?? [];
+      expect(ours?.stdout, flag).toBe(theirs?.stdout);
     }
   });
 
-  it("reads the document from stdin with -f -", () => {
+  it("reads the document from stdin with -f -", async ({ expect }) => {
     const cwd = mkdtempSync(path.join(tmpdir(), "tct-stdin-"));
     const doc = "services:\n  web:\n    image: busybox:1.36\n    ports: ['8080:80']\n";
-    const ours = tcompose(cwd, ["-p", "fx", "-f", "-", "config", "--format", "json"], doc);
-    const theirs = spawnSync(referenceBinary ?? "", ["-p", "fx", "-f", "-", "config", "--format", "json"], {
-      cwd,
-      env,
-      input: doc,
-      encoding: "utf8",
-    });
+    const args = ["-p", "fx", "-f", "-", "config", "--format", "json"];
+    const [ours, theirs] = await Promise.all([tcompose(cwd, args, doc), referenceRun(cwd, args, doc)]);
     expect(JSON.parse(ours.stdout)).toEqual(JSON.parse(theirs.stdout));
   });
 });
 
-describe("config errors users can act on", () => {
-  it("reports every problem at once, with file:line:col, the source line and a did-you-mean", () => {
+describe.concurrent("config errors users can act on", () => {
+  it("reports every problem at once, with file:line:col, the source line and a did-you-mean", async ({
+    expect,
+  }) => {
     const cwd = mkdtempSync(path.join(tmpdir(), "tct-errors-"));
     writeFileSync(
       path.join(cwd, "compose.yaml"),
       "services:\n  web:\n    image: busybox\n    commandd: echo hi\n    restart: [always]\n",
     );
-    const { code, stdout, stderr } = tcompose(cwd, ["config"]);
+    const { code, stdout, stderr } = await tcompose(cwd, ["config"]);
     expect(code).toBe(15);
     expect(stdout).toBe("");
     expect(stderr).toBe(
@@ -207,30 +293,40 @@ describe("config errors users can act on", () => {
     );
   });
 
-  it("says when there is no compose file, with the reference's exit code 14", () => {
-    const { code, stderr } = tcompose(mkdtempSync(path.join(tmpdir(), "tct-none-")), ["config"]);
+  it("says when there is no compose file, with the reference's exit code 14", async ({ expect }) => {
+    const { code, stderr } = await tcompose(mkdtempSync(path.join(tmpdir(), "tct-none-")), ["config"]);
     expect(code).toBe(14);
     expect(stderr).toBe("tcompose: no configuration file provided: not found\n");
   });
 
-  it("lists services, volumes, profiles and images", () => {
+  it("lists services, volumes, profiles and images", async ({ expect }) => {
     const cwd = mkdtempSync(path.join(tmpdir(), "tct-list-"));
     writeFileSync(
       path.join(cwd, "compose.yaml"),
       "services:\n  web:\n    build: .\n    volumes: [data:/d]\n  db:\n    image: redis:7-bookworm\n    profiles: [x]\nvolumes:\n  data: {}\n",
     );
     const dir = path.basename(cwd).toLowerCase();
-    expect(tcompose(cwd, ["config", "--services"]).stdout).toBe("web\n");
-    expect(tcompose(cwd, ["--profile", "x", "config", "--services"]).stdout).toBe("web\ndb\n");
-    expect(tcompose(cwd, ["config", "--volumes"]).stdout).toBe("data\n");
-    expect(tcompose(cwd, ["config", "--networks"]).stdout).toBe("default\n");
-    expect(tcompose(cwd, ["config", "--profiles"]).stdout).toBe("x\n");
-    expect(tcompose(cwd, ["config", "--images"]).stdout).toBe(`${dir.replace(/[^a-z0-9_-]/g, "")}-web\n`);
+    const [services, profiled, volumes, networks, profiles, images] = await Promise.all(
+      [
+        ["config", "--services"],
+        ["--profile", "x", "config", "--services"],
+        ["config", "--volumes"],
+        ["config", "--networks"],
+        ["config", "--profiles"],
+        ["config", "--images"],
+      ].map((args) => tcompose(cwd, args)),
+    );
+    expect(services?.stdout).toBe("web\n");
+    expect(profiled?.stdout).toBe("web\ndb\n");
+    expect(volumes?.stdout).toBe("data\n");
+    expect(networks?.stdout).toBe("default\n");
+    expect(profiles?.stdout).toBe("x\n");
+    expect(images?.stdout).toBe(`${dir.replace(/[^a-z0-9_-]/g, "")}-web\n`);
   });
 });
 
 describe("config --resolve-image-digests", () => {
-  it("pins each image to the digest its registry serves (2.26.1 does only with --no-interpolate)", () => {
+  it("pins each image to the digest its registry serves (2.26.1 does only with --no-interpolate)", async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), "tct-digests-"));
     writeFileSync(
       path.join(cwd, "compose.yaml"),
@@ -245,7 +341,12 @@ describe("config --resolve-image-digests", () => {
       },
     );
     const digests = (JSON.parse(inspected.stdout) as string[]).map((d) => d.slice(d.indexOf("@") + 1));
-    const { code, stdout, stderr } = tcompose(cwd, ["config", "--resolve-image-digests", "--format", "json"]);
+    const { code, stdout, stderr } = await tcompose(cwd, [
+      "config",
+      "--resolve-image-digests",
+      "--format",
+      "json",
+    ]);
     expect(code, stderr).toBe(0);
     const services = JSON.parse(stdout).services;
     expect(services.web.image).toMatch(/^docker\.io\/library\/busybox:1\.36@sha256:[0-9a-f]{64}$/);
@@ -253,7 +354,7 @@ describe("config --resolve-image-digests", () => {
     expect(services.app.image).toBeUndefined();
 
     writeFileSync(path.join(cwd, "compose.yaml"), "services:\n  web:\n    image: tcompose-test/absent:1\n");
-    const absent = tcompose(cwd, ["config", "--resolve-image-digests"]);
+    const absent = await tcompose(cwd, ["config", "--resolve-image-digests"]);
     expect(absent.code).toBe(1);
     expect(absent.stdout).toBe("");
     expect(absent.stderr).toMatch(/^tcompose: Error response from daemon: /);
@@ -426,31 +527,35 @@ const envCases: [string, EnvCase][] = [
   ],
 ];
 
-describe.skipIf(!referenceBinary)(
-  `config with environments, profiles and names is the reference's${referenceSkipNote}`,
-  () => {
-    it.each(envCases)("%s", (_title, c) => {
+describe
+  .skipIf(!referenceBinary)
+  .concurrent(`config with environments, profiles and names is the reference's${referenceSkipNote}`, () => {
+    it.for(envCases)("%s", async ([_title, c], { expect }) => {
       const cwd = path.join(fixtures, c.dir);
       const runEnv = { ...env, ...c.env };
-      for (const format of ["json", "yaml"]) {
-        const args = [...(c.flags ?? []), "config", "--format", format, ...(c.after ?? [])];
-        const run = (command: string, argv: string[]) => {
-          const r = spawnSync(command, argv, { cwd, env: runEnv, encoding: "utf8" });
-          return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-        };
-        const ours = run(process.execPath, [cliPath, ...args]);
-        const theirs = run(referenceBinary ?? "", args);
+      const formats = ["json", "yaml"];
+      const runs = await Promise.all(
+        formats.map((format) => {
+          const args = [...(c.flags ?? []), "config", "--format", format, ...(c.after ?? [])];
+          return Promise.all([
+            runIn(cwd, process.execPath, [cliPath, ...args], undefined, runEnv),
+            runIn(cwd, referenceBinary ?? "", args, undefined, runEnv),
+          ]);
+        }),
+      );
+      for (const [i, format] of formats.entries()) {
+        const [ours, theirs] = runs[i] ?? [];
+        if (!ours || !theirs) throw new Error(`no run for ${format}`);
         expect(ours.code, `${ours.stderr}\nreference: ${theirs.stderr}`).toBe(theirs.code);
         if (theirs.code !== 0) {
           expect(ours.stderr).not.toMatch(/^\s+at /m);
           continue;
         }
-        if (format === "yaml") expectSameYaml(ours.stdout, theirs.stdout, false);
+        if (format === "yaml") expectSameYaml(expect, ours.stdout, theirs.stdout, false);
         else expect(JSON.parse(ours.stdout)).toEqual(JSON.parse(theirs.stdout));
       }
     });
-  },
-);
+  });
 
 /** Pieces of tricky scalars: indicators, YAML 1.1 words, numbers, dates, escapes, unicode. */
 const scalarPieces = [
@@ -518,7 +623,7 @@ function totallyOrdered(strings: string[]): string[] {
 }
 
 describe.skipIf(!referenceBinary)(`config's YAML scalars are the reference's${referenceSkipNote}`, () => {
-  it("prints a few hundred generated strings as values and keys in the same text", () => {
+  it("prints a few hundred generated strings as values and keys in the same text", async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), "tct-scalars-"));
     // No `$` (interpolated) and no leading line feed (yaml.v3 loses it from a literal block; tcompose keeps it).
     const strings = [1, 2].flatMap((seed) =>
@@ -531,9 +636,18 @@ describe.skipIf(!referenceBinary)(`config's YAML scalars are the reference's${re
     for (const [i, key] of keys.entries()) doc += `    ? ${quoted(key)}\n    : ${quoted(strings[i] ?? "")}\n`;
     doc += `  list:\n${strings.map((s) => `    - ${quoted(s)}\n`).join("")}`;
     writeFileSync(path.join(cwd, "compose.yaml"), doc);
-    for (const flags of [[], ["--no-interpolate"]]) {
-      const theirs = runIn(cwd, referenceBinary ?? "", ["-p", "fx", "config", ...flags]);
-      const ours = tcompose(cwd, ["-p", "fx", "config", ...flags]);
+    const flagSets = [[], ["--no-interpolate"]];
+    const runs = await Promise.all(
+      flagSets.map((flags) =>
+        Promise.all([
+          referenceRun(cwd, ["-p", "fx", "config", ...flags]),
+          tcompose(cwd, ["-p", "fx", "config", ...flags]),
+        ]),
+      ),
+    );
+    for (const [i, flags] of flagSets.entries()) {
+      const [theirs, ours] = runs[i] ?? [];
+      if (!ours || !theirs) throw new Error(`no run for ${flags}`);
       expect(theirs.code, theirs.stderr).toBe(0);
       expect(ours.code, ours.stderr).toBe(0);
       expect(ours.stdout, flags.join(" ")).toBe(theirs.stdout);

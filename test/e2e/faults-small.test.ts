@@ -137,14 +137,14 @@ describe("the launcher's code cache is used only when it is the user's own", () 
   /** A cache directory holding the `version` command's cache, then that file replaced by the poison. */
   const poisoned = (name: string) => {
     const dir = path.join(scratch, name);
-    expect(run(["version", "--short"], { TCOMPOSE_CACHE_DIR: dir }).code).toBe(0);
+    expect(run(["-p", "x", "version", "--short"], { TCOMPOSE_CACHE_DIR: dir }).code).toBe(0);
     const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith("-version.bin")) as string);
     const made = spawnSync(process.execPath, ["-e", poisonMaker, bundle, file], { encoding: "utf8" });
     expect(made.stderr).toBe("");
     return { dir, file };
   };
   const version = (dir: string) =>
-    run(["version", "--short"], { TCOMPOSE_CACHE_DIR: dir, POISON_MARK: mark });
+    run(["-p", "x", "version", "--short"], { TCOMPOSE_CACHE_DIR: dir, POISON_MARK: mark });
 
   it("a private cache file is loaded: the poison runs (so the cases below show something)", () => {
     const { dir } = poisoned("own");
@@ -154,7 +154,7 @@ describe("the launcher's code cache is used only when it is the user's own", () 
   });
 
   it("a cache file that others may write, or someone else's, is not read, and is replaced", () => {
-    const expected = run(["version", "--short"]);
+    const expected = run(["-p", "x", "version", "--short"]);
     expect(expected.code).toBe(0);
     for (const spoil of [
       (file: string) => chmodSync(file, 0o666),
@@ -174,7 +174,7 @@ describe("the launcher's code cache is used only when it is the user's own", () 
   });
 
   it("a directory that others may write, or someone else's, or a link, is neither read nor written", () => {
-    const expected = run(["version", "--short"]);
+    const expected = run(["-p", "x", "version", "--short"]);
     for (const spoil of [
       (dir: string) => chmodSync(dir, 0o777),
       (dir: string) => chownSync(dir, 65534, 65534),

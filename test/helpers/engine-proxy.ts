@@ -28,6 +28,7 @@ export interface ProxyCall {
   /** The path without the API version prefix (`/build`, `/images/create` …), and the query. */
   path: string;
   query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface ProxyFault {
@@ -90,6 +91,7 @@ export async function startEngineProxy(upstreamSocket: string): Promise<EnginePr
       method: req.method ?? "GET",
       path: url.pathname.replace(/^\/v\d+\.\d+/, ""),
       query: url.searchParams,
+      headers: req.headers,
     };
     calls.push({ event: "request", ...call });
     const fault = proxy.fault && faultHits(proxy.fault, call) ? proxy.fault : undefined;

@@ -1,5 +1,5 @@
 // The docker compose v2 command set, in the reference's order and with its descriptions, so that
-// `tcompose --help` reads like `docker compose --help`. `implemented` flips as each command lands.
+// `tcompose --help` reads like `docker compose --help`; src/cli/commands/registry.ts implements each.
 
 export interface CommandInfo {
   name: string;

@@ -1,6 +1,6 @@
-// The commands tcompose implements, by name; main.ts gives every other command of the catalog a
-// "not implemented yet" stub. Every command module is loaded at start: its register function only declares
-// flags, and what its work needs beyond that (the project layer, renderers) is imported in its action.
+// The commands tcompose implements, by name: every command of the catalog (catalog.ts). Every command
+// module is loaded at start: its register function only declares flags, and what its work needs beyond
+// that (the project layer, renderers) is imported in its action.
 import type { Command } from "commander";
 import type { Io } from "../io.js";
 import { registerAttach } from "./attach.js";
@@ -21,11 +21,13 @@ import { registerRm } from "./rm.js";
 import { registerRun } from "./run.js";
 import { registerScale } from "./scale.js";
 import { registerStart } from "./start.js";
+import { registerStats } from "./stats.js";
 import { registerStop } from "./stop.js";
 import { registerTop } from "./top.js";
 import { registerCreate, registerDown, registerUp } from "./up.js";
 import { registerVersion } from "./version.js";
 import { registerWait } from "./wait.js";
+import { registerWatch } from "./watch.js";
 
 export const implementedCommands: Record<string, (program: Command, io: Io) => void> = {
   attach: registerAttach,
@@ -48,6 +50,7 @@ export const implementedCommands: Record<string, (program: Command, io: Io) => v
   ps: registerPs,
   pull: registerPull,
   push: registerPush,
+  stats: registerStats,
   top: registerTop,
   create: registerCreate,
   down: registerDown,
@@ -56,4 +59,5 @@ export const implementedCommands: Record<string, (program: Command, io: Io) => v
   start: registerStart,
   up: registerUp,
   version: (program, io) => registerVersion(program, io.stdout),
+  watch: registerWatch,
 };

@@ -4,7 +4,7 @@
 // containers' output until they stop or the user presses Ctrl-C (then stop the project gracefully; a second
 // Ctrl-C kills).
 import type { Command } from "commander";
-import type { UpContext } from "../../project/apply.js";
+import type { Converged, UpContext } from "../../project/apply.js";
 import type { DownOptions } from "../../project/down.js";
 import type { ContainerSummary, Engine } from "../../project/engine/types.js";
 import type { Project } from "../../project/load/index.js";
@@ -45,6 +45,7 @@ interface UpFlags extends CreateFlags {
   noLogPrefix?: boolean;
   timestamps?: boolean;
   detailedExitcode?: boolean;
+  watch?: boolean;
 }
 
 function addCreateFlags(command: Command): Command {
@@ -146,9 +147,16 @@ export function registerUp(program: Command, io: Io): void {
     .option("--no-log-prefix", "Don't print prefix in logs")
     .option("--timestamps", "Show timestamps")
     .option("--detailed-exitcode", "With --dry-run: exit 0 when nothing would change, 2 when something would")
+    .option("-w, --watch", "Watch source code and rebuild/refresh containers when files are updated.")
     .action(async (services: string[], flags: UpFlags, command: Command) => {
       if (flags.detailedExitcode && !(command.optsWithGlobals() as { dryRun?: boolean }).dryRun) {
         throw new UsageError("--detailed-exitcode needs --dry-run");
+      }
+      if (flags.watch && (flags as { build?: boolean }).build === false) {
+        throw new UsageError("--no-build and --watch are incompatible");
+      }
+      if (flags.watch && (flags.detach || flags.wait)) {
+        throw new UsageError("--watch cannot be combined with --detach or --wait: use `tcompose watch`");
       }
       const raw = flags as UpFlags & {
         deps?: boolean;
@@ -174,6 +182,7 @@ export function registerUp(program: Command, io: Io): void {
         logPrefix: raw.logPrefix !== false,
         timestamps: flags.timestamps === true,
         detailedExitcode: flags.detailedExitcode === true,
+        watch: flags.watch === true,
       });
     });
 }
@@ -236,6 +245,8 @@ export interface UpRun {
   timestamps?: boolean;
   /** With --dry-run: exit 2 when the plan changes something. */
   detailedExitcode?: boolean;
+  /** --watch: the develop.watch rules are carried out while attached. */
+  watch?: boolean;
 }
 
 function warnLine(io: Io) {
@@ -260,19 +271,68 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
       throw new CliError(`no such service: ${s}`);
   }
   if (globals.dryRun) return dryRunUp(command, io, session.engine, project, run);
+  // The watch rules are checked before anything is made.
+  const watchCli = run.watch ? await import("./watch-hooks.js") : undefined;
+  const rules = watchCli ? await watchCli.projectRules(io, project, run.create.services ?? []) : [];
+  const converged = await convergeUp(command, io, session.engine, project, run);
+  if (run.detach || !run.start) return;
+  const attached = attachedServices(run, converged.services, run.create.services ?? []);
+  const containers = attached.flatMap((s) => converged.containers.get(s) ?? []);
+  const code = await attachAndWait(
+    session.engine,
+    io,
+    containers,
+    run,
+    async (force) => {
+      // The reference's Stop (dependants first), or on a second Ctrl-C its Kill with SIGKILL: plan + apply.
+      const { progressFor } = await import("../progress-output.js");
+      const stopping = await progressFor(command, io, "Stopping");
+      const { killServices, stopServices } = await import("../../project/lifecycle.js");
+      const ops = { engine: session.engine, name: project.name, project, progress: stopping };
+      try {
+        if (force)
+          await killServices(ops, { services: converged.services, signal: "SIGKILL" }).catch(() => {});
+        else {
+          await stopServices(ops, {
+            services: converged.services,
+            ...(run.create.timeout !== undefined ? { timeout: run.create.timeout } : {}),
+          });
+        }
+      } finally {
+        stopping.stop();
+      }
+    },
+    watchCli &&
+      ((note) => watchCli.startWatch(command, io, session.engine, project, rules, note, { quiet: true })),
+  );
+  if (code !== 0) throw new CliError("", code);
+}
+
+/**
+ * The project's containers created (and started unless `run.start` is false) as `up -d` makes them, under
+ * the project lock, with the command's progress view; Ctrl-C stops sending (exit 130).
+ */
+export async function convergeUp(
+  command: Command,
+  io: Io,
+  engine: Engine,
+  project: Project,
+  run: UpRun,
+): Promise<Converged> {
+  const globals = globalsOf(command);
   const [{ progressFor, withProgress }, { lockFor }] = await Promise.all([
     import("../progress-output.js"),
     import("../project-lock.js"),
   ]);
   // The project lock, before the progress view (the waiting message), held while the project changes.
-  const lock = await lockFor(command, io, session.engine, project.name);
+  const lock = await lockFor(command, io, engine, project.name);
   const progress = await progressFor(command, io, run.start ? "Running" : "Creating");
   const { createProject } = await import("../../project/up.js");
   const { waitProject } = await import("../../project/apply.js");
   const concurrency = concurrencyOf(command);
   // Ctrl-C while creating and starting: nothing more is sent, what was sent ends, exit 130; twice: at once.
   const { interruptible } = await import("../../project/engine/interrupt.js");
-  const gate = interruptible(session.engine);
+  const gate = interruptible(engine);
   const interrupt = () => (gate.interrupted ? process.exit(130) : gate.interrupt());
   const context: UpContext = {
     engine: gate.engine,
@@ -308,27 +368,7 @@ export async function runUp(command: Command, io: Io, run: UpRun): Promise<void>
     await lock.release();
     process.off("SIGINT", interrupt);
   });
-  if (run.detach || !run.start) return;
-  const attached = attachedServices(run, converged.services, run.create.services ?? []);
-  const containers = attached.flatMap((s) => converged.containers.get(s) ?? []);
-  const code = await attachAndWait(session.engine, io, containers, run, async (force) => {
-    // The reference's Stop (dependants first), or on a second Ctrl-C its Kill with SIGKILL: plan + apply.
-    const stopping = await progressFor(command, io, "Stopping");
-    const { killServices, stopServices } = await import("../../project/lifecycle.js");
-    const ops = { engine: session.engine, name: project.name, project, progress: stopping };
-    try {
-      if (force) await killServices(ops, { services: converged.services, signal: "SIGKILL" }).catch(() => {});
-      else {
-        await stopServices(ops, {
-          services: converged.services,
-          ...(run.create.timeout !== undefined ? { timeout: run.create.timeout } : {}),
-        });
-      }
-    } finally {
-      stopping.stop();
-    }
-  });
-  if (code !== 0) throw new CliError("", code);
+  return converged;
 }
 
 /**
@@ -371,7 +411,9 @@ function attachedServices(run: UpRun, services: string[], named: string[]): stri
 
 /**
  * Follows the attached containers' output with the reference's `name  | ` prefixes (the logs command's
- * printer) until all have stopped; Ctrl-C stops the project gracefully, a second one kills it.
+ * printer) until all have stopped; Ctrl-C stops the project gracefully, a second one kills it. With
+ * `--watch`, the watch runs meanwhile, its lines among the logs (`⦿`), and containers it recreates are
+ * followed: the run ends when every followed container has stopped, or on Ctrl-C (the watch first).
  */
 async function attachAndWait(
   engine: Engine,
@@ -379,6 +421,7 @@ async function attachAndWait(
   containers: ContainerSummary[],
   run: UpRun,
   stopAll: (force: boolean) => Promise<void>,
+  watch?: (note: (line: string) => void) => Promise<{ close(): Promise<void> }>,
 ): Promise<number> {
   const { LogPrinter, followContainers, logName } = await import("../render/log-printer.js");
   const { label } = await import("../../project/labels.js");
@@ -390,6 +433,10 @@ async function attachAndWait(
   printer.register(...containers.map(logName));
   let exitCode = 0;
   let stopping = false;
+  let watching: Promise<{ close(): Promise<void> }> | undefined;
+  const endWatch = async () => {
+    await (await watching?.catch(() => undefined))?.close();
+  };
   const sigint = () => {
     if (stopping) {
       void stopAll(true);
@@ -397,7 +444,7 @@ async function attachAndWait(
     }
     stopping = true;
     io.stdout("Gracefully stopping... (press Ctrl+C again to force)\n");
-    void stopAll(false);
+    void endWatch().then(() => stopAll(false));
   };
   process.on("SIGINT", sigint);
   io.stdout(`Attaching to ${containers.map(logName).join(", ")}\n`);
@@ -409,7 +456,8 @@ async function attachAndWait(
     );
     const services = [...new Set(containers.map((c) => c.labels[label.service] ?? ""))];
     const printing = followContainers(engine, printer, current, { project, services, follow: true });
-    await Promise.all(
+    watching = watch?.((line) => printer.note(line));
+    const waits = Promise.all(
       containers.map(async (c) => {
         const code = await engine.waitContainer(c.id, "not-running");
         const service = c.labels[label.service];
@@ -418,11 +466,21 @@ async function attachAndWait(
           if (!run.exitCodeFrom) exitCode = code;
           stopping = true;
           io.stdout("Aborting on container exit...\n");
+          await endWatch();
           await stopAll(false);
         }
       }),
     );
-    await printing;
+    // Watching, a container is replaced when its service is rebuilt: the followed set says when all stopped.
+    if (watching) {
+      waits.catch(() => {});
+      await watching;
+      await printing;
+      await endWatch();
+    } else {
+      await waits;
+      await printing;
+    }
   } finally {
     process.off("SIGINT", sigint);
   }

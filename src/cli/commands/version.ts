@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
-import { reportedVersion } from "../version.js";
+import { reportedVersion, versionSentence } from "../version.js";
 
 // Same shapes as `docker compose version`: a sentence, `--short` the bare version, and
 // `--format json` an object with a `version` key (tools such as the devcontainers CLI parse these); the
@@ -14,7 +14,7 @@ export function registerVersion(program: Command, write: (text: string) => void)
     .action((opts: { format: string; short?: boolean }) => {
       if (opts.short) write(`${reportedVersion}\n`);
       else if (opts.format === "json") write(`${JSON.stringify({ version: reportedVersion })}\n`);
-      else if (opts.format === "pretty") write(`tcompose version ${reportedVersion}\n`);
+      else if (opts.format === "pretty") write(versionSentence);
       else throw new UsageError(`unsupported format "${opts.format}": use pretty or json`);
     });
 }

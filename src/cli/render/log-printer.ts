@@ -102,6 +102,17 @@ export class LogPrinter {
     this.emit(text);
   }
 
+  /**
+   * A line of the watch (the reference's "#watch" logger): after blanks as wide as the names' column and
+   * " ⦿ ", in bright green; without prefixes, the bare line. Written at once.
+   */
+  note(line: string): void {
+    const mark = this.options.prefix ? `${" ".repeat(this.width)} ⦿ ` : "";
+    const prefix = this.options.color && mark ? `\x1b[2K\x1b[92m${mark}\x1b[0m` : mark;
+    this.emit(`${prefix}${line}\n`);
+    this.flush();
+  }
+
   /** "<name> exited with code 0", in the container's colour and without prefix; written at once. */
   status(name: string, message: string): void {
     if (!this.colors.has(name)) this.register(name);
@@ -237,6 +248,21 @@ export interface FollowOptions {
 }
 
 /**
+ * What a container's "die" event means for `logs -f`: its exit code, and whether it comes back (a restart
+ * policy). The event is handled a moment after it came (an inspect per event, in order): by then the
+ * container may be running again, and its inspected exit code reset: the code is the event's own.
+ */
+export function afterDie(
+  event: Pick<EngineEvent, "attributes">,
+  state: { status: string; exitCode: number },
+): { restarting: boolean; exitCode: string } {
+  return {
+    restarting: state.status === "restarting" || state.status === "running",
+    exitCode: event.attributes.exitCode ?? String(state.exitCode),
+  };
+}
+
+/**
  * The reference's Logs: every given container's logs; with `follow`, also the containers of the
  * project (and services) that start or restart meanwhile (engine events), each from its start, until
  * none of the followed containers runs; "<name> exited with code N" when one stops.
@@ -304,8 +330,8 @@ export async function followContainers(
       case "die": {
         watched.set(event.id, (watched.get(event.id) ?? 0) + 1);
         diedAt.set(event.id, sinceOf(event));
-        const restarting = details.state.status === "restarting";
-        if (attached.has(event.id)) printer.status(name, `exited with code ${details.state.exitCode}`);
+        const { restarting, exitCode } = afterDie(event, details.state);
+        if (attached.has(event.id)) printer.status(name, `exited with code ${exitCode}`);
         attached.delete(event.id);
         if (!restarting) {
           watched.delete(event.id);

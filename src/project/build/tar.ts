@@ -4,17 +4,26 @@
 // large context is never held in memory: one file's chunks at a time, with the consumer's back-pressure.
 //
 // Owners are written as 0:0 with empty names, as docker's client does for build contexts (the engine's
-// classic builder then gives copied files to root unless `COPY --chown`).
+// classic builder then gives copied files to root unless `COPY --chown`). An entry may carry its own
+// uid/gid instead (watch's sync sends the host files' owners).
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
 
 const BLOCK = 512;
 
-export type TarEntry =
-  | { type: "file"; path: string; mode: number; mtime: number; size: number; source: FileSource }
-  | { type: "directory"; path: string; mode: number; mtime: number }
-  | { type: "symlink"; path: string; mode: number; mtime: number; target: string };
+/** Owner ids written in the header; 0:0 when absent. */
+interface TarOwner {
+  uid?: number;
+  gid?: number;
+}
+
+export type TarEntry = TarOwner &
+  (
+    | { type: "file"; path: string; mode: number; mtime: number; size: number; source: FileSource }
+    | { type: "directory"; path: string; mode: number; mtime: number }
+    | { type: "symlink"; path: string; mode: number; mtime: number; target: string }
+  );
 
 /** Where a file's bytes come from: a path on disk (read as a stream) or bytes at hand. */
 export type FileSource = { kind: "disk"; path: string } | { kind: "bytes"; data: Uint8Array };
@@ -61,6 +70,8 @@ interface HeaderFields {
   mtime: number;
   type: string;
   linkname?: string;
+  uid?: number;
+  gid?: number;
 }
 
 function ustarHeader(fields: HeaderFields): Buffer {
@@ -68,8 +79,8 @@ function ustarHeader(fields: HeaderFields): Buffer {
   const split = splitUstarPath(fields.path) ?? { prefix: "", name: fields.path.slice(0, 100) };
   writeString(block, 0, 100, split.name);
   writeString(block, 100, 8, octal(fields.mode & 0o7777, 8) ?? "0000000\0");
-  writeString(block, 108, 8, octal(0, 8) as string);
-  writeString(block, 116, 8, octal(0, 8) as string);
+  writeString(block, 108, 8, octal(fields.uid ?? 0, 8) ?? "0000000\0");
+  writeString(block, 116, 8, octal(fields.gid ?? 0, 8) ?? "0000000\0");
   writeString(block, 124, 12, octal(fields.size, 12) ?? "00000000000\0");
   writeString(block, 136, 12, octal(fields.mtime, 12) ?? "00000000000\0");
   block.fill(0x20, 148, 156); // the checksum field counts as spaces while summing
@@ -102,6 +113,10 @@ export function entryHeader(entry: TarEntry): Buffer {
     records.push(paxRecord("linkpath", linkname));
   }
   if (octal(size, 12) === undefined) records.push(paxRecord("size", String(size)));
+  for (const key of ["uid", "gid"] as const) {
+    const id = entry[key];
+    if (id !== undefined && octal(id, 8) === undefined) records.push(paxRecord(key, String(id)));
+  }
   const header = ustarHeader({
     path,
     mode: entry.mode,
@@ -109,6 +124,8 @@ export function entryHeader(entry: TarEntry): Buffer {
     mtime: Math.max(0, Math.floor(entry.mtime)),
     type: typeFlag[entry.type],
     ...(linkname !== undefined ? { linkname } : {}),
+    ...(entry.uid !== undefined ? { uid: entry.uid } : {}),
+    ...(entry.gid !== undefined ? { gid: entry.gid } : {}),
   });
   if (records.length === 0) return header;
   const data = Buffer.from(records.join(""));

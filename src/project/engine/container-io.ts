@@ -1,7 +1,7 @@
 // A container's streams and files: its logs, attach, the TTY's size, archives in and out, and execs.
 // Logs go through the light client; attach, archives and execs through dockerode (hijacked connections,
 // tar bodies).
-import { PassThrough } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import type Docker from "dockerode";
 import { type EngineCore, orMissing } from "./core.js";
 import { FrameDemuxer } from "./frames.js";
@@ -59,7 +59,16 @@ export async function containerLogs(
       stream = pass;
     } else stream = body;
   }
-  if (options.tty) stream.on("data", (c: Buffer) => onData("stdout", c));
+  return readOutput(stream, options.tty ?? false, onData);
+}
+
+/** Logs being read: raw with a TTY, else demultiplexed; `done` settles when the stream ends. */
+export function readOutput(
+  stream: NodeJS.ReadableStream,
+  tty: boolean,
+  onData: (stream: OutputStream, chunk: Buffer) => void,
+): LogStream {
+  if (tty) stream.on("data", (c: Buffer) => onData("stdout", c));
   else demux(stream, onData);
   const done = new Promise<void>((resolve) => {
     stream.on("end", resolve);
@@ -109,10 +118,19 @@ export async function putArchive(
   tar: Buffer | NodeJS.ReadableStream,
   options: { copyUIDGID?: boolean; noOverwriteDirNonDir?: boolean } = {},
 ): Promise<void> {
-  const query: Record<string, unknown> = { path };
-  if (options.copyUIDGID) query.copyUIDGID = true;
-  if (options.noOverwriteDirNonDir) query.noOverwriteDirNonDir = true;
-  await core.call(`container ${id}`, (docker) => docker.getContainer(id).putArchive(tar, query));
+  const query: Record<string, string> = { path };
+  if (options.copyUIDGID) query.copyUIDGID = "true";
+  if (options.noOverwriteDirNonDir) query.noOverwriteDirNonDir = "true";
+  // Through the light client (dockerode is not loaded for it: a watch's first sync waited for that).
+  const stream = Buffer.isBuffer(tar) ? Readable.from([tar]) : (tar as Readable);
+  await core.send(
+    `container ${id}`,
+    "PUT",
+    `/containers/${encodeURIComponent(id)}/archive`,
+    query,
+    { stream, contentType: "application/x-tar" },
+    (docker) => docker.getContainer(id).putArchive(tar, query),
+  );
 }
 
 export async function statPath(core: EngineCore, id: string, path: string): Promise<PathStat | undefined> {

@@ -1,8 +1,19 @@
-// Containers: create, start, stop, kill, restart, pause, unpause, rename, wait, remove, inspect, list, top.
+// Containers: create, start, stop, kill, restart, pause, unpause, rename, wait, remove, inspect, list, top,
+// stats.
 // Their output, input, archives and execs are in container-io.ts.
+import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import { type EngineCore, labelFilters, orUnchanged } from "./core.js";
-import type { ContainerCreateRequest, ContainerDetails, ContainerSummary, LabelFilter } from "./types.js";
+import { engineStream, type HttpFailure } from "./http.js";
+import { jsonLines } from "./json-stream.js";
+import type {
+  ContainerCreateRequest,
+  ContainerDetails,
+  ContainerStatsSample,
+  ContainerSummary,
+  LabelFilter,
+  StatsStream,
+} from "./types.js";
 
 export async function createContainer(core: EngineCore, request: ContainerCreateRequest): Promise<string> {
   // The engine takes the name (and platform) in the query, the rest as the body (as dockerode sends it).
@@ -192,4 +203,43 @@ export async function topContainer(
     { ps_args: psArgs },
     (docker) => docker.getContainer(id).top(psArgs ? { ps_args: psArgs } : {}),
   );
+}
+
+export async function containerStats(
+  core: EngineCore,
+  id: string,
+  options: { stream: boolean },
+  onSample: (sample: ContainerStatsSample) => void,
+): Promise<StatsStream> {
+  let stream: NodeJS.ReadableStream;
+  if (core.http) {
+    try {
+      stream = await engineStream(core.http, `/containers/${encodeURIComponent(id)}/stats`, {
+        stream: String(options.stream),
+      });
+    } catch (error) {
+      throw core.failure(`container ${id}`, error as HttpFailure);
+    }
+  } else {
+    const body = await core.call<unknown>(`container ${id}`, (docker) =>
+      options.stream
+        ? docker.getContainer(id).stats({ stream: true })
+        : docker.getContainer(id).stats({ stream: false }),
+    );
+    if (typeof (body as NodeJS.ReadableStream).on === "function") stream = body as NodeJS.ReadableStream;
+    else {
+      // dockerode (ssh endpoints) parses the one sample without stream.
+      const pass = new PassThrough();
+      pass.end(`${JSON.stringify(body)}\n`);
+      stream = pass;
+    }
+  }
+  // The engine writes one JSON document a line (Go's json.Encoder).
+  jsonLines(stream, (m) => onSample(m as ContainerStatsSample));
+  const done = new Promise<void>((resolve) => {
+    stream.on("end", resolve);
+    stream.on("close", resolve);
+    stream.on("error", () => resolve());
+  });
+  return { done, close: () => (stream as unknown as { destroy?: () => void }).destroy?.() };
 }

@@ -1,8 +1,8 @@
 // The engine adapter's plumbing, shared by the per-resource modules (containers.ts, container-io.ts,
-// images.ts, networks.ts, volumes.ts, system.ts): the connection and API version negotiation, the light
-// HTTP client for reads and plain writes (http.ts), dockerode for the rest and for ssh endpoints, and the
-// mapping of both clients' errors to EngineError / EngineUnavailableError. The only module that loads
-// dockerode, on first use (dynamic import): the other modules import its types alone.
+// images.ts, networks.ts, volumes.ts, system.ts, swarm.ts): the connection and API version negotiation,
+// the light HTTP client for reads and plain writes (http.ts), dockerode for the rest and for ssh
+// endpoints, and the mapping of both clients' errors to EngineError / EngineUnavailableError. The only
+// module that loads dockerode, on first use (dynamic import): the other modules import its types alone.
 import type Docker from "dockerode";
 import { describeEndpoint, type Endpoint } from "./endpoint.js";
 import { EngineError, EngineUnavailableError } from "./errors.js";
@@ -165,10 +165,11 @@ export class EngineCore {
     query: Record<string, string | undefined>,
     body: unknown,
     fallback: (docker: Docker) => Promise<T>,
+    headers?: Record<string, string>,
   ): Promise<T> {
     if (!this.http) return this.call(resource, fallback);
     try {
-      return await engineJson<T>(this.http, method, path, query, body);
+      return await engineJson<T>(this.http, method, path, query, body, headers);
     } catch (error) {
       throw this.failure(resource, error as HttpFailure);
     }

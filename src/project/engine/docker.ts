@@ -1,6 +1,6 @@
 // The Engine interface (types.ts) over the Docker Engine API, loaded lazily by index.ts so commands that
 // never talk to the engine do not pay for it at start-up. Each method is one call of a per-resource module
-// (containers.ts, container-io.ts, images.ts, networks.ts, volumes.ts, system.ts), on the connection and
+// (containers.ts, container-io.ts, images.ts, networks.ts, volumes.ts, system.ts, swarm.ts), on the connection and
 // plumbing of core.ts, the only module that loads dockerode.
 import type { Duplex } from "node:stream";
 import * as io from "./container-io.js";
@@ -10,10 +10,20 @@ import type { Endpoint } from "./endpoint.js";
 import * as images from "./images.js";
 import * as networks from "./networks.js";
 import type { Credentials } from "./registry-auth.js";
+import * as swarm from "./swarm.js";
+import type {
+  ServiceLogOptions,
+  ServiceSpec,
+  ServiceUpdateOptions,
+  ServiceWriteOptions,
+  SwarmDataSpec,
+  SwarmFilter,
+} from "./swarm-types.js";
 import * as system from "./system.js";
 import type {
   BuildRequest,
   ContainerCreateRequest,
+  ContainerStatsSample,
   Engine,
   EngineEvent,
   EventFilter,
@@ -118,6 +128,10 @@ export class DockerEngine implements Engine {
     return containers.topContainer(this.core, id, psArgs);
   }
 
+  containerStats(id: string, options: { stream: boolean }, onSample: (sample: ContainerStatsSample) => void) {
+    return containers.containerStats(this.core, id, options, onSample);
+  }
+
   // container-io.ts
 
   demux(stream: NodeJS.ReadableStream, onData: (stream: OutputStream, chunk: Buffer) => void): void {
@@ -181,6 +195,10 @@ export class DockerEngine implements Engine {
 
   distributionDigest(ref: string) {
     return images.distributionDigest(this.core, ref);
+  }
+
+  distributionInspect(ref: string, registryAuth?: string) {
+    return images.distributionInspect(this.core, ref, registryAuth);
   }
 
   listImages(filter?: LabelFilter) {
@@ -257,5 +275,79 @@ export class DockerEngine implements Engine {
 
   removeVolume(name: string, force?: boolean) {
     return volumes.removeVolume(this.core, name, force);
+  }
+
+  // swarm.ts
+
+  swarmState() {
+    return swarm.swarmState(this.core);
+  }
+
+  listServices(filter?: SwarmFilter, options?: { status?: boolean }) {
+    return swarm.listServices(this.core, filter, options);
+  }
+
+  inspectService(idOrName: string) {
+    return swarm.inspectService(this.core, idOrName);
+  }
+
+  createService(spec: ServiceSpec, options?: ServiceWriteOptions) {
+    return swarm.createService(this.core, spec, options);
+  }
+
+  updateService(id: string, version: number, spec: ServiceSpec, options?: ServiceUpdateOptions) {
+    return swarm.updateService(this.core, id, version, spec, options);
+  }
+
+  removeService(idOrName: string) {
+    return swarm.removeService(this.core, idOrName);
+  }
+
+  listTasks(filter?: SwarmFilter) {
+    return swarm.listTasks(this.core, filter);
+  }
+
+  listNodes(filter?: SwarmFilter) {
+    return swarm.listNodes(this.core, filter);
+  }
+
+  listSecrets(filter?: SwarmFilter) {
+    return swarm.listData(this.core, "secret", filter);
+  }
+
+  createSecret(spec: SwarmDataSpec) {
+    return swarm.createData(this.core, "secret", spec);
+  }
+
+  updateSecret(id: string, version: number, spec: SwarmDataSpec) {
+    return swarm.updateData(this.core, "secret", id, version, spec);
+  }
+
+  removeSecret(idOrName: string) {
+    return swarm.removeData(this.core, "secret", idOrName);
+  }
+
+  listConfigs(filter?: SwarmFilter) {
+    return swarm.listData(this.core, "config", filter);
+  }
+
+  createConfig(spec: SwarmDataSpec) {
+    return swarm.createData(this.core, "config", spec);
+  }
+
+  updateConfig(id: string, version: number, spec: SwarmDataSpec) {
+    return swarm.updateData(this.core, "config", id, version, spec);
+  }
+
+  removeConfig(idOrName: string) {
+    return swarm.removeData(this.core, "config", idOrName);
+  }
+
+  serviceLogs(
+    id: string,
+    options: ServiceLogOptions,
+    onChunk: (stream: OutputStream, chunk: Buffer) => void,
+  ) {
+    return swarm.serviceLogs(this.core, id, options, onChunk);
   }
 }

@@ -22,6 +22,13 @@ const outcomes: Record<string, (...args: unknown[]) => unknown> = {
     }),
   removeVolume: () => "removed",
   removeImage: () => "removed",
+  createService: () => ({ id: fakeId(), warnings: [] }),
+  updateService: () => ({ warnings: [] }),
+  removeService: () => "removed",
+  createSecret: () => fakeId(),
+  removeSecret: () => "removed",
+  createConfig: () => fakeId(),
+  removeConfig: () => "removed",
 };
 
 let counter = 0;

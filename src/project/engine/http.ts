@@ -29,8 +29,10 @@ export async function engineJson<T>(
   path: string,
   query: Record<string, string | undefined> = {},
   body?: unknown,
+  /** More request headers (X-Registry-Auth of a service's create or update). */
+  headers?: Record<string, string>,
 ): Promise<T> {
-  const response = await send(target, method, path, query, body);
+  const response = await send(target, method, path, query, body, undefined, headers);
   const text = await readAll(response);
   try {
     return (text ? JSON.parse(text) : undefined) as T;
@@ -99,6 +101,7 @@ async function send(
   body: unknown,
   /** Seconds until the answer's headers; none when undefined. */
   timeoutSeconds?: number,
+  headers?: Record<string, string>,
 ): Promise<IncomingMessage> {
   let search = query;
   if (!(search instanceof URLSearchParams)) {
@@ -117,6 +120,7 @@ async function send(
       ...(endpoint.kind === "unix" ? { Host: "localhost" } : {}),
       ...(payload ? { "Content-Type": "application/json", "Content-Length": String(payload.length) } : {}),
       ...(streamed ? { "Content-Type": streamed.contentType, ...streamed.headers } : {}),
+      ...headers,
     },
     // A socket is connected directly, without an agent: the agent's server-name check (and the Host header
     // Node derives) cost ~20 ms of `ps`'s start-up in their first IP-address tests.

@@ -76,6 +76,37 @@ export async function distributionDigest(core: EngineCore, ref: string): Promise
   return digest;
 }
 
+export async function distributionInspect(
+  core: EngineCore,
+  ref: string,
+  registryAuth?: string,
+): Promise<{ digest: string; platforms: { architecture: string; os: string }[] }> {
+  const found = await core.send<{
+    Descriptor?: { digest?: string };
+    Platforms?: { architecture?: string; os?: string }[];
+  }>(
+    `image ${ref}`,
+    "GET",
+    `/distribution/${ref}/json`,
+    {},
+    undefined,
+    (docker) =>
+      docker
+        .getImage(ref)
+        .distribution(
+          registryAuth ? { authconfig: JSON.parse(Buffer.from(registryAuth, "base64url").toString()) } : {},
+        ),
+    registryAuth ? { "X-Registry-Auth": registryAuth } : undefined,
+  );
+  const digest = found.Descriptor?.digest;
+  if (!digest) throw new EngineError(`image ${ref}`, undefined, "the registry returned no digest");
+  const platforms = (found.Platforms ?? []).map((p) => ({
+    architecture: p.architecture ?? "",
+    os: p.os ?? "",
+  }));
+  return { digest, platforms };
+}
+
 export async function listImages(core: EngineCore, filter?: LabelFilter): Promise<ImageSummary[]> {
   const filters = filter ? labelFilters(filter) : undefined;
   const list = await core.read<Docker.ImageInfo[]>("images", "/images/json", { filters }, (docker) =>

@@ -64,6 +64,7 @@ export async function inspectNetwork(
     labels: n.Labels ?? {},
     containers: Object.keys(n.Containers ?? {}),
     ...(n.Created ? { created: n.Created } : {}),
+    ...(n.Scope ? { scope: n.Scope } : {}),
   };
 }
 

@@ -2,6 +2,9 @@
 // dockerode's types stop at the adapter (docker.ts and its per-resource modules); everything above the
 // engine module sees only these.
 import type { Duplex } from "node:stream";
+import type { SwarmApi } from "./swarm-types.js";
+
+export type * from "./swarm-types.js";
 
 export type Labels = Record<string, string>;
 
@@ -21,6 +24,15 @@ export interface NetworkCreateRequest {
   EnableIPv6?: boolean;
   Labels?: Labels;
   Options?: Record<string, string>;
+  IPAM?: {
+    Driver?: string;
+    Config?: {
+      Subnet?: string;
+      IPRange?: string;
+      Gateway?: string;
+      AuxiliaryAddresses?: Record<string, string>;
+    }[];
+  };
 }
 
 export interface NetworkSummary {
@@ -153,6 +165,8 @@ export interface NetworkDetails extends NetworkSummary {
   containers: string[];
   /** RFC 3339 with nanoseconds, as the engine gives it. */
   created?: string;
+  /** local | swarm | global */
+  scope?: string;
 }
 
 /** One message of GET /events. */
@@ -198,6 +212,30 @@ export interface LogStream {
   close(): void;
   pause(): void;
   resume(): void;
+}
+
+/** One sample of GET /containers/{id}/stats: the fields the docker CLI's `stats` reads (Linux). */
+export interface ContainerStatsSample {
+  name?: string;
+  id?: string;
+  cpu_stats?: StatsCpu;
+  precpu_stats?: StatsCpu;
+  /** cgroup v1 or v2 counters in `stats` (total_inactive_file, inactive_file …); empty when not running. */
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  blkio_stats?: { io_service_bytes_recursive?: { op: string; value: number }[] | null };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  pids_stats?: { current?: number };
+}
+
+export interface StatsCpu {
+  cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
+  system_cpu_usage?: number;
+  online_cpus?: number;
+}
+
+/** A container's stats being read; `done` settles when the engine ends the stream (or on close). */
+export interface StatsStream extends Subscription {
+  done: Promise<void>;
 }
 
 export interface ExecRequest {
@@ -282,7 +320,8 @@ export interface ContainerDetails {
   raw: Record<string, unknown>;
 }
 
-export interface Engine {
+/** The Engine API as tcompose uses it; the swarm calls (stack commands) are in swarm-types.ts. */
+export interface Engine extends SwarmApi {
   /** Where it talks to, for messages. */
   readonly endpoint: string;
   /** The API version negotiated at connect (1.41 …), without a round trip. */
@@ -315,6 +354,14 @@ export interface Engine {
   inspectImage(ref: string): Promise<ImageDetails | undefined>;
   /** The digest of the manifest the registry serves for `ref` (GET /distribution/{ref}/json). */
   distributionDigest(ref: string): Promise<string>;
+  /**
+   * GET /distribution/{ref}/json in full: the manifest's digest and the platforms it serves (what the docker
+   * client pins a service's image with), with the registry login as X-Registry-Auth when given.
+   */
+  distributionInspect(
+    ref: string,
+    registryAuth?: string,
+  ): Promise<{ digest: string; platforms: { architecture: string; os: string }[] }>;
   listImages(filter?: LabelFilter): Promise<ImageSummary[]>;
   /** Pulls with progress messages (pullImage without them). */
   pullImageWithProgress(ref: string, onMessage: (m: JsonMessage) => void, platform?: string): Promise<void>;
@@ -337,6 +384,15 @@ export interface Engine {
   /** Resolves with the exit code once the container is not running (or removed, with condition "removed"). */
   waitContainer(id: string, condition?: "not-running" | "next-exit" | "removed"): Promise<number>;
   topContainer(id: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  /**
+   * A container's resource usage (GET /containers/{id}/stats): one sample (taken over a second, so the
+   * CPU delta is real), or with `stream` one a second until closed.
+   */
+  containerStats(
+    id: string,
+    options: { stream: boolean },
+    onSample: (sample: ContainerStatsSample) => void,
+  ): Promise<StatsStream>;
   /** Follows (or dumps) a container's output; `done` settles when the stream ends. */
   containerLogs(
     id: string,

@@ -26,6 +26,15 @@ export const engineWrites: ReadonlySet<string> = new Set([
   "unpauseContainer",
   "putArchive",
   "resizeContainer",
+  "createService",
+  "updateService",
+  "removeService",
+  "createSecret",
+  "updateSecret",
+  "removeSecret",
+  "createConfig",
+  "updateConfig",
+  "removeConfig",
 ]);
 
 /** Writes that stream or are long (pull, push, build, a build's session) or do not matter once stopped (resize). */

@@ -655,7 +655,9 @@ const deployRule = objectRule(DEPLOY_RULES, (deploy) => ({ resources: {}, placem
 
 /** post_start, pre_stop and a watch rule's exec: a command split like the service's, an environment map. */
 const hookRule = objectRule({ command: commandRule, environment: environmentRule });
-const developRule = objectRule({ watch: listRule(objectRule({ exec: hookRule })) });
+const developRule = objectRule({
+  watch: listRule(objectRule({ exec: hookRule, initial_sync: omitFalse })),
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // the tables

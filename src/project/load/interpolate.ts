@@ -354,6 +354,7 @@ export const decodeCastTable: ReadonlyArray<readonly [pattern: string, kind: Cas
   ["services.*.volumes.[].bind.create_host_path", "bool"],
   ["services.*.depends_on.*.restart", "bool"],
   ["services.*.env_file.[].required", "bool"],
+  ["services.*.develop.watch.[].initial_sync", "bool"],
   ["services.*.deploy.resources.limits.pids", "int64"],
   ["services.*.deploy.resources.reservations.devices.[].count", "count"],
   ["services.*.deploy.resources.limits.generic_resources.[].discrete_resource_spec.value", "int64"],

@@ -352,6 +352,8 @@ export interface WatchRule extends Extensions {
   target?: string;
   ignore?: string[];
   exec?: ServiceHook;
+  /** tcompose (and later compose-spec): sync the path's files when watching starts. */
+  initial_sync?: AsWritten<boolean>;
 }
 
 /** post_start, pre_stop and a watch rule's exec. */
@@ -731,6 +733,7 @@ export const watchRuleKeys = [
   "target",
   "ignore",
   "exec",
+  "initial_sync",
 ] as const satisfies readonly (keyof WatchRule)[];
 export const hookKeys = [
   "command",

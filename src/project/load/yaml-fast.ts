@@ -1,11 +1,12 @@
 // A fast reader for the YAML that compose files are made of: one document of block mappings and sequences,
-// plain and quoted one-line scalars, one-line flow collections, literal and folded block scalars, comments,
+// plain and quoted one-line scalars, flow collections (over several lines too, broken only between their
+// items), literal and folded block scalars, comments,
 // anchors, aliases and tags. It builds the same tree as the `yaml` package's path in ./yaml.ts, several times
 // faster, because a cold start of that package's parser dominated `config` on large files.
 //
 // It reads only what it is sure of. Anything outside that subset, and anything that may be an error
-// (a tab where indentation is, a plain scalar over two lines, a second document, a directive, a flow
-// collection over two lines, an explicit indentation indicator …), returns undefined, and the caller reads
+// (a tab where indentation is, a plain scalar over two lines, a second document, a directive, a comment or
+// an empty line inside a flow collection, an explicit indentation indicator …), returns undefined, and the caller reads
 // the text with the `yaml` package instead, which also reports errors with their positions. So this module
 // never reports an error of its own: what it accepts, the package reads to the same tree (a property test
 // in test/unit/load/yaml-fast.test.ts holds it to that).
@@ -243,7 +244,7 @@ class FastReader {
 
   /** A node that ends on this line (or a block scalar, whose header is on it). */
   private inline(col: number, parentIndent: number): TreeNode {
-    const text = this.line().text;
+    let text = this.line().text;
     const ch = text.charAt(col);
     const offset = this.offset(col);
     let node: TreeNode;
@@ -259,9 +260,12 @@ class FastReader {
       node = { kind: "scalar", offset, text: quoted.value, plain: false };
       end = quoted.end;
     } else if (ch === "[" || ch === "{") {
-      const flow = new FlowReader(text, offset - col, this.anchors, this.depth).collection(col);
+      // Read in the whole text: the collection may close on a later line, where reading goes on.
+      const flow = new FlowReader(this.source, parentIndent, this.anchors, this.depth).collection(offset);
       node = flow.node;
-      end = flow.end;
+      while (flow.end > this.line().start + this.line().text.length) this.li++;
+      text = this.line().text;
+      end = flow.end - this.line().start;
     } else if (ch === "|" || ch === ">") {
       return this.blockScalar(col, parentIndent);
     } else {
@@ -520,11 +524,17 @@ function doubleQuoted(text: string, col: number): { value: string; end: number }
   }
 }
 
-/** A flow collection that opens and closes on one line. */
+/**
+ * A flow collection, at an offset of the whole text. It may go on over several lines, broken only right after
+ * its opening bracket or a comma, or right before its closing bracket; each further line indented deeper than
+ * the block the collection is in (a closing bracket as deep as it), with no tab, comment or empty line (those
+ * are left to the package).
+ */
 class FlowReader {
   constructor(
     private readonly text: string,
-    private readonly lineStart: number,
+    /** The indentation of the block the collection is a value in: its further lines must be deeper. */
+    private readonly blockIndent: number,
     private readonly anchors: ReadonlyMap<string, TreeNode>,
     /** Collections open (./depth.ts). */
     private depth: number,
@@ -538,22 +548,22 @@ class FlowReader {
   }
 
   private sequence(col: number): { node: SeqNode; end: number } {
-    const node: SeqNode = { kind: "seq", offset: this.lineStart + col, items: [] };
-    let i = skipSpaces(this.text, col + 1);
+    const node: SeqNode = { kind: "seq", offset: col, items: [] };
+    let i = this.gap(col + 1);
     for (;;) {
       if (this.text.charAt(i) === "]") return { node, end: i + 1 };
       const item = this.item(i);
       node.items.push(item.node);
-      i = skipSpaces(this.text, item.end);
+      i = this.gap(item.end);
       const c = this.text.charAt(i);
-      if (c === ",") i = skipSpaces(this.text, i + 1);
+      if (c === ",") i = this.gap(i + 1);
       else if (c !== "]") out();
     }
   }
 
   private mapping(col: number): { node: MapNode; end: number } {
-    const node: MapNode = { kind: "map", offset: this.lineStart + col, pairs: [] };
-    let i = skipSpaces(this.text, col + 1);
+    const node: MapNode = { kind: "map", offset: col, pairs: [] };
+    let i = this.gap(col + 1);
     for (;;) {
       if (this.text.charAt(i) === "}") return { node, end: i + 1 };
       const key = this.scalar(i);
@@ -565,18 +575,37 @@ class FlowReader {
       let value: TreeNode;
       const c = this.text.charAt(i);
       if (c === "," || c === "}") {
-        value = { kind: "scalar", offset: this.lineStart + i, text: "", plain: true };
+        value = { kind: "scalar", offset: i, text: "", plain: true };
       } else {
         const item = this.item(i);
         value = item.node;
         i = item.end;
       }
       node.pairs.push({ key: key.node, value });
-      i = skipSpaces(this.text, i);
+      i = this.gap(i);
       const next = this.text.charAt(i);
-      if (next === ",") i = skipSpaces(this.text, i + 1);
+      if (next === ",") i = this.gap(i + 1);
       else if (next !== "}") out();
     }
+  }
+
+  /** Past the spaces from `i`, and past line breaks to the next line's content where the subset allows. */
+  private gap(from: number): number {
+    let i = skipSpaces(this.text, from);
+    while (this.text.charAt(i) === "\n") {
+      const start = i + 1;
+      let lineEnd = this.text.indexOf("\n", start);
+      if (lineEnd === -1) lineEnd = this.text.length;
+      const line = this.text.slice(start, lineEnd);
+      i = skipSpaces(this.text, start);
+      const c = this.text.charAt(i);
+      // A closing bracket may stand where the block's keys do (`command: [` … `]` under `command`).
+      const indent = i - start;
+      const closing = c === "]" || c === "}";
+      if (indent < this.blockIndent || (indent === this.blockIndent && !closing)) out();
+      if (i === lineEnd || c === "#" || line.includes("\t") || line.includes("\r")) out();
+    }
+    return i;
   }
 
   private item(i: number): { node: TreeNode; end: number } {
@@ -595,10 +624,10 @@ class FlowReader {
     while (end < this.text.length && /[A-Za-z0-9_-]/.test(this.text.charAt(end))) end++;
     const name = this.text.slice(i + 1, end);
     const after = this.text.charAt(end);
-    if (name === "" || (after !== "" && after !== " " && !flowStop.has(after))) out();
+    if (name === "" || (after !== "" && after !== " " && after !== "\n" && !flowStop.has(after))) out();
     const node: AliasNode = {
       kind: "alias",
-      offset: this.lineStart + i,
+      offset: i,
       name,
       target: this.anchors.get(name),
     };
@@ -607,15 +636,16 @@ class FlowReader {
 
   private scalar(i: number): { node: ScalarNode; end: number } | undefined {
     const c = this.text.charAt(i);
-    const offset = this.lineStart + i;
+    const offset = i;
     if (c === '"' || c === "'") {
       const q = c === '"' ? doubleQuoted(this.text, i) : singleQuoted(this.text, i);
+      if (this.text.slice(i, q.end).includes("\n")) out();
       return { node: { kind: "scalar", offset, text: q.value, plain: false }, end: q.end };
     }
     let end = i;
     while (end < this.text.length) {
       const ch = this.text.charAt(end);
-      if (flowStop.has(ch)) break;
+      if (flowStop.has(ch) || ch === "\n" || ch === "\r") break;
       if (ch === ":") {
         const after = this.text.charAt(end + 1);
         if (after === "" || after === " " || flowStop.has(after)) break;

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { LogPrinter } from "../../../src/cli/render/log-printer.js";
+import { afterDie, LogPrinter } from "../../../src/cli/render/log-printer.js";
 import type { LogStream } from "../../../src/project/engine/types.js";
 
 /** A sink that records its writes; `full` makes write() answer false, as a Writable beyond its mark. */
@@ -136,5 +136,28 @@ describe("LogPrinter streaming", () => {
     printer.feed("a-1").write(Buffer.from("last\n"));
     printer.status("a-1", "exited with code 0");
     expect(sink.text).toBe("\x1b[2K\x1b[36ma-1  | \x1b[0mlast\n\x1b[36ma-1 exited with code 0\n\x1b[0m");
+  });
+});
+
+describe("afterDie (logs -f on a container's die event)", () => {
+  it("takes the exit code from the event, and a container already running again as restarting", () => {
+    // Inspected after the restart policy started it again: running, exit code reset to 0.
+    expect(afterDie({ attributes: { exitCode: "1" } }, { status: "running", exitCode: 0 })).toEqual({
+      restarting: true,
+      exitCode: "1",
+    });
+    expect(afterDie({ attributes: { exitCode: "3" } }, { status: "restarting", exitCode: 3 })).toEqual({
+      restarting: true,
+      exitCode: "3",
+    });
+    expect(afterDie({ attributes: { exitCode: "1" } }, { status: "exited", exitCode: 1 })).toEqual({
+      restarting: false,
+      exitCode: "1",
+    });
+    // An event without the attribute: the inspected code.
+    expect(afterDie({ attributes: {} }, { status: "exited", exitCode: 137 })).toEqual({
+      restarting: false,
+      exitCode: "137",
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { composeCommands } from "../../../src/cli/commands/catalog.js";
+import { implementedCommands } from "../../../src/cli/commands/registry.js";
 import { valuedGlobalFlags } from "../../../src/cli/global-flags.js";
 import { buildProgram, run } from "../../../src/cli/main.js";
 import { InvalidProjectError } from "../../../src/project/load/diagnostics.js";
@@ -9,12 +11,8 @@ function capture() {
 }
 
 describe("cli/main", () => {
-  it("returns 1 and one line for a command not implemented yet", async () => {
-    const { out, io } = capture();
-    expect(await run(["watch", "--no-up"], io)).toBe(1);
-    expect(out.stderr).toBe(
-      "tcompose: 'watch' is not implemented yet in tcompose (use 'docker compose watch' meanwhile)\n",
-    );
+  it("implements every command of the reference's set", () => {
+    expect(composeCommands.filter((c) => !implementedCommands[c.name]).map((c) => c.name)).toEqual([]);
   });
 
   it("accepts docker compose's global flags before the command", async () => {
@@ -62,5 +60,47 @@ describe("the global flags the launcher knows", () => {
       .filter((o) => o.required || o.optional)
       .flatMap((o) => [o.short, o.long].filter((f): f is string => Boolean(f)));
     expect([...valuedGlobalFlags].sort()).toEqual(valued.sort());
+  });
+});
+
+describe("a program that declares only the command run", () => {
+  const quiet = { stdout: () => {}, stderr: () => {} };
+  /** A command's help and flags, and its subcommands', as the user sees them. */
+  const describeCommand = (c: ReturnType<typeof buildProgram>): unknown => ({
+    help: c.helpInformation(),
+    options: c.options.map((o) => [o.flags, o.description, o.defaultValue, o.argChoices, o.hidden]),
+    aliases: c.aliases(),
+    commands: c.commands.map(describeCommand),
+  });
+
+  it("declares that command exactly as the whole program does, and nothing else", () => {
+    const full = buildProgram(quiet);
+    const names = [...Object.keys(implementedCommands), "stack"];
+    for (const name of names) {
+      const narrow = buildProgram(quiet, name);
+      expect(
+        narrow.commands.map((c) => c.name()),
+        name,
+      ).toEqual([name]);
+      const mine = narrow.commands[0] as ReturnType<typeof buildProgram>;
+      const theirs = full.commands.find((c) => c.name() === name) as ReturnType<typeof buildProgram>;
+      expect(describeCommand(mine), name).toEqual(describeCommand(theirs));
+      expect(narrow.options.map((o) => o.flags)).toEqual(full.options.map((o) => o.flags));
+    }
+  });
+
+  it("declares every command for anything else: no command, help, an unknown word, completion", () => {
+    const all = buildProgram(quiet).commands.map((c) => c.name());
+    for (const word of [undefined, "help", "psx", "completion", "__complete"])
+      expect(
+        buildProgram(quiet, word).commands.map((c) => c.name()),
+        String(word),
+      ).toEqual(all);
+  });
+
+  it("is what run() builds from the command line: an unknown command still gets suggestions", async () => {
+    const { out, io } = capture();
+    expect(await run(["--ansi", "never", "-p", "x", "pss"], io)).not.toBe(0);
+    expect(out.stderr).toMatch(/Did you mean ps\?/);
   });
 });

@@ -8,6 +8,20 @@ const service = (r: ReturnType<typeof load>, name = "a") =>
   ((r.project?.model.services ?? {}) as Record<string, Record<string, unknown>>)[name];
 
 describe("loadProject: values as the reference reads them", () => {
+  it("reads a watch rule's initial_sync (tcompose and later Compose releases), text cast to a bool", () => {
+    const file = (value: string) => ({
+      "/p/compose.yaml": `services:\n  a:\n    image: busybox\n    develop:\n      watch:\n        - path: ./src\n          target: /app\n          action: sync\n          initial_sync: ${value}\n`,
+    });
+    const r = load(file('"${S:-true}"'));
+    expect(r.problems).toEqual([]);
+    expect(service(r)?.develop).toEqual({
+      watch: [{ path: "/p/src", target: "/app", action: "sync", initial_sync: true }],
+    });
+    expect(load(file("maybe")).problems.map((p) => p.message)).toEqual([
+      "error decoding 'services[a].develop.watch[0].initial_sync': invalid boolean: maybe",
+    ]);
+  });
+
   it("keeps integers beyond 2^53 and whole floats as Go prints them in environment and labels", () => {
     const r = load({
       "/p/compose.yaml":

@@ -51,6 +51,19 @@ describe("the fast YAML reader", () => {
 
   it("reads the constructs compose files use, like the package", () => {
     const accepted = [
+      // Flow collections over several lines, as getsentry/self-hosted writes postgres's command.
+      lines(
+        "services:",
+        "  db:",
+        "    command:",
+        "      [",
+        '        "postgres",',
+        '        "-c",',
+        "      ]",
+      ),
+      lines("services:", "  db:", "    command: [", '      "postgres",', '      "-c"', "    ]"),
+      lines("a: [1,", "  2]  # done", "b: {x: 1,", "  y: [p,", "    q]}"),
+      lines("x: &e {A: 1}", "m:", "  <<: [*e,", "    {C: 3}]", "l:", "  - [1,", "    2", "  ]"),
       lines(
         "services:",
         "  web:",
@@ -140,7 +153,17 @@ describe("the fast YAML reader", () => {
       lines("a:", "\tb: 1"),
       lines("a: 1", "---", "b: 2"),
       lines("a: multi", "  line plain"),
-      lines("a: [1,", "  2]"),
+      // Flow collections over several lines outside the subset: a comment, an empty line, too little
+      // indentation, a scalar over two lines, text after the closing bracket.
+      lines("a: [1, # c", "  2]"),
+      lines("a: [1,", "", "  2]"),
+      lines("a:", "  b: [1,", "  2]"),
+      lines("a:", "  b: [1,", "    2", " ]"),
+      lines("a: [x", "  y]"),
+      lines("a: ['x", "  y']"),
+      lines("a: {x:", "  1}"),
+      lines("a: [1,", "  2] x"),
+      lines("a: [1,", "\t2]"),
       lines("a: |2", "   x"),
       lines("? complex", ": key"),
       lines("%YAML 1.2", "---", "a: 1"),
