@@ -20,7 +20,7 @@ const compose = `services:
     command: cat
   sig:
     image: busybox:1.36
-    command: sh -c 'trap "echo got; exit 7" USR1; echo ready; while true; do sleep 0.1; done'
+    command: sh -c 'trap "echo got; exit 7" USR1; while true; do echo tick; sleep 0.2; done'
 `;
 
 let engine: Engine;
@@ -97,8 +97,15 @@ describe("attach", () => {
     "%s: SIGUSR1 goes to the container; its exit code is attach's",
     async (_name, tool) => {
       const a = attach(tool, ["--no-stdin", "sig"]);
-      // The container answers the signal only once attach has set up the forwarding: send until it does.
-      const sending = setInterval(() => a.child.kill("SIGUSR1"), 1000);
+      // Not before the container's output comes through: a SIGUSR1 that reaches Node while it is still
+      // starting (slow on a loaded machine) kills it. Then the container answers the signal only once attach
+      // has set up the forwarding: send until it does.
+      await expect.poll(() => a.output(), { timeout: 30_000, interval: 100 }).toContain("tick\n");
+      // Not after the container's answer either: once attach has its exit code it stops forwarding, and a
+      // SIGUSR1 then (while it exits) kills it, as it kills the reference.
+      const sending = setInterval(() => {
+        if (!a.output().includes("got\n")) a.child.kill("SIGUSR1");
+      }, 1000);
       try {
         expect(await a.exited).toBe(7);
       } finally {
