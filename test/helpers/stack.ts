@@ -7,7 +7,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cliPath, repoRoot } from "./paths.js";
-import { managerHost, type Run, swarmNodes } from "./swarm.js";
+import { managerHost, nodeSockets, type Run, swarmNodes } from "./swarm.js";
 
 /** The oracle: Debian's docker.io CLI (20.10), not the newer docker first on PATH. */
 export const oracleDocker = "/usr/bin/docker";
@@ -101,9 +101,9 @@ export function deployStack(
 }
 
 /** GET on the manager's Engine API (the inspect documents, without a CLI process per call). */
-export function api<T>(path: string): Promise<T> {
+export function api<T>(path: string, socket = socketPath): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: `/v1.41${path}`, method: "GET" }, (res) => {
+    const req = request({ socketPath: socket, path: `/v1.41${path}`, method: "GET" }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => {
@@ -202,16 +202,36 @@ export async function collectAllocated(name: string, timeoutMs = 20_000): Promis
 export async function stackObjects(name: string): Promise<string[]> {
   // Networks as listed: collectStack leaves out one whose inspect failed while it was being removed, and
   // its name is still taken then.
-  const [d, networks] = await Promise.all([
+  const [d, networks, containers] = await Promise.all([
     collectStack(name),
     api<{ Name: string }[]>(`/networks?filters=${labelFilter(name)}`),
+    taskContainers(name),
   ]);
   return [
     ...d.services.map((s) => `service ${(s.Spec as Doc).Name}`),
     ...networks.map((n) => `network ${n.Name}`),
     ...d.secrets.map((s) => `secret ${(s.Spec as Doc).Name}`),
     ...d.configs.map((c) => `config ${(c.Spec as Doc).Name}`),
+    ...containers,
   ];
+}
+
+/**
+ * The containers of a stack's tasks still on the nodes. A removed service's tasks leave the swarm's lists
+ * before their containers are gone, and a node's engine refuses a network name while a container there
+ * holds a network of that name (CI met "network with name … already exists" with the name listed nowhere).
+ * A node whose engine is stopped (the failover test) holds nothing that could be asked.
+ */
+async function taskContainers(name: string): Promise<string[]> {
+  const lists = await Promise.all(
+    nodeSockets.map((socket, i) =>
+      api<{ Names: string[] }[]>(`/containers/json?all=1&filters=${labelFilter(name)}`, socket).then(
+        (list) => list.map((c) => `container ${c.Names[0] ?? "?"} on node ${i + 1}`),
+        () => [],
+      ),
+    ),
+  );
+  return lists.flat();
 }
 
 /**

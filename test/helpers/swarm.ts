@@ -11,6 +11,8 @@ export const swarmNodes = Number(process.env.TCS_NODES ?? 3);
 const runDir = process.env.TCS_RUN ?? "/run/tcompose-swarm";
 const managerSocket = `${runDir}/node1.sock`;
 export const managerHost = `unix://${managerSocket}`;
+/** Each node's engine socket, node 1 (the manager) first. */
+export const nodeSockets = Array.from({ length: swarmNodes }, (_, i) => `${runDir}/node${i + 1}.sock`);
 
 const isRoot = process.getuid?.() === 0;
 
