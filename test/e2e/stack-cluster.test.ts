@@ -3,7 +3,6 @@
 // back, secret rotation, depends_on, bad input, --dry-run, `stack rm`, and (last, alone) a worker's engine
 // stopped. Each test has its own stack; the tests that do not stop a node run side by side (most of their
 // time is waiting for tasks to start). The fixtures are test/fixtures/stack-cluster/*.
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,11 +10,10 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SwarmNode, SwarmService, SwarmTask } from "../../src/project/engine/swarm-types.js";
-import { cliPath, repoRoot } from "../helpers/paths.js";
+import { repoRoot } from "../helpers/paths.js";
 import { api, oracle, removeStack, stackObjects, tcomposeOnSwarm } from "../helpers/stack.js";
 import {
   holdSwarm,
-  managerHost,
   type Run,
   stopNodeEngine,
   swarmDocker,

@@ -2,7 +2,7 @@
 // (name, services, networks, volumes, secrets, configs), services and map-like fields sorted by key; JSON
 // with `command` and `entrypoint` always present (null when unset). After interpolation every `$` is
 // printed doubled, in keys and values, so the output can be fed back as a compose file.
-import { isMapping, type Mapping } from "../../project/load/document.js";
+import { isMapping, type Mapping, setOwn } from "../../project/load/document.js";
 import { YamlTime } from "../../project/load/timestamps.js";
 import { emitYaml, goKeyCompare } from "./yaml-emit.js";
 
@@ -27,14 +27,18 @@ function sortedKeys(m: Mapping): Mapping {
 }
 
 function escapeDollars(value: unknown): unknown {
-  if (typeof value === "string") return value.replaceAll("$", () => "$$");
+  if (typeof value === "string") return escapeText(value);
   if (Array.isArray(value)) return value.map(escapeDollars);
   if (isMapping(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k.replaceAll("$", () => "$$"), escapeDollars(v)]),
-    );
+    const out: Mapping = {};
+    for (const k in value) setOwn(out, escapeText(k), escapeDollars(value[k]));
+    return out;
   }
   return value;
+}
+
+function escapeText(text: string): string {
+  return text.includes("$") ? text.replaceAll("$", "$$$$") : text;
 }
 
 function orderService(service: Mapping, json: boolean): Mapping {
@@ -150,11 +154,9 @@ function dropEmptyIpam(resources: Mapping): Mapping {
 function dropNestedExtensions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNestedExtensions);
   if (!isMapping(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([k]) => !k.startsWith("x-"))
-      .map(([k, v]) => [k, dropNestedExtensions(v)]),
-  );
+  const out: Mapping = {};
+  for (const k in value) if (!k.startsWith("x-")) setOwn(out, k, dropNestedExtensions(value[k]));
+  return out;
 }
 
 function withoutExtensions(project: Mapping, json: boolean): Mapping {

@@ -8,7 +8,7 @@
 import { isIP } from "node:net";
 import { posix } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, keyValuesToMapping, type Mapping, matchesAnyPattern, pathPatterns } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping, PathSet } from "./document.js";
 import { formatGoFloat } from "./gonumbers.js";
 import { splitShellWords } from "./shellwords.js";
 import { canonicalDuration, formatSize, parseSize } from "./units.js";
@@ -787,7 +787,7 @@ export function canonicalizeProject(project: Mapping): Canonical<Mapping> {
 // extension fields, and the fields that are pointers (or not omitempty) there, which print their zero.
 
 /** Where values are the user's own map entries (or shaped by their rules already), not struct fields. */
-const FREE = pathPatterns([
+const FREE = new PathSet([
   "services.*.environment",
   "services.*.labels",
   "services.*.annotations",
@@ -815,7 +815,7 @@ const FREE = pathPatterns([
 ]);
 
 /** Fields that print their zero value (pointers, or fields without omitempty). */
-const KEPT = pathPatterns([
+const KEPT = new PathSet([
   "services.*.init",
   "services.*.scale",
   "services.*.attach",
@@ -850,7 +850,7 @@ const KEPT = pathPatterns([
 ]);
 
 /** Durations that are plain values there (a zero one, "0s", prints nothing). */
-const DURATIONS = pathPatterns([
+const DURATIONS = new PathSet([
   "services.*.deploy.update_config.delay",
   "services.*.deploy.update_config.monitor",
   "services.*.deploy.rollback_config.delay",
@@ -862,7 +862,7 @@ function isZero(value: unknown): boolean {
 }
 
 function withoutZeroFields(value: unknown, path: string[]): unknown {
-  if (matchesAnyPattern(path, FREE)) return value;
+  if (FREE.has(path)) return value;
   if (Array.isArray(value)) return value.map((v) => withoutZeroFields(v, [...path, "[]"]));
   if (!isMapping(value)) return value;
   const out: Mapping = {};
@@ -871,15 +871,8 @@ function withoutZeroFields(value: unknown, path: string[]): unknown {
     // Under services/networks/… the keys are names (a map of structs), not fields.
     const named =
       path.length === 1 || (path.length === 3 && ["networks", "depends_on"].includes(path[2] ?? ""));
-    const zero = isZero(field) || (field === "0s" && matchesAnyPattern(at, DURATIONS));
-    if (
-      !named &&
-      !key.startsWith("x-") &&
-      zero &&
-      !matchesAnyPattern(at, KEPT) &&
-      !matchesAnyPattern(at, FREE)
-    )
-      continue;
+    const zero = isZero(field) || (field === "0s" && DURATIONS.has(at));
+    if (!named && !key.startsWith("x-") && zero && !KEPT.has(at) && !FREE.has(at)) continue;
     out[key] = key.startsWith("x-") ? field : withoutZeroFields(field, at);
   }
   return out;

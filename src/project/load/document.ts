@@ -6,6 +6,13 @@ export function isMapping(value: unknown): value is Mapping {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Sets an own data property, also for "__proto__" (plain assignment would set the prototype). */
+export function setOwn(target: Mapping, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
+}
+
 /** "K=V" strings as a mapping (K: "V"); a bare "K" gets `bare`; a later K wins. */
 export function keyValuesToMapping(
   items: readonly unknown[],
@@ -22,20 +29,65 @@ export function keyValuesToMapping(
   return out;
 }
 
-/** A document path pattern, written "services.*.labels": `*` stands for any one segment. */
-export type PathPattern = readonly string[];
+/** A document path: mapping keys and list indexes from the root. */
+export type DocumentPath = readonly (string | number)[];
 
-export function pathPatterns(patterns: readonly string[]): PathPattern[] {
-  return patterns.map((p) => p.split("."));
+interface PatternNode<T> {
+  next: Map<string, PatternNode<T>>;
+  any?: PatternNode<T>;
+  found?: { order: number; value: T };
 }
 
-export function matchesPattern(path: readonly (string | number)[], pattern: PathPattern): boolean {
-  return path.length === pattern.length && pattern.every((s, i) => s === "*" || s === String(path[i]));
+/**
+ * Document path patterns, written "services.*.labels" (`*` stands for any one segment; an index is matched
+ * as its text), each with a value. Compiled into a tree of segments: a lookup follows a path's segments
+ * instead of comparing it with every pattern (the loader asks at every node of the document).
+ */
+export class PathTable<T> {
+  private readonly root: PatternNode<T> = { next: new Map() };
+
+  constructor(entries: Iterable<readonly [string, T]>) {
+    let order = 0;
+    for (const [pattern, value] of entries) {
+      let node = this.root;
+      for (const segment of pattern.split(".")) {
+        const known = segment === "*" ? node.any : node.next.get(segment);
+        const child = known ?? { next: new Map() };
+        if (!known) {
+          if (segment === "*") node.any = child;
+          else node.next.set(segment, child);
+        }
+        node = child;
+      }
+      node.found ??= { order, value };
+      order++;
+    }
+  }
+
+  /** The value of the first pattern (in the given order) that matches the whole path. */
+  get(path: DocumentPath): T | undefined {
+    return find(this.root, path, 0)?.value;
+  }
 }
 
-export function matchesAnyPattern(
-  path: readonly (string | number)[],
-  patterns: readonly PathPattern[],
-): boolean {
-  return patterns.some((p) => matchesPattern(path, p));
+function find<T>(node: PatternNode<T>, path: DocumentPath, i: number): PatternNode<T>["found"] {
+  if (i === path.length) return node.found;
+  const exact = node.next.get(String(path[i]));
+  const named = exact && find(exact, path, i + 1);
+  const any = node.any && find(node.any, path, i + 1);
+  if (!named || !any) return named || any;
+  return named.order < any.order ? named : any;
+}
+
+/** Patterns without values: whether any matches a path. */
+export class PathSet {
+  private readonly table: PathTable<true>;
+
+  constructor(patterns: readonly string[]) {
+    this.table = new PathTable(patterns.map((p) => [p, true] as const));
+  }
+
+  has(path: DocumentPath): boolean {
+    return this.table.get(path) === true;
+  }
 }

@@ -9,7 +9,7 @@ import { validateCompose } from "../../schema/validate.js";
 import { canonicalizeProject, canonicalizeService, isMapping, type Mapping } from "./canonical.js";
 import { checkModel, checkProject } from "./check.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { matchesAnyPattern, pathPatterns } from "./document.js";
+import { PathSet } from "./document.js";
 import { parseEnvFile } from "./envfile.js";
 import { resolveExtends } from "./extends.js";
 import { type FileSystem, selectFiles, stdinFile } from "./files.js";
@@ -576,7 +576,7 @@ function validateAll(documents: TaggedDocument[], locate: Locate): Diagnostic[] 
 const emptyKey = "empty key is not allowed";
 
 /** Lists the reference makes unique before it validates (compose-go's unicity indexers); others keep repeats. */
-const DEDUPED = pathPatterns([
+const DEDUPED = new PathSet([
   "services.*.annotations",
   "services.*.build.args",
   "services.*.build.additional_contexts",
@@ -611,7 +611,7 @@ const DEDUPED = pathPatterns([
 /** Whether a duplicate entry at `path` (the list's path, or an entry's) is dropped by the reference's merge. */
 function dedupedByReference(path: readonly (string | number)[]): boolean {
   const list = typeof path[path.length - 1] === "number" ? path.slice(0, -1) : path;
-  return matchesAnyPattern(list, DEDUPED);
+  return DEDUPED.has(list);
 }
 
 /**

@@ -2,6 +2,7 @@
 // right after it. Every rule here was learned from docker compose v2.26 (`config` as the oracle); the
 // comments name the rule where the behaviour is surprising.
 import type { Diagnostic } from "./diagnostics.js";
+import { isMapping, type Mapping, setOwn } from "./document.js";
 import { type Parsed, parseComposeBool, parseGoFloat, parseGoInt } from "./gonumbers.js";
 import { goQuote } from "./gostrings.js";
 
@@ -258,31 +259,63 @@ export interface DocumentResult {
 }
 
 /**
- * Interpolates every string value of a parsed document (mappings, sequences, scalars), returning a new
- * document. Mapping keys are left alone, as the reference does (`environment: {"${X}": 1}` keeps the
- * key `${X}`); numbers, booleans and null pass through.
+ * Interpolates every string value of a parsed document (mappings, sequences, scalars), returning the
+ * document with the changed strings (the one given is left as it is). Mapping keys are left alone, as the
+ * reference does (`environment: {"${X}": 1}` keeps the key `${X}`); numbers, booleans and null pass through.
  */
 export function interpolateDocument(document: unknown, lookup: Lookup): DocumentResult {
   const result: DocumentResult = { value: undefined, errors: [], warnings: [] };
-  result.value = mapStrings(document, [], (text, path) => {
+  result.value = mapStrings(document, (text, at) => {
     const s = substitute(text, lookup);
-    for (const name of s.unset) result.warnings.push({ path, message: unsetVariableWarning(name) });
+    for (const name of s.unset) result.warnings.push({ path: [...at], message: unsetVariableWarning(name) });
     if (!s.error) return s.value;
-    result.errors.push({ path, message: documentErrorText(s.error, path) });
+    result.errors.push({ path: [...at], message: documentErrorText(s.error, at) });
     return text;
   });
   return result;
 }
 
-function mapStrings(node: unknown, path: Path, fn: (text: string, path: Path) => unknown): unknown {
-  if (typeof node === "string") return fn(node, path);
-  if (Array.isArray(node)) return node.map((item, i) => mapStrings(item, [...path, i], fn));
-  if (node !== null && typeof node === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) out[key] = mapStrings(value, [...path, key], fn);
-    return out;
-  }
-  return node;
+/**
+ * `fn` applied to every string of a document. Mappings and lists are copied only where a string under them
+ * changed (the document given is left as it is). `path` is one list, changed as the walk goes on: `fn` copies
+ * it to keep it.
+ */
+function mapStrings(
+  node: unknown,
+  fn: (text: string, path: readonly (string | number)[]) => unknown,
+): unknown {
+  const path: (string | number)[] = [];
+  const visit = (value: unknown): unknown => {
+    if (typeof value === "string") return fn(value, path);
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const mapped = visit(value[i]);
+        path.pop();
+        if (mapped !== value[i]) {
+          out ??= value.slice();
+          out[i] = mapped;
+        }
+      }
+      return out ?? value;
+    }
+    if (isMapping(value)) {
+      let out: Mapping | undefined;
+      for (const key in value) {
+        path.push(key);
+        const mapped = visit(value[key]);
+        path.pop();
+        if (mapped !== value[key]) {
+          out ??= { ...value };
+          setOwn(out, key, mapped);
+        }
+      }
+      return out ?? value;
+    }
+    return value;
+  };
+  return visit(node);
 }
 
 // ---- type casts after interpolation ----
@@ -433,9 +466,10 @@ function castValue(text: string, kind: CastKind): Parsed<number | boolean> & { w
  */
 export function castTypes(document: unknown): DocumentResult {
   const result: DocumentResult = { value: undefined, errors: [], warnings: [] };
-  result.value = mapStrings(document, [], (text, path) => {
-    const at = castAt(path);
+  result.value = mapStrings(document, (text, where) => {
+    const at = castAt(where);
     if (at === undefined) return text;
+    const path = [...where];
     const cast = castValue(text, at.kind);
     if (cast.warning) result.warnings.push({ path, message: cast.warning });
     if (cast.ok) return cast.value;

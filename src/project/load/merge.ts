@@ -28,7 +28,7 @@
 // The reference also fails with "cannot override services.x.build.ssh" when two files set build.ssh;
 // here the two are merged by id.
 
-import { isMapping, keyValuesToMapping, type Mapping } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping, PathTable } from "./document.js";
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -267,9 +267,7 @@ export const mergeRules: Readonly<Record<string, Rule>> = {
   "configs.*.labels": mergeMap(),
 };
 
-const compiledRules: { segments: string[]; rule: Rule }[] = Object.entries(mergeRules).map(
-  ([pattern, rule]) => ({ segments: pattern.split("."), rule }),
-);
+const compiledRules = new PathTable(Object.entries(mergeRules));
 
 const replaceRule: Rule = { strategy: "replace" };
 const deepRule: Rule = { strategy: "deep" };
@@ -277,10 +275,7 @@ const deepRule: Rule = { strategy: "deep" };
 export function ruleFor(path: Path): Rule {
   const last = path[path.length - 1];
   if (typeof last === "string" && last.startsWith("x-")) return replaceRule;
-  for (const { segments, rule } of compiledRules) {
-    if (segments.length === path.length && segments.every((s, i) => s === "*" || s === path[i])) return rule;
-  }
-  return deepRule;
+  return compiledRules.get(path) ?? deepRule;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -327,12 +322,14 @@ export function mergeTagged(
 }
 
 function mergeAt(base: unknown, over: unknown, path: Path, ctx: Context): unknown {
-  const key = pathKey(path);
-  if (ctx.tags.resets.has(key)) return REMOVED;
+  // Most documents have no tags: no key to build for every node then.
+  const tagged = ctx.tags.resets.size > 0 || ctx.tags.overrides.size > 0;
+  const key = tagged ? pathKey(path) : "";
+  if (tagged && ctx.tags.resets.has(key)) return REMOVED;
   const rule = ruleFor(path);
   const shaped = rule.shape ? rule.shape(over, ctx.options) : over;
   // `!override`: as if there were nothing before (nested shapes and resets still apply).
-  const earlier = ctx.tags.overrides.has(key) ? undefined : base;
+  const earlier = tagged && ctx.tags.overrides.has(key) ? undefined : base;
   if (shaped === undefined) return earlier;
   if (shaped === null) return earlier === undefined || rule.nullClears ? null : earlier;
   const before = earlier !== undefined && rule.shape ? rule.shape(earlier, ctx.options) : earlier;
@@ -373,7 +370,7 @@ function mergeMapping(base: unknown, over: unknown, path: Path, ctx: Context): u
   if (!isMapping(over)) return over;
   const out: Mapping = isMapping(base) ? { ...base } : {};
   for (const [k, v] of Object.entries(over)) {
-    if (ctx.tags.resets.has(pathKey([...path, k]))) delete out[k];
+    if (ctx.tags.resets.size > 0 && ctx.tags.resets.has(pathKey([...path, k]))) delete out[k];
     else out[k] = v;
   }
   return out;

@@ -4,7 +4,7 @@
 // `1e+06`. A JS number keeps neither, so the YAML reader records Go's text of such numbers by path
 // (YamlTags.numbers) and the values at text-taking paths become that text here, before interpolation.
 // Elsewhere (a typed field, an `x-` extension) the number stays a JS number.
-import { isMapping } from "./document.js";
+import { isMapping, setOwn } from "./document.js";
 import { stringMaps } from "./timestamps.js";
 import type { DocumentPath } from "./yaml.js";
 
@@ -45,12 +45,7 @@ function replaced(node: unknown, path: DocumentPath, at: number, text: string): 
     const field = replaced(node[segment], path, at + 1, text);
     if (field === node[segment]) return node;
     const copy = { ...node };
-    Object.defineProperty(copy, segment, {
-      value: field,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    setOwn(copy, segment, field);
     return copy;
   }
   return node;

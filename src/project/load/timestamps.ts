@@ -11,7 +11,7 @@
 // interpolation, merging, extends and include; `settleTimestamps` then gives each its final form or a
 // located problem. No mark survives the loader.
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, type Mapping } from "./document.js";
+import { isMapping, type Mapping, setOwn } from "./document.js";
 
 const mark = "\u0000\u0001yaml-timestamp\u0001";
 
@@ -64,9 +64,28 @@ export function settleTimestamps(model: Mapping): { value: Mapping; diagnostics:
       });
       return text;
     }
-    if (Array.isArray(value)) return value.map((v, i) => visit(v, [...path, i]));
+    // Copied only where something changed (a document rarely has a timestamp at all).
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const settled = visit(value[i], [...path, i]);
+        if (settled !== value[i]) {
+          out ??= [...value];
+          out[i] = settled;
+        }
+      }
+      return out ?? value;
+    }
     if (isMapping(value)) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v, [...path, k])]));
+      let out: Mapping | undefined;
+      for (const k in value) {
+        const settled = visit(value[k], [...path, k]);
+        if (settled !== value[k]) {
+          out ??= { ...value };
+          setOwn(out, k, settled);
+        }
+      }
+      return out ?? value;
     }
     return value;
   };

@@ -17,7 +17,7 @@ import { posix } from "node:path";
 import { scopedName } from "../labels.js";
 import { parsePortSpec, parseVolumeSpec } from "./canonical.js";
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, keyValuesToMapping, type Mapping, matchesPattern, type PathPattern } from "./document.js";
+import { isMapping, keyValuesToMapping, type Mapping, PathSet, PathTable } from "./document.js";
 import { applyIncludes, type IncludePlan } from "./include.js";
 import type { Path, TaggedDocument } from "./merge.js";
 import { goTimeRfc3339, goTimeString, unmarkTimestamp, YamlTime } from "./timestamps.js";
@@ -131,15 +131,7 @@ function loadIncluded(loading: Loading, plan: IncludePlan, parent: Env, parentDi
 // ---------------------------------------------------------------------------------------------------------
 // paths
 
-type Pattern = PathPattern;
-
-function lookup<T>(table: readonly [Pattern, T][], path: readonly (string | number)[]): T | undefined {
-  for (const [pattern, value] of table) if (matchesPattern(path, pattern)) return value;
-  return undefined;
-}
-
-const table = <T>(entries: Record<string, T>): [Pattern, T][] =>
-  Object.entries(entries).map(([k, v]) => [k.split("."), v]);
+const table = <T>(entries: Record<string, T>): PathTable<T> => new PathTable(Object.entries(entries));
 
 /** The value with the nodes at `paths` removed (how the reference reads `!reset` nodes: as absent). */
 function withoutPaths(value: unknown, paths: readonly Path[]): unknown {
@@ -246,7 +238,7 @@ function extendedFile(loading: Loading, file: string, dir: string): Mapping | un
 
 type Merger = (base: unknown, over: unknown, path: string[]) => unknown;
 
-const mergers: [Pattern, Merger][] = table<Merger>({
+const mergers: PathTable<Merger> = table<Merger>({
   "networks.*.ipam.config": mergeIpamConfig,
   "networks.*.labels": toSequences,
   "volumes.*.labels": toSequences,
@@ -279,7 +271,7 @@ const mergers: [Pattern, Merger][] = table<Merger>({
 const DEPENDENCY = { condition: "service_started", required: true };
 
 export function mergeModel(base: unknown, over: unknown, path: string[]): unknown {
-  const special = lookup(mergers, path);
+  const special = mergers.get(path);
   if (special) return special(base, over, path);
   if (over === null || over === undefined) return base;
   if (isMapping(base)) return isMapping(over) ? mergeMappings(base, over, path) : over;
@@ -375,7 +367,7 @@ const mount =
     return "";
   };
 
-const indexers: [Pattern, Indexer][] = table<Indexer>({
+const indexers: PathTable<Indexer> = table<Indexer>({
   "networks.*.labels": keyValue,
   "networks.*.ipam.options": keyValue,
   "services.*.annotations": keyValue,
@@ -421,7 +413,7 @@ function uniqueEntries(value: unknown, path: string[], problems: Diagnostic[]): 
     return value;
   }
   if (!Array.isArray(value)) return value;
-  const indexer = lookup(indexers, path);
+  const indexer = indexers.get(path);
   if (!indexer) return value;
   const out: unknown[] = [];
   const at = new Map<string, number>();
@@ -450,7 +442,7 @@ function uniqueEntries(value: unknown, path: string[], problems: Diagnostic[]): 
 
 type Transform = (value: unknown, path: string[]) => unknown;
 
-const transforms: [Pattern, Transform][] = table<Transform>({
+const transforms: PathTable<Transform> = table<Transform>({
   "services.*": (v, p) => (isMapping(v) ? canonicalChildren(v, p) : v),
   "services.*.build.secrets.*": fileMount,
   "services.*.build.additional_contexts": keyValueMapping,
@@ -481,7 +473,7 @@ const transforms: [Pattern, Transform][] = table<Transform>({
 });
 
 function canonicalModel(value: unknown, path: string[]): unknown {
-  const transform = lookup(transforms, path);
+  const transform = transforms.get(path);
   if (transform) return transform(value, path);
   return canonicalChildren(value, path);
 }
@@ -590,10 +582,10 @@ function maybeExternal(value: unknown, path: string[]): unknown {
 // ---------------------------------------------------------------------------------------------------------
 // empty values: empty lists become null (Go's nil slice); empty `dns` entries go
 
-const DNS: Pattern = ["services", "*", "dns"];
+const DNS = new PathSet(["services.*.dns"]);
 
 function omitEmpty(value: unknown, path: string[]): unknown {
-  const dns = matchesPattern(path, DNS);
+  const dns = DNS.has(path);
   if (isMapping(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (dns && (v === null || v === "")) delete value[k];
@@ -606,13 +598,13 @@ function omitEmpty(value: unknown, path: string[]): unknown {
     .filter((v) => !(dns && (v === null || v === "")))
     .map((v) => omitEmpty(v, [...path, "[]"]));
   // Go's nil slice; the unicity step that follows makes the lists it keys non-nil again.
-  return kept.length === 0 && !lookup(indexers, path) ? nilList() : kept;
+  return kept.length === 0 && !indexers.get(path) ? nilList() : kept;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // defaults (compose-go transform.SetDefaultValues)
 
-const defaults: [Pattern, (value: unknown) => unknown][] = table({
+const defaults: PathTable<(value: unknown) => unknown> = table({
   "services.*.build": (v: unknown) => {
     if (isMapping(v) && !("context" in v)) v.context = ".";
     return v;
@@ -638,7 +630,7 @@ function deviceRequest(value: unknown): unknown {
 }
 
 function withDefaults(value: unknown, path: string[] = []): unknown {
-  const apply = lookup(defaults, path);
+  const apply = defaults.get(path);
   if (apply) return apply(value);
   if (isMapping(value)) for (const [k, v] of Object.entries(value)) value[k] = withDefaults(v, [...path, k]);
   else if (Array.isArray(value))
@@ -702,7 +694,7 @@ function resolveModelPaths(dict: Mapping, workingDir: string, home: string): voi
     },
   });
   const walk = (value: unknown, path: string[]): unknown => {
-    const resolve = lookup(resolvers, path);
+    const resolve = resolvers.get(path);
     if (resolve) return resolve(value);
     if (isMapping(value)) for (const [k, v] of Object.entries(value)) value[k] = walk(v, [...path, k]);
     else if (Array.isArray(value))

@@ -30,13 +30,14 @@ import {
 } from "yaml";
 import { maxDepth, parseAllDocumentsWithinDepth, tooDeepMessage } from "./depth.js";
 import type { Diagnostic, SourcePosition } from "./diagnostics.js";
+import { type DocumentPath, setOwn } from "./document.js";
 import { formatGoFloat } from "./gonumbers.js";
 import { markTimestamp } from "./timestamps.js";
 import { parseFast } from "./yaml-fast.js";
 import { lenientText } from "./yaml-lenient.js";
 import type { AliasNode, MapNode, ScalarNode, SeqNode, TreeNode } from "./yaml-tree.js";
 
-export type DocumentPath = readonly (string | number)[];
+export type { DocumentPath } from "./document.js";
 
 export interface YamlTags {
   /** Paths of nodes tagged `!reset`. */
@@ -261,11 +262,6 @@ function isPlainMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Own data property, also for "__proto__" (plain assignment would set the prototype). */
-function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 function hasKey(target: Record<string, unknown>, key: string): boolean {
   return Object.hasOwn(target, key);
 }
@@ -363,24 +359,25 @@ class TreeReader {
   private readMap(node: MapNode, path: Path): Record<string, unknown> {
     this.open.add(node);
     const out: Record<string, unknown> = {};
-    const seen = new Map<string, number>();
+    // Each key's offset (its line is looked up only for a repeated key).
+    const seen = new Map<string, number | undefined>();
     const merges: Tree[] = [];
     for (const pair of node.pairs) {
       const keyNode = pair.key;
       const raw = treeKeyText(keyNode);
-      const line = keyNode ? this.position(keyNode.offset).line : 0;
-      const earlier = seen.get(raw);
-      if (earlier !== undefined) {
-        this.report(keyNode, path, `mapping key "${raw}" already defined at line ${earlier}`);
+      if (seen.has(raw)) {
+        const earlier = seen.get(raw);
+        const line = earlier === undefined ? 0 : this.position(earlier).line;
+        this.report(keyNode, path, `mapping key "${raw}" already defined at line ${line}`);
         continue;
       }
-      seen.set(raw, line);
+      seen.set(raw, keyNode?.offset);
       if (isTreeMergeKey(keyNode)) {
         merges.push(pair.value);
         continue;
       }
       const key = this.readKey(keyNode, path);
-      setKey(out, key, this.read(pair.value, [...path, key]));
+      setOwn(out, key, this.read(pair.value, [...path, key]));
     }
     for (const source of merges) this.mergeInto(out, source, path);
     this.open.delete(node);
@@ -412,7 +409,7 @@ class TreeReader {
       }
       const merged = this.read(item, path);
       if (!isPlainMapping(merged)) continue;
-      for (const [k, v] of Object.entries(merged)) if (!hasKey(out, k)) setKey(out, k, v);
+      for (const [k, v] of Object.entries(merged)) if (!hasKey(out, k)) setOwn(out, k, v);
     }
   }
 }
