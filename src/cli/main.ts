@@ -7,7 +7,7 @@ import { implementedCommands } from "./commands/registry.js";
 import { registerStack } from "./commands/stack.js";
 import { pluginCall, pluginMetadata } from "./docker-plugin.js";
 import { CliError, ExitStatus } from "./errors.js";
-import { commandWord } from "./global-flags.js";
+import { commandWord, splitAtCommand } from "./global-flags.js";
 import { type Io, processIo } from "./io.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
 import { reportedVersion, versionSentence } from "./version.js";
@@ -120,9 +120,8 @@ export async function run(cliArgv: readonly string[], io: Io = processIo): Promi
   const argv = plugin.kind === "run" ? plugin.argv : cliArgv;
   // -v / --version before any command: the program's version. After a command name, -v is that
   // command's own flag (`down -v` removes volumes), so commander's program-wide version flag is not used.
-  const commandAt = argv.findIndex((a) => !a.startsWith("-"));
-  const head = commandAt < 0 ? argv : argv.slice(0, commandAt);
-  if (head.includes("-v") || head.includes("--version")) {
+  const { flags } = splitAtCommand(argv);
+  if (flags.includes("-v") || flags.includes("--version")) {
     io.stdout(versionSentence);
     return 0;
   }

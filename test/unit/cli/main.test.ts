@@ -34,6 +34,19 @@ describe("cli/main", () => {
     expect(out.stdout).toBe("2.26.1+tcompose.0.0.0-dev\n");
   });
 
+  it("answers -v and --version among the global flags, not as a flag's value or after the command", async () => {
+    const version = capture();
+    expect(await run(["-p", "x", "-f", "a.yaml", "-v"], version.io)).toBe(0);
+    expect(version.out.stdout).toMatch(/^tcompose version /);
+    const long = capture();
+    expect(await run(["--project-directory", "d", "--version"], long.io)).toBe(0);
+    expect(long.out.stdout).toBe(version.out.stdout);
+    // `-p -v`: the project is named "-v" (as docker's flag parser reads it): the command runs.
+    const value = capture();
+    expect(await run(["-p", "-v", "version", "--short"], value.io)).toBe(0);
+    expect(value.out.stdout).toBe("2.26.1+tcompose.0.0.0-dev\n");
+  });
+
   it("rejects a bad --ansi value", async () => {
     const { out, io } = capture();
     expect(await run(["--ansi", "sometimes", "version"], io)).toBe(1);
