@@ -38,7 +38,18 @@ function isJob(service: SwarmService): boolean {
  */
 export function serviceProgress(service: SwarmService, tasks: SwarmTask[], since: string): ServiceProgress {
   const wanted = tasks.filter((t) => t.DesiredState === "running" || t.DesiredState === "complete");
-  const running = tasks.filter((t) => t.DesiredState === "running" && t.Status.State === "running").length;
+  // A task runs the service as it is now when it was made from its current task template: right after an
+  // update the orchestrator has not begun yet (the previous UpdateStatus, the old tasks running). The engine
+  // gives the template a `Runtime` that it leaves out of the tasks' copies.
+  const { Runtime: _runtime, ...template } = service.Spec.TaskTemplate;
+  const templateText = JSON.stringify(template);
+  const current = (t: SwarmTask) => {
+    const { Runtime: _taskRuntime, ...spec } = t.Spec;
+    return JSON.stringify(spec) === templateText;
+  };
+  const running = tasks.filter(
+    (t) => t.DesiredState === "running" && t.Status.State === "running" && (isJob(service) || current(t)),
+  ).length;
   const replicas = service.Spec.Mode?.Replicated?.Replicas;
   const desired =
     replicas ??

@@ -43,6 +43,24 @@ describe("serviceProgress", () => {
     });
   });
 
+  it("waits for tasks of the current task template: right after an update the old ones still run", () => {
+    const updated = svc({
+      Spec: {
+        Name: "app_web",
+        // The engine's template has a Runtime that its tasks' copies leave out.
+        TaskTemplate: { ContainerSpec: { Image: "x", Env: ["REVISION=2"] }, Runtime: "container" },
+        Mode: { Replicated: { Replicas: 2 } },
+      },
+    });
+    const old = [task("running"), task("running")];
+    expect(serviceProgress(updated, old, since)).toEqual({ state: "converging", running: 0, desired: 2 });
+    const renewed = old.map((t) => ({ ...t, Spec: { ContainerSpec: { Image: "x", Env: ["REVISION=2"] } } }));
+    expect(serviceProgress(updated, [renewed[0] as SwarmTask, old[1] as SwarmTask], since).state).toBe(
+      "converging",
+    );
+    expect(serviceProgress(updated, renewed, since)).toEqual({ state: "converged", running: 2, desired: 2 });
+  });
+
   it("counts a global service's desired tasks from the service status", () => {
     const global = svc({ ServiceStatus: { RunningTasks: 1, DesiredTasks: 2 } }, null);
     expect(serviceProgress(global, [task("running"), task("pending")], since).state).toBe("converging");
