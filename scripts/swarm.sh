@@ -186,6 +186,21 @@ join_node() { # node token
     --listen-addr "$(node_ip "$1"):2377" "$(node_ip 1):2377" >/dev/null
 }
 
+# The routing mesh's network with room for the tests' many services: swarm's own is a /24, and Engine 20.10's
+# allocator keeps some addresses of removed tasks (measured: "could not find an available IP" on ingress after
+# a few test runs, every new published port left unallocated). Replaced while no service exists.
+INGRESS_SUBNET=10.128.0.0/16
+wide_ingress() {
+  local subnet
+  subnet=$(nd 1 network inspect ingress --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}' 2>/dev/null || true)
+  [ "$subnet" = "$INGRESS_SUBNET" ] && return
+  [ -z "$(nd 1 service ls -q)" ] || { log "ingress is $subnet (services exist: left as it is)"; return; }
+  log "ingress network: $subnet -> $INGRESS_SUBNET"
+  [ -z "$subnet" ] || echo y | nd 1 network rm ingress >/dev/null
+  for _ in $(seq 50); do nd 1 network inspect ingress >/dev/null 2>&1 || break; sleep 0.2; done
+  nd 1 network create --ingress --driver overlay --subnet "$INGRESS_SUBNET" ingress >/dev/null
+}
+
 swarm_up() {
   local state
   state=$(swarm_state 1)
@@ -193,6 +208,7 @@ swarm_up() {
     log "swarm init on node 1 ($(node_ip 1))"
     nd 1 swarm init --advertise-addr "$(node_ip 1)" --listen-addr "$(node_ip 1):2377" >/dev/null
   fi
+  wide_ingress
   local token n pids=()
   token=$(nd 1 swarm join-token -q worker)
   for n in $(seq 2 "$NODES"); do
