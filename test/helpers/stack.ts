@@ -202,25 +202,22 @@ export async function collectAllocated(name: string, timeoutMs = 20_000): Promis
 export async function stackObjects(name: string): Promise<string[]> {
   // Networks as listed: collectStack leaves out one whose inspect failed while it was being removed, and
   // its name is still taken then.
-  const [d, networks, containers] = await Promise.all([
+  const [d, networks] = await Promise.all([
     collectStack(name),
     api<{ Name: string }[]>(`/networks?filters=${labelFilter(name)}`),
-    taskContainers(name),
   ]);
   return [
     ...d.services.map((s) => `service ${(s.Spec as Doc).Name}`),
     ...networks.map((n) => `network ${n.Name}`),
     ...d.secrets.map((s) => `secret ${(s.Spec as Doc).Name}`),
     ...d.configs.map((c) => `config ${(c.Spec as Doc).Name}`),
-    ...containers,
   ];
 }
 
 /**
- * The containers of a stack's tasks still on the nodes. A removed service's tasks leave the swarm's lists
- * before their containers are gone, and a node's engine refuses a network name while a container there
- * holds a network of that name (CI met "network with name … already exists" with the name listed nowhere).
- * A node whose engine is stopped (the failover test) holds nothing that could be asked.
+ * The containers of a stack's tasks still on the nodes: a removed service's tasks leave the swarm's lists
+ * seconds before their containers are gone, and with them their hold on the stack's networks. A node whose
+ * engine is stopped (the failover test) holds nothing that could be asked.
  */
 async function taskContainers(name: string): Promise<string[]> {
   const lists = await Promise.all(
@@ -236,21 +233,23 @@ async function taskContainers(name: string): Promise<string[]> {
 
 /**
  * Removes the stack with the oracle (`stack rm` works by label, whichever tool deployed) and waits until
- * nothing of it is left: a network stays until the removed services' tasks have stopped on every node, and
- * the next deploy under the same name would meet it.
+ * nothing of it is left, task containers on the nodes included: a network stays until the removed services'
+ * tasks have stopped on every node, and the next deploy under the same name would meet it.
  */
 export async function removeStack(name: string, timeoutMs = 120_000): Promise<void> {
-  if ((await stackObjects(name)).length === 0) return;
+  const leftOver = async () => [...(await stackObjects(name)), ...(await taskContainers(name))];
+  if ((await leftOver()).length === 0) return;
   await oracle(["stack", "rm", name]);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = await stackObjects(name);
+    const left = await leftOver();
     if (left.length === 0) return;
     if (Date.now() > deadline)
       throw new Error(`stack ${name}: still there after stack rm: ${left.join(", ")}`);
     // A network whose removal was refused while tasks still used it: ask again.
     const networks = left.filter((l) => l.startsWith("network ")).map((l) => l.slice("network ".length));
-    if (networks.length > 0 && left.length === networks.length) await oracle(["network", "rm", ...networks]);
+    const others = left.filter((l) => !l.startsWith("network ") && !l.startsWith("container "));
+    if (networks.length > 0 && others.length === 0) await oracle(["network", "rm", ...networks]);
     await sleep(200);
   }
 }
@@ -472,11 +471,37 @@ async function namesFree(names: string[], timeoutMs = 120_000): Promise<void> {
       ...networks.map((n) => n.Name),
       ...[...secrets, ...configs].map((o) => o.Spec.Name),
     ]);
-    const left = names.filter((n) => taken.has(n));
+    // A network is also looked up by name, as the engine does before it creates one.
+    const found = await Promise.all(
+      names.map((n) =>
+        api(`/networks/${encodeURIComponent(n)}`).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    const left = names.filter((n, i) => taken.has(n) || found[i]);
     if (left.length === 0) return;
     if (Date.now() > deadline) throw new Error(`still taken after stack rm: ${left.join(", ")}`);
     await sleep(200);
   }
+}
+
+/** For a failure's message: each node's answer to a network inspect of each name, and the swarm's tasks. */
+async function heldNames(names: string[]): Promise<string> {
+  const lines = await Promise.all(
+    names.flatMap((name) =>
+      nodeSockets.map((socket, i) =>
+        api<Doc>(`/networks/${encodeURIComponent(name)}`, socket).then(
+          (n) =>
+            `node ${i + 1}: ${name} ${n.Id as string} scope ${n.Scope as string} containers ${JSON.stringify(n.Containers)}`,
+          (e: Error) => `node ${i + 1}: ${name} ${e.message.slice(0, 120)}`,
+        ),
+      ),
+    ),
+  );
+  const tasks = await api<Doc[]>("/tasks").catch(() => []);
+  return `${lines.join("; ")}; ${tasks.length} tasks on the swarm`;
 }
 
 /** The fixture's deploy and, when it has one, its update: the first failure, else the last run. */
@@ -490,9 +515,9 @@ async function deployAndUpdate(tool: Tool, fixture: StackFixture, name: string):
 
 /**
  * Deploys the fixture with docker, then with `tool`, each under its own stack name, and collects both.
- * docker's stack is removed before the second deploy (its published ports free again); when the file fixes
- * object names, the second deploy also waits until those are gone. The second stack is removed without
- * waiting: `removeStack` in afterAll waits for both.
+ * docker's stack is removed, and waited for, before the second deploy (its published ports free again);
+ * when the file fixes object names, the second deploy also waits until those are gone. The second stack is
+ * removed without waiting: `removeStack` in afterAll waits for both.
  */
 export async function deployBoth(
   fixture: StackFixture,
@@ -514,12 +539,15 @@ export async function deployBoth(
     const dockerDocs = await collectAllocated(first);
     timing(`docker collect ${lap()} ms`);
     const fixed = fixedNames(dockerDocs, first);
-    if (fixed.length > 0) {
-      await removeStack(first);
-      await namesFree(fixed);
-    } else await oracle(["stack", "rm", first]);
+    // Gone entirely before the second deploy: its published ports are taken until then (the second stack
+    // would wait for them, unallocated), and the names the file fixes too.
+    await removeStack(first);
+    if (fixed.length > 0) await namesFree(fixed);
     timing(`docker rm ${lap()} ms`);
     const otherDeploy = await deployAndUpdate(tool, fixture, second);
+    if (otherDeploy.status !== 0 && fixed.length > 0) {
+      otherDeploy.stderr += `\n(what the engines held then: ${await heldNames(fixed)})`;
+    }
     timing(`${tool} deploy ${lap()} ms`);
     const otherDocs = await collectAllocated(second);
     timing(`${tool} collect ${lap()} ms`);
