@@ -13,6 +13,49 @@ export function setOwn(target: Mapping, key: string, value: unknown): void {
   } else target[key] = value;
 }
 
+/**
+ * `fn` applied to every string of a document. Mappings and lists are copied only where a string under them
+ * changed (the document given is left as it is). `path` is one list, changed as the walk goes on: `fn` copies
+ * it to keep it.
+ */
+export function mapStrings(
+  node: unknown,
+  fn: (text: string, path: readonly (string | number)[]) => unknown,
+): unknown {
+  const path: (string | number)[] = [];
+  const visit = (value: unknown): unknown => {
+    if (typeof value === "string") return fn(value, path);
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const mapped = visit(value[i]);
+        path.pop();
+        if (mapped !== value[i]) {
+          out ??= value.slice();
+          out[i] = mapped;
+        }
+      }
+      return out ?? value;
+    }
+    if (isMapping(value)) {
+      let out: Mapping | undefined;
+      for (const key in value) {
+        path.push(key);
+        const mapped = visit(value[key]);
+        path.pop();
+        if (mapped !== value[key]) {
+          out ??= { ...value };
+          setOwn(out, key, mapped);
+        }
+      }
+      return out ?? value;
+    }
+    return value;
+  };
+  return visit(node);
+}
+
 /** "K=V" strings as a mapping (K: "V"); a bare "K" gets `bare`; a later K wins. */
 export function keyValuesToMapping(
   items: readonly unknown[],

@@ -2,7 +2,7 @@
 // right after it. Every rule here was learned from docker compose v2.26 (`config` as the oracle); the
 // comments name the rule where the behaviour is surprising.
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, type Mapping, setOwn } from "./document.js";
+import { mapStrings } from "./document.js";
 import { type Parsed, parseComposeBool, parseGoFloat, parseGoInt } from "./gonumbers.js";
 import { goQuote } from "./gostrings.js";
 
@@ -273,49 +273,6 @@ export function interpolateDocument(document: unknown, lookup: Lookup): Document
     return text;
   });
   return result;
-}
-
-/**
- * `fn` applied to every string of a document. Mappings and lists are copied only where a string under them
- * changed (the document given is left as it is). `path` is one list, changed as the walk goes on: `fn` copies
- * it to keep it.
- */
-function mapStrings(
-  node: unknown,
-  fn: (text: string, path: readonly (string | number)[]) => unknown,
-): unknown {
-  const path: (string | number)[] = [];
-  const visit = (value: unknown): unknown => {
-    if (typeof value === "string") return fn(value, path);
-    if (Array.isArray(value)) {
-      let out: unknown[] | undefined;
-      for (let i = 0; i < value.length; i++) {
-        path.push(i);
-        const mapped = visit(value[i]);
-        path.pop();
-        if (mapped !== value[i]) {
-          out ??= value.slice();
-          out[i] = mapped;
-        }
-      }
-      return out ?? value;
-    }
-    if (isMapping(value)) {
-      let out: Mapping | undefined;
-      for (const key in value) {
-        path.push(key);
-        const mapped = visit(value[key]);
-        path.pop();
-        if (mapped !== value[key]) {
-          out ??= { ...value };
-          setOwn(out, key, mapped);
-        }
-      }
-      return out ?? value;
-    }
-    return value;
-  };
-  return visit(node);
 }
 
 // ---- type casts after interpolation ----

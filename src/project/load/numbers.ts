@@ -4,9 +4,8 @@
 // `1e+06`. A JS number keeps neither, so the YAML reader records Go's text of such numbers by path
 // (YamlTags.numbers) and the values at text-taking paths become that text here, before interpolation.
 // Elsewhere (a typed field, an `x-` extension) the number stays a JS number.
-import { isMapping, setOwn } from "./document.js";
+import { type DocumentPath, isMapping, setOwn } from "./document.js";
 import { stringMaps } from "./timestamps.js";
-import type { DocumentPath } from "./yaml.js";
 
 function takesText(path: DocumentPath): boolean {
   const parent = path[path.length - 2];

@@ -11,7 +11,7 @@
 // interpolation, merging, extends and include; `settleTimestamps` then gives each its final form or a
 // located problem. No mark survives the loader.
 import type { Diagnostic } from "./diagnostics.js";
-import { isMapping, type Mapping, setOwn } from "./document.js";
+import { type Mapping, mapStrings } from "./document.js";
 
 const mark = "\u0000\u0001yaml-timestamp\u0001";
 
@@ -49,47 +49,20 @@ export const stringMaps: ReadonlySet<string> = new Set([
 
 export function settleTimestamps(model: Mapping): { value: Mapping; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const visit = (value: unknown, path: (string | number)[]): unknown => {
-    if (typeof value === "string") {
-      if (!value.includes(mark)) return value;
-      const text = unmarkTimestamp(value);
-      const parent = path[path.length - 2];
-      if (path.some((p) => typeof p === "string" && p.startsWith("x-"))) return goTimeRfc3339(text);
-      if (value.startsWith(mark) && typeof parent === "string" && stringMaps.has(parent)) {
-        return goTimeString(text);
-      }
-      diagnostics.push({
-        path,
-        message: `${text} is read as a YAML timestamp (a time, not text) where text is expected: quote it ('${text}')`,
-      });
-      return text;
+  const value = mapStrings(model, (text, path) => {
+    if (!text.includes(mark)) return text;
+    const written = unmarkTimestamp(text);
+    const parent = path[path.length - 2];
+    if (path.some((p) => typeof p === "string" && p.startsWith("x-"))) return goTimeRfc3339(written);
+    if (text.startsWith(mark) && typeof parent === "string" && stringMaps.has(parent)) {
+      return goTimeString(written);
     }
-    // Copied only where something changed (a document rarely has a timestamp at all).
-    if (Array.isArray(value)) {
-      let out: unknown[] | undefined;
-      for (let i = 0; i < value.length; i++) {
-        const settled = visit(value[i], [...path, i]);
-        if (settled !== value[i]) {
-          out ??= [...value];
-          out[i] = settled;
-        }
-      }
-      return out ?? value;
-    }
-    if (isMapping(value)) {
-      let out: Mapping | undefined;
-      for (const k in value) {
-        const settled = visit(value[k], [...path, k]);
-        if (settled !== value[k]) {
-          out ??= { ...value };
-          setOwn(out, k, settled);
-        }
-      }
-      return out ?? value;
-    }
-    return value;
-  };
-  const value = visit(model, []) as Mapping;
+    diagnostics.push({
+      path: [...path],
+      message: `${written} is read as a YAML timestamp (a time, not text) where text is expected: quote it ('${written}')`,
+    });
+    return written;
+  }) as Mapping;
   return { value, diagnostics };
 }
 

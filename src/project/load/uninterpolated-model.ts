@@ -238,7 +238,7 @@ function extendedFile(loading: Loading, file: string, dir: string): Mapping | un
 
 type Merger = (base: unknown, over: unknown, path: string[]) => unknown;
 
-const mergers: PathTable<Merger> = table<Merger>({
+const mergers = table<Merger>({
   "networks.*.ipam.config": mergeIpamConfig,
   "networks.*.labels": toSequences,
   "volumes.*.labels": toSequences,
@@ -367,7 +367,7 @@ const mount =
     return "";
   };
 
-const indexers: PathTable<Indexer> = table<Indexer>({
+const indexers = table<Indexer>({
   "networks.*.labels": keyValue,
   "networks.*.ipam.options": keyValue,
   "services.*.annotations": keyValue,
@@ -442,7 +442,7 @@ function uniqueEntries(value: unknown, path: string[], problems: Diagnostic[]): 
 
 type Transform = (value: unknown, path: string[]) => unknown;
 
-const transforms: PathTable<Transform> = table<Transform>({
+const transforms = table<Transform>({
   "services.*": (v, p) => (isMapping(v) ? canonicalChildren(v, p) : v),
   "services.*.build.secrets.*": fileMount,
   "services.*.build.additional_contexts": keyValueMapping,

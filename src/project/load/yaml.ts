@@ -30,14 +30,12 @@ import {
 } from "yaml";
 import { maxDepth, parseAllDocumentsWithinDepth, tooDeepMessage } from "./depth.js";
 import type { Diagnostic, SourcePosition } from "./diagnostics.js";
-import { type DocumentPath, setOwn } from "./document.js";
+import { type DocumentPath, isMapping, setOwn } from "./document.js";
 import { formatGoFloat } from "./gonumbers.js";
 import { markTimestamp } from "./timestamps.js";
 import { parseFast } from "./yaml-fast.js";
 import { lenientText } from "./yaml-lenient.js";
 import type { AliasNode, MapNode, ScalarNode, SeqNode, TreeNode } from "./yaml-tree.js";
-
-export type { DocumentPath } from "./document.js";
 
 export interface YamlTags {
   /** Paths of nodes tagged `!reset`. */
@@ -174,7 +172,7 @@ function readWithPackage(
     }
     const reader = new TreeReader(position, diagnostics);
     const value = reader.read(packageTree(doc), []);
-    if (!isPlainMapping(value)) {
+    if (!isMapping(value)) {
       diagnostics.push({
         path: [],
         position: position(value !== null && doc.contents ? doc.contents.range[0] : doc.range[0]),
@@ -256,10 +254,6 @@ function packageTree(doc: Document.Parsed): TreeNode | null {
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-function isPlainMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function hasKey(target: Record<string, unknown>, key: string): boolean {
@@ -408,7 +402,7 @@ class TreeReader {
         continue;
       }
       const merged = this.read(item, path);
-      if (!isPlainMapping(merged)) continue;
+      if (!isMapping(merged)) continue;
       for (const [k, v] of Object.entries(merged)) if (!hasKey(out, k)) setOwn(out, k, v);
     }
   }
