@@ -81,18 +81,37 @@ export function engineSocket(env = process.env) {
 }
 
 function engineRequest(method, path) {
+  return engineApi(engineSocket(), method, path);
+}
+
+/**
+ * One Engine API call over a unix socket; the parsed JSON body, or a thrown error naming the call (also when
+ * `timeoutMs` passes first, when given).
+ */
+export function engineApi(socketPath, method, path, body, timeoutMs) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: engineSocket(), method, path }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        if (res.statusCode >= 400) reject(new Error(`${method} ${path}: ${res.statusCode} ${text.trim()}`));
-        else resolve(text ? JSON.parse(text) : null);
-      });
-    });
+    const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      {
+        socketPath,
+        method,
+        path,
+        headers: payload ? { "Content-Type": "application/json", "Content-Length": payload.length } : {},
+        ...(timeoutMs ? { timeout: timeoutMs } : {}),
+      },
+      (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode >= 400) reject(new Error(`${method} ${path}: ${res.statusCode} ${text.trim()}`));
+          else resolve(text ? JSON.parse(text) : null);
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
     req.on("error", reject);
-    req.end();
+    req.end(payload ?? undefined);
   });
 }
 

@@ -6,9 +6,8 @@
 // name; it is removed after the run and the harness waits until its services, containers (on every node)
 // and networks are gone, untimed.
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { join } from "node:path";
-import { firstLine } from "./engine.mjs";
+import { engineApi, firstLine } from "./engine.mjs";
 import { run, runTimed, waitForQuiet } from "./measure.mjs";
 import { projectName } from "./tools.mjs";
 
@@ -344,32 +343,9 @@ function nodeSockets() {
   }
 }
 
-/** One Engine API call over a unix socket; the parsed JSON body, or a thrown error naming the call. */
+/** An Engine API call to one of the swarm's engines (a minute at most). */
 function api(socketPath, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      {
-        socketPath,
-        method,
-        path,
-        headers: payload ? { "Content-Type": "application/json", "Content-Length": payload.length } : {},
-        timeout: 60_000,
-      },
-      (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          if (res.statusCode >= 400) reject(new Error(`${method} ${path}: ${res.statusCode} ${text.trim()}`));
-          else resolve(text ? JSON.parse(text) : null);
-        });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
-    req.on("error", reject);
-    req.end(payload ?? undefined);
-  });
+  return engineApi(socketPath, method, path, body, 60_000);
 }
 
 function sleep(ms) {

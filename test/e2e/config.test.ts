@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,17 +6,14 @@ import PQueue from "p-queue";
 import { describe, type ExpectStatic, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { goKeyCompare, goKeyLess } from "../../src/cli/render/yaml-emit.js";
+import { type Exit, runAsync } from "../helpers/engine-proxy.js";
 import { cliPath, referenceBinary, referenceSkipNote, repoRoot } from "../helpers/paths.js";
 
 const fixtures = path.join(repoRoot, "test/fixtures");
 // Both tools see the same, minimal environment, so nothing of the test runner's leaks into interpolation.
 const env = { PATH: process.env.PATH ?? "", HOME: "/root" };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = Pick<Exit, "code" | "stdout" | "stderr">;
 
 // The tests of a describe run concurrently and each runs both tools side by side, a few processes at
 // once in all: most of a run is the process starting, on 2 cores.
@@ -30,24 +27,7 @@ function runIn(
   input?: string,
   runEnv: NodeJS.ProcessEnv = env,
 ): Promise<Run> {
-  return processes.add(
-    () =>
-      new Promise<Run>((resolve, reject) => {
-        const child = spawn(command, args, { cwd: dir, env: runEnv });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (s: string) => {
-          stdout += s;
-        });
-        child.stderr.setEncoding("utf8").on("data", (s: string) => {
-          stderr += s;
-        });
-        child.stdin.on("error", () => {});
-        child.stdin.end(input ?? "");
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-      }),
-  );
+  return processes.add(() => runAsync(command, args, { cwd: dir, env: runEnv, input: input ?? "" }));
 }
 const tcompose = (dir: string, args: string[], input?: string) =>
   runIn(dir, process.execPath, [cliPath, ...args], input);

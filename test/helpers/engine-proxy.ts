@@ -195,21 +195,30 @@ export function runAsync(
     started?: (child: ChildProcess) => void;
     /** Sees the whole stderr so far each time more comes. */
     onStderr?: (stderr: string, child: ChildProcess) => void;
+    /** Written to its stdin, which is then closed (without: no stdin). */
+    input?: string;
+    /** Ended with SIGTERM after this long. */
+    timeoutMs?: number;
   },
 ): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     });
+    if (options.input !== undefined) {
+      child.stdin?.on("error", () => {});
+      child.stdin?.end(options.input);
+    }
     options.started?.(child);
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+    child.stdout?.setEncoding("utf8").on("data", (s: string) => {
       stdout += s;
     });
-    child.stderr.setEncoding("utf8").on("data", (s: string) => {
+    child.stderr?.setEncoding("utf8").on("data", (s: string) => {
       stderr += s;
       options.onStderr?.(stderr, child);
     });

@@ -1,11 +1,11 @@
 // The differential test of `tcompose stack deploy` against `docker stack deploy` (issue 18): runners for both
 // tools on the test swarm, the collection of a stack's objects, and the normalizer of what legitimately
 // differs between two deploys of the same file.
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { runAsync } from "./engine-proxy.js";
 import { cliPath, repoRoot } from "./paths.js";
 import { managerHost, nodeSockets, type Run, swarmNodes } from "./swarm.js";
 
@@ -59,26 +59,16 @@ function run(
   args: string[],
   cwd: string,
   env: Record<string, string>,
-  timeout = 120_000,
+  timeoutMs = 120_000,
 ): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...process.env, DOCKER_HOST: managerHost, DOCKER_CONTEXT: "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.on("error", (error) => resolve({ status: -1, stdout, stderr: `${stderr}${error.message}` }));
-  });
+  return runAsync(command, args, {
+    cwd,
+    env: { ...process.env, DOCKER_HOST: managerHost, DOCKER_CONTEXT: "", ...env },
+    timeoutMs,
+  }).then(
+    ({ code, stdout, stderr }) => ({ status: code, stdout, stderr }),
+    (error: Error) => ({ status: -1, stdout: "", stderr: error.message }),
+  );
 }
 
 /** The oracle CLI against the test swarm's manager. */
