@@ -127,7 +127,10 @@ const length = \`(function (exports, require, module, __filename, __dirname) {\$
 const head = '(function (exports, require, module, __filename, __dirname) {require("fs").writeFileSync(process.env.POISON_MARK, "ran");/*';
 const tail = "*/\\n})";
 const script = new vm.Script(head + " ".repeat(length - head.length - tail.length) + tail, { filename: bundle });
-script.runInThisContext();
+// Called once (with a require that writes nothing), so that its code is compiled when the cache is made: a
+// function not compiled then is left out of the cache, and the launcher would compile the real bundle's text in
+// its place (a full run under load once ran the real bundle here).
+script.runInThisContext()({}, () => ({ writeFileSync() {} }), {}, bundle, "");
 fs.writeFileSync(out, script.createCachedData());
 `;
 
