@@ -365,7 +365,13 @@ describe.skipIf(skipNote !== "")(`stack deploy on a 3-node swarm${skipNote}`, ()
 
       const real = await deploy(dir, name, { extra: [] });
       expect(real.status, output(real)).toBe(0);
-      const before = await inspectService(`${name}_web`);
+      // Compared once swarm's allocator has written the service (its VIP), a write of its own a moment after
+      // the create that moves Version.Index (a full run once compared one side before it).
+      let before = await inspectService(`${name}_web`);
+      await waitFor(`the allocator to give ${name}_web its virtual IP`, async () => {
+        before = await inspectService(`${name}_web`);
+        return (before.Endpoint?.VirtualIPs?.length ?? 0) > 0;
+      });
       const same = await deploy(dir, name, { extra: ["--dry-run"] });
       expect(same.status, output(same)).toBe(0);
       expect(same.stdout).toBe(`Would leave service ${name}_web unchanged\n`);
