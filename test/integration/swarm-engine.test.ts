@@ -8,6 +8,7 @@ import {
   EngineError,
   type OutputStream,
   type ServiceSpec,
+  type SwarmService,
   type SwarmTask,
 } from "../../src/project/engine/index.js";
 import * as swarm from "../../src/project/engine/swarm.js";
@@ -55,6 +56,19 @@ describe.skipIf(swarmSkipNote !== "")(`engine adapter: swarm calls${swarmSkipNot
     swarmDocker(["config", "rm", name.config]);
     await proxy?.close();
   }, 120_000);
+
+  /** A service's inspect once its version has not moved for half a second. */
+  async function settled(id: string): Promise<SwarmService | undefined> {
+    let last = await engine.inspectService(id);
+    await waitFor(`service ${id} to settle`, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = await engine.inspectService(id);
+      const same = now?.Version.Index === last?.Version.Index;
+      last = now;
+      return same;
+    });
+    return last;
+  }
 
   /** A connection without the light client, as for an ssh endpoint: every request goes through dockerode. */
   async function dockerodeCore(): Promise<EngineCore> {
@@ -213,7 +227,9 @@ describe.skipIf(swarmSkipNote !== "")(`engine adapter: swarm calls${swarmSkipNot
 
     // Updates go by version (a registry login as the X-Registry-Auth header); a stale version is refused;
     // a rollback restores the previous spec.
-    const version = inspected?.Version.Index ?? 0;
+    // (Each read of the version once swarm has stopped writing the service: its allocator writes it a moment
+    // after a create or an update, and a full run once met "update out of sequence" for that.)
+    const version = (await settled(created.id))?.Version.Index ?? 0;
     const relabelled = { ...spec, Labels: { ...spec.Labels, updated: "1" } };
     const auth = Buffer.from(JSON.stringify({ username: "u", password: "p" })).toString("base64url");
     expect(await engine.updateService(created.id, version, relabelled, { registryAuth: auth })).toEqual({
@@ -224,7 +240,7 @@ describe.skipIf(swarmSkipNote !== "")(`engine adapter: swarm calls${swarmSkipNot
     expect(updateRequests().map((c) => [Object.fromEntries(c.query), c.headers["x-registry-auth"]])).toEqual([
       [{ version: String(version) }, auth],
     ]);
-    const after = await engine.inspectService(created.id);
+    const after = await settled(created.id);
     expect(after?.Spec.Labels?.updated).toBe("1");
     expect(after?.PreviousSpec?.Labels).toEqual(spec.Labels);
     expect(after?.Version.Index).toBeGreaterThan(version);
