@@ -607,6 +607,7 @@ export function networkRequest(project: Project, key: string, name: string, netw
   const hasIpam = ipam.driver !== undefined || pools.length > 0;
   return {
     Name: name,
+    CheckDuplicate: true,
     ...(network.driver !== undefined ? { Driver: network.driver } : {}),
     ...(network.driver_opts ? { Options: { ...network.driver_opts } } : {}),
     ...(network.internal === true ? { Internal: true } : {}),

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SwarmService, SwarmTask } from "../../src/project/engine/swarm-types.js";
 import { repoRoot } from "../helpers/paths.js";
-import { api, removeStack, stackObjects, tcomposeOnSwarm } from "../helpers/stack.js";
+import { api, oracle, removeStack, stackObjects, tcomposeOnSwarm } from "../helpers/stack.js";
 import { swarmDockerOk, swarmNodes, swarmSkipNote, taskContainer, useSwarm } from "../helpers/swarm.js";
 
 const fixtures = join(repoRoot, "test/fixtures/stack-deploy");
@@ -138,6 +138,42 @@ describe.skipIf(swarmSkipNote !== "")(`stack deploy, beyond docker's${swarmSkipN
     expect(r.stderr).toMatch(
       /^tcompose: service "ghost" failed to converge: .*(No such image|not found|manifest unknown)/m,
     );
+  }, 360_000);
+
+  it("makes a stack network whose name a local network on the manager has, as docker does", async () => {
+    // The manager keeps a local copy of a removed stack's network while a stale endpoint holds it (moby#42119);
+    // a local bridge network stands for it. docker creates the swarm network beside it (no CheckDuplicate);
+    // tcompose refused with "network with name … already exists" (CI, stack.reference 20-interpolation).
+    const dir = copyOf("local-network");
+    dirs.push(dir);
+    const net = `tsdlocal${id}`;
+    const local = await oracle(["network", "create", "-d", "bridge", net]);
+    expect(local.status, output(local)).toBe(0);
+    const localId = local.stdout.trim();
+    try {
+      for (const [tool, name] of [
+        ["docker", stack("localdocker")],
+        ["tcompose", stack("localtc")],
+      ] as const) {
+        const args = ["stack", "deploy", "-c", "compose.yaml", name];
+        const r =
+          tool === "docker"
+            ? await oracle(args, dir, { NET: net })
+            : await tcomposeOnSwarm(args, dir, { NET: net });
+        expect(r.status, `${tool}: ${output(r)}`).toBe(0);
+        const named = await api<
+          { Id: string; Driver: string; Scope: string; Labels: Record<string, string> }[]
+        >(`/networks?filters=${filters({ name: [net] })}`);
+        const swarm = named.filter((n) => n.Id !== localId);
+        expect(
+          swarm.map((n) => [n.Driver, n.Scope, n.Labels["com.docker.stack.namespace"]]),
+          tool,
+        ).toEqual([["overlay", "swarm", name]]);
+        await removeStack(name);
+      }
+    } finally {
+      await oracle(["network", "rm", localId]);
+    }
   }, 360_000);
 
   it("refuses bad flags and files before anything is made", async () => {

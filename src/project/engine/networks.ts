@@ -4,15 +4,14 @@ import { type EngineCore, labelFilters, orMissing } from "./core.js";
 import type { LabelFilter, NetworkCreateRequest, NetworkDetails, NetworkSummary } from "./types.js";
 
 export async function createNetwork(core: EngineCore, request: NetworkCreateRequest): Promise<string> {
-  const body = { ...request, CheckDuplicate: true };
   const network = await core.send<{ Id: string }>(
     `network ${request.Name}`,
     "POST",
     "/networks/create",
     {},
-    body,
+    request,
     async (docker) => ({
-      Id: (await docker.createNetwork(body)).id,
+      Id: (await docker.createNetwork(request)).id,
     }),
   );
   return network.Id;

@@ -18,6 +18,12 @@ export interface EngineVersion {
 
 export interface NetworkCreateRequest {
   Name: string;
+  /**
+   * Refuse a name the engine already has, a network local to the node included (Engine < 25 reads it; API
+   * < 1.44). `docker compose` sets it; `docker stack deploy` does not, and a swarm network is then made
+   * beside a local one of the same name (a manager's leftover copy of a removed stack's network, say).
+   */
+  CheckDuplicate?: boolean;
   Driver?: string;
   Internal?: boolean;
   Attachable?: boolean;

@@ -207,6 +207,7 @@ function convertNetwork(model: ComposeModel, namespace: string, key: string): St
   const network: Network | undefined = model.networks?.[key];
   const name = resourceName(model, namespace, key, network);
   if (network?.external) return { key, name, external: true };
+  // Without CheckDuplicate, as docker's: a local network of the name on the manager does not stop it.
   const request: NetworkCreateRequest = {
     Name: name,
     Driver: network?.driver || "overlay",
