@@ -276,8 +276,13 @@ describe("watch", () => {
       imageBefore,
     );
     expect(inContainer(after, "echo $VERSION; cat /keep/data")).toBe("2\nkept\n");
-    await waitFor("the rebuild line", () =>
-      watch.out().includes('Rebuilding service "app" after changes were detected...'),
+    await waitFor("the rebuild's lines", () => watch.out().includes('service "app" successfully built'));
+    // The build's BuildKit steps follow on stdout, as the reference prints them (not with --quiet).
+    const rebuild = watch.out().split('Rebuilding service "app" after changes were detected...\n')[1] ?? "";
+    expect(rebuild).toMatch(/^#\d+ \[app \d\/\d\] COPY src \/app$/m);
+    expect(rebuild).toMatch(/^#\d+ \[app\] exporting to image$/m);
+    expect(rebuild.indexOf("exporting to image")).toBeLessThan(
+      rebuild.indexOf('service "app" successfully built'),
     );
     // The new container is synced too.
     writeFileSync(path.join(src, "after-rebuild.txt"), "synced into the new container\n");

@@ -70,21 +70,26 @@ export async function startWatch(
       stdout: (chunk) => io.stdout(chunk.toString()),
       stderr: (chunk) => io.stderr(chunk.toString()),
     },
-    rebuild: (services) =>
+    rebuild: (services, built) =>
       locked(command, io, engine, project.name, async () => {
         const { createProject } = await import("../../project/up.js");
         const { buildForUp } = await import("./build-hook.js");
-        const progress = quiet();
+        // BuildKit's steps reach `out` only under a plain progress (the reference prints them on a rebuild,
+        // on stdout, unless --quiet); its events and the classic builder's lines go nowhere.
+        const buildProgress = options.quiet
+          ? quiet()
+          : createProgress({ mode: "plain", isTty: false, write: () => {}, ansi: "never", title: "" });
         await createProject(
           {
             engine,
             project,
-            progress,
+            progress: quiet(),
             warn,
-            build: (targets) =>
-              buildForUp(engine, project, targets, progress, {
-                out: options.quiet ? () => {} : note,
-              }),
+            build: async (targets) => {
+              const ids = await buildForUp(engine, project, targets, buildProgress, { out: note });
+              built();
+              return ids;
+            },
           },
           { targets: services, recreate: "force", inherit: true, build: true, start: { wait: false } },
         );

@@ -28,8 +28,11 @@ export interface WatchHooks {
   warn(line: string): void;
   /** Output of the sync+exec commands. */
   output: { stdout(chunk: Buffer): void; stderr(chunk: Buffer): void };
-  /** Builds the services' images and recreates their containers (up's path). */
-  rebuild(services: string[]): Promise<void>;
+  /**
+   * Builds the services' images and recreates their containers (up's path); `built` is called once the
+   * images are built, before the containers are recreated.
+   */
+  rebuild(services: string[], built: () => void): Promise<void>;
   /** Restarts the services' containers (restart's plan). */
   restart(services: string[]): Promise<void>;
   /** Quiet time before a batch is handled (50 ms: editors' saves take a few; the reference waits 500). */
@@ -154,18 +157,25 @@ async function runExec(hooks: WatchHooks, containers: ContainerCache, rule: Rule
 }
 
 /** Carries out one batch of changed host paths. */
-async function handleBatch(hooks: WatchHooks, containers: ContainerCache, paths: readonly string[]) {
+export async function handleBatch(hooks: WatchHooks, containers: ContainerCache, paths: readonly string[]) {
   const actions = batchActions(hooks.rules, paths);
   if (actions.rebuild.length) {
     for (const s of actions.rebuild) hooks.log(`Rebuilding service "${s}" after changes were detected...`);
+    // The reference's line comes between the build and the recreation.
+    let said = false;
+    const built = () => {
+      if (said) return;
+      said = true;
+      for (const s of actions.rebuild) hooks.log(`service "${s}" successfully built`);
+    };
     try {
-      await hooks.rebuild(actions.rebuild);
+      await hooks.rebuild(actions.rebuild, built);
       for (const s of actions.rebuild) containers.changed(s);
     } catch (error) {
       hooks.log(`Build failed. Error: ${(error as Error).message}`);
       throw error;
     }
-    for (const s of actions.rebuild) hooks.log(`service "${s}" successfully built`);
+    built();
   }
   for (const [service, mappings] of actions.sync) {
     hooks.log(syncMessage(service, mappings.length));
