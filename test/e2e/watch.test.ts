@@ -297,6 +297,50 @@ describe("watch", () => {
   });
 });
 
+describe("watch --dry-run", () => {
+  it("prints up's plan, then says what it would sync, restart and rebuild, and changes nothing", async () => {
+    const id = await container();
+    const started = () =>
+      spawnSync("docker", ["inspect", "-f", "{{.State.StartedAt}} {{.Image}}", id], {
+        encoding: "utf8",
+      }).stdout.trim();
+    const before = started();
+    const images = () =>
+      spawnSync("docker", ["image", "inspect", "-f", "{{.Id}}", `${project}-app`], { encoding: "utf8" })
+        .stdout;
+    const imagesBefore = images();
+    const dry = background(["--dry-run", "watch"], project);
+    try {
+      await waitFor("Watch enabled", () => dry.out().includes("Watch enabled\n"));
+      expect(dry.err()).toMatch(/DRY-RUN MODE - /);
+      writeFileSync(path.join(src, "dry.txt"), "not synced\n");
+      await waitFor("the sync line", () => dry.out().includes('Syncing "app" after changes were detected\n'));
+      writeFileSync(path.join(dir, "conf", "app.ini"), "[app]\nx=dry\n");
+      await waitFor("the restart line", () => dry.out().includes('service(s) ["app"] restarted\n'));
+      writeFileSync(path.join(dir, "hooks", "h.txt"), "dry hook\n");
+      writeFileSync(path.join(dir, "Dockerfile"), dockerfile("dry"));
+      await waitFor("the rebuild lines", () =>
+        dry
+          .out()
+          .includes(
+            'Rebuilding service "app" after changes were detected...\nservice "app" successfully built\n',
+          ),
+      );
+      dry.child.kill("SIGINT");
+      expect(await dry.exited).toBe(130);
+    } finally {
+      dry.child.kill("SIGKILL");
+    }
+    // The same container, neither restarted nor rebuilt; nothing copied into it, no command run there.
+    expect(await container()).toBe(id);
+    expect(started()).toBe(before);
+    expect(images()).toBe(imagesBefore);
+    expect(inContainer(id, "cat /app/dry.txt /conf/app.ini /tmp/exec-out 2>&1")).not.toMatch(
+      /not synced|x=dry|dry hook/,
+    );
+  });
+});
+
 describe("watch: bad input", () => {
   it("names a rule that cannot work and watches the others; no rule at all is the reference's error", () => {
     const bad = mkdtempSync(path.join(tmpdir(), "tct-watch-bad-"));

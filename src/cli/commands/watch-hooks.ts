@@ -50,7 +50,7 @@ export async function startWatch(
   project: Project,
   rules: Rule[],
   note: (line: string) => void,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; dryRun?: boolean } = {},
 ): Promise<Watching> {
   const [{ startWatching }, { createProgress }, { locked }] = await Promise.all([
     import("../../project/watch/session.js"),
@@ -60,6 +60,22 @@ export async function startWatch(
   const quiet = () =>
     createProgress({ mode: "quiet", isTty: false, write: () => {}, ansi: "never", title: "" });
   const warn = (text: string) => io.stderr(`WARN[0000] ${text}\n`);
+  const restarted = (services: string[]) =>
+    note(`service(s) ${JSON.stringify(services).replace(/","/g, '" "')} restarted`);
+  if (options.dryRun) {
+    // The reference's dry-run watch: its lines, and nothing done on the engine.
+    return startWatching({
+      engine,
+      project,
+      rules,
+      log: note,
+      warn,
+      output: { stdout: () => {}, stderr: () => {} },
+      rebuild: async () => {},
+      restart: async (services) => restarted(services),
+      dryRun: true,
+    });
+  }
   return startWatching({
     engine,
     project,
@@ -98,7 +114,7 @@ export async function startWatch(
       locked(command, io, engine, project.name, async () => {
         const { restartServices } = await import("../../project/lifecycle.js");
         await restartServices({ engine, name: project.name, project, progress: quiet(), warn }, { services });
-        note(`service(s) ${JSON.stringify(services).replace(/","/g, '" "')} restarted`);
+        restarted(services);
       }),
   });
 }

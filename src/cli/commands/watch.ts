@@ -2,7 +2,8 @@
 // that cannot work is reported, naming its service and index, and the others are watched), `up -d` of the
 // services unless --no-up (services with build and develop always rebuilt, as the reference sets their
 // pull_policy to build), then the session of src/project/watch/ until Ctrl-C. Rebuilds and restarts take
-// the project lock while they change the project; watching alone holds nothing.
+// the project lock while they change the project; watching alone holds nothing. With --dry-run: up's plan,
+// then a watch that says what it would do and does nothing.
 import type { Command } from "commander";
 import { CliError } from "../errors.js";
 import type { Io } from "../io.js";
@@ -51,25 +52,18 @@ async function runWatch(command: Command, io: Io, services: string[], flags: Wat
     detach: true,
     wait: false,
   };
-  if (dryRun) {
-    // The plan `up` would carry out, then the rules that would be watched; nothing is watched.
-    if (flags.up !== false) {
-      const { showPlan } = await import("../progress-output.js");
-      const { planProject } = await import("../../project/up.js");
-      await showPlan(
-        command,
-        io,
-        await planProject(session.engine, project, run.create, { start: true, wait: false }),
-        "Running",
-      );
-    }
-    for (const r of rules) {
-      const to = r.target ? ` -> ${r.target}` : "";
-      io.stdout(`DRY-RUN MODE - watch ${r.path}${to} (${r.action}) for service "${r.service}"\n`);
-    }
-    return;
-  }
-  if (flags.up !== false) {
+  if (dryRun && flags.up !== false) {
+    // The plan `up` would carry out; then the watch says what it would do, as the reference's, and does
+    // nothing.
+    const { showPlan } = await import("../progress-output.js");
+    const { planProject } = await import("../../project/up.js");
+    await showPlan(
+      command,
+      io,
+      await planProject(session.engine, project, run.create, { start: true, wait: false }),
+      "Running",
+    );
+  } else if (flags.up !== false) {
     await convergeUp(command, io, session.engine, project, {
       ...run,
       create: { ...run.create, ...(flags.quiet ? { quietPull: true } : {}) },
@@ -84,6 +78,7 @@ async function runWatch(command: Command, io: Io, services: string[], flags: Wat
     (line) => io.stdout(`${line}\n`),
     {
       ...(flags.quiet ? { quiet: true } : {}),
+      ...(dryRun ? { dryRun: true } : {}),
     },
   );
   // Ctrl-C (or SIGTERM) ends the watch; the containers keep running, as the reference's.

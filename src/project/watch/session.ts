@@ -37,6 +37,11 @@ export interface WatchHooks {
   restart(services: string[]): Promise<void>;
   /** Quiet time before a batch is handled (50 ms: editors' saves take a few; the reference waits 500). */
   quietMs?: number;
+  /**
+   * --dry-run: the lines are said, nothing is copied or run in a container (no initial sync either); the
+   * caller's rebuild and restart hooks are its own to make harmless.
+   */
+  dryRun?: boolean;
 }
 
 export interface Watching {
@@ -179,9 +184,10 @@ export async function handleBatch(hooks: WatchHooks, containers: ContainerCache,
   }
   for (const [service, mappings] of actions.sync) {
     hooks.log(syncMessage(service, mappings.length));
-    await sync(hooks, containers, service, mappings);
+    if (!hooks.dryRun) await sync(hooks, containers, service, mappings);
   }
   if (actions.restart.length) await hooks.restart(actions.restart);
+  if (hooks.dryRun) return;
   for (const rules of actions.exec.values()) {
     for (const rule of rules) await runExec(hooks, containers, rule);
   }
@@ -244,7 +250,7 @@ export async function startWatching(hooks: WatchHooks): Promise<Watching> {
       cache.get(s).catch(() => []),
     ),
   );
-  await initialSync(hooks, cache);
+  if (!hooks.dryRun) await initialSync(hooks, cache);
   const watcher: TreeWatcher = await watchTree({
     paths: [...new Set(hooks.rules.map((r) => r.path))],
     ignored: (path, isDirectory) => watcherIgnores(hooks.rules, path, isDirectory),
