@@ -41,6 +41,9 @@ function nameAndDetach(name: string | undefined, detach: boolean | string): [str
   return [name, detach];
 }
 
+/** docker creates (and `stack config` prints) every declared secret and config, used or not. */
+const stackKeeps = ["secrets", "configs"] as const;
+
 async function loadStack(command: Command, files: string[], name: string, io: Io) {
   const { loadFromCommand } = await import("../project-options.js");
   // docker stack (20.10) needs `version:` in the file: the loader's advice to remove it does not apply here.
@@ -49,7 +52,7 @@ async function loadStack(command: Command, files: string[], name: string, io: Io
   };
   return loadFromCommand(
     command,
-    { ...(files.length > 0 ? { files } : {}), projectName: name.toLowerCase() },
+    { ...(files.length > 0 ? { files } : {}), projectName: name.toLowerCase(), keepUnused: stackKeeps },
     warn,
   );
 }
@@ -182,6 +185,7 @@ export function registerStackConfig(stack: Command, io: Io): void {
         {
           ...(flags.composeFile.length > 0 ? { files: flags.composeFile } : {}),
           interpolate,
+          keepUnused: stackKeeps,
           ...(interpolate ? {} : { written: true }),
         },
         (text) => {

@@ -58,6 +58,8 @@ export interface LoadOptions {
    * that form, while `up` hashes (and labels) the merged one (observed on 2.26).
    */
   mergeEnvFiles?: boolean;
+  /** Sections kept whole though no service uses some of their entries (the stack commands: docker's rule). */
+  keepUnused?: readonly ("secrets" | "configs")[];
   /** Also return the model as declared (`Project.declared`), for `config --variables`. */
   declared?: boolean;
   /** Also return the reference's uninterpolated model (`Project.written`), for `config --no-interpolate`. */
@@ -436,6 +438,7 @@ export function loadProject(input: LoadInput): LoadResult {
   const normalized = normalizeProject(model, {
     resolvePaths: options.resolvePaths !== false,
     projectLevel: options.normalize !== false,
+    ...(options.keepUnused ? { keepUnused: options.keepUnused } : {}),
     projectName: name.name,
     workingDir: projectDir,
     home: input.home,

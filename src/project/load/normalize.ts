@@ -21,6 +21,8 @@ export interface NormalizeContext {
   projectLevel?: boolean;
   /** False with --no-path-resolution: paths are printed as written. */
   resolvePaths?: boolean;
+  /** Sections whose entries no service uses are kept (`docker stack` creates every declared secret and config). */
+  keepUnused?: readonly ("secrets" | "configs")[];
 }
 
 type ServiceStep = (service: Mapping, ctx: NormalizeContext) => Mapping;
@@ -48,11 +50,12 @@ export function normalizeProject(project: Mapping, ctx: NormalizeContext): Canon
   );
   // --no-normalize (projectLevel false) still resolves paths and prunes, as the reference does, but adds
   // no build defaults, no default network, no implicit dependencies and no resource names.
-  if (ctx.projectLevel === false) return { value: withoutEmptyNames(pruneUnused(resolved)), diagnostics: [] };
+  if (ctx.projectLevel === false)
+    return { value: withoutEmptyNames(pruneUnused(resolved, ctx.keepUnused)), diagnostics: [] };
   const services = mapEntries(resolved.services, applySteps(SERVICE_STEPS, ctx));
   let out: Mapping = { ...resolved, services: addImplicitDependencies(attachDefaultNetwork(services)) };
   out = addDefaultNetwork(out, ctx.projectName);
-  out = pruneUnused(out);
+  out = pruneUnused(out, ctx.keepUnused);
   out = withoutEmptyNames(nameResources(out, ctx));
   return { value: out, diagnostics: [] };
 }
@@ -325,11 +328,11 @@ function usedResources(project: Mapping): Record<string, Set<string>> {
 }
 
 /** Rule of the reference: `config` prints only the networks, volumes, secrets and configs services use. */
-function pruneUnused(project: Mapping): Mapping {
+function pruneUnused(project: Mapping, keep: readonly string[] = []): Mapping {
   const used = usedResources(project);
   const out: Mapping = { ...project };
   for (const [section, names] of Object.entries(used)) {
-    if (!isMapping(project[section])) continue;
+    if (!isMapping(project[section]) || keep.includes(section)) continue;
     const kept = Object.entries(project[section]).filter(([key]) => names.has(key));
     if (kept.length > 0) out[section] = Object.fromEntries(kept);
     else delete out[section];

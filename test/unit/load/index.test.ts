@@ -22,6 +22,23 @@ describe("loadProject: values as the reference reads them", () => {
     ]);
   });
 
+  it("keeps unused secrets and configs when asked (the stack commands), and only those", () => {
+    const files = {
+      "/p/compose.yaml":
+        "services:\n  a:\n    image: busybox\nsecrets:\n  s:\n    file: ./s.txt\nconfigs:\n  c:\n    file: ./c.txt\nnetworks:\n  n: {}\nvolumes:\n  v: {}\n",
+    };
+    const pruned = load(files).project?.model;
+    expect([pruned?.secrets, pruned?.configs, pruned?.volumes]).toEqual([undefined, undefined, undefined]);
+    const kept = load(files, { keepUnused: ["secrets", "configs"] }).project?.model;
+    expect(kept?.secrets).toEqual({ s: { name: "p_s", file: "/p/s.txt" } });
+    expect(kept?.configs).toEqual({ c: { name: "p_c", file: "/p/c.txt" } });
+    expect(kept?.volumes).toBeUndefined();
+    expect(Object.keys(kept?.networks ?? {})).toEqual(["default"]);
+    const raw = load(files, { keepUnused: ["secrets"], normalize: false }).project?.model;
+    expect(Object.keys(raw?.secrets ?? {})).toEqual(["s"]);
+    expect(raw?.configs).toBeUndefined();
+  });
+
   it("keeps integers beyond 2^53 and whole floats as Go prints them in environment and labels", () => {
     const r = load({
       "/p/compose.yaml":
