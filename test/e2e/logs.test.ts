@@ -1,5 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliPath, referenceBinary, referenceSkipNote } from "../helpers/paths.js";
 import { type Stack, standardCompose, upStack } from "../helpers/ro-stack.js";
@@ -250,4 +253,104 @@ describe.skipIf(!referenceBinary)(`logs of a large log${referenceSkipNote}`, () 
       stack.down();
     }
   }, 300_000);
+});
+
+/**
+ * A proxy to the engine that does to the first followed log what Engine 20.10 sometimes does: it passes
+ * `frames` of the stream's frames, drops the rest, and ends the stream when the engine does (the container
+ * stopped). Everything else goes through unchanged.
+ */
+async function earlyEndingProxy(frames: number): Promise<{ host: string; close(): Promise<void> }> {
+  const engineSocket = process.env.DOCKER_HOST?.startsWith("unix://")
+    ? process.env.DOCKER_HOST.slice("unix://".length)
+    : "/var/run/docker.sock";
+  const dir = mkdtempSync(path.join(tmpdir(), "tct-logproxy-"));
+  const socket = path.join(dir, "engine.sock");
+  let cut = false;
+  const server = http.createServer((req, res) => {
+    const upstream = http.request(
+      { socketPath: engineSocket, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        const headers = { ...answer.headers };
+        delete headers["content-length"];
+        delete headers["transfer-encoding"];
+        res.writeHead(answer.statusCode ?? 500, headers);
+        const followed = /\/containers\/[^/]+\/logs\?.*follow=true/.test(req.url ?? "");
+        if (!followed || cut) {
+          answer.pipe(res);
+          return;
+        }
+        cut = true;
+        let held = Buffer.alloc(0);
+        let passed = 0;
+        answer.on("data", (chunk: Buffer) => {
+          held = Buffer.concat([held, chunk]);
+          while (passed < frames && held.length >= 8) {
+            const size = 8 + held.readUInt32BE(4);
+            if (held.length < size) break;
+            res.write(held.subarray(0, size));
+            held = held.subarray(size);
+            passed++;
+          }
+          if (passed >= frames) held = Buffer.alloc(0);
+        });
+        answer.on("end", () => res.end());
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return {
+    host: `unix://${socket}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe.skipIf(!referenceBinary)(`logs -f when the engine ends a stream early${referenceSkipNote}`, () => {
+  it("reads the rest of a stopped container's log: every line once, in order", async () => {
+    const lines = 3000;
+    const stack = upStack(
+      `services:
+  count:
+    image: busybox:1.36
+    command: sh -c 'sleep 3; seq 1 ${lines}; echo done >&2'
+`,
+      [],
+    );
+    const proxy = await earlyEndingProxy(1000);
+    try {
+      const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "-f"], {
+        cwd: stack.dir,
+        env: { ...process.env, DOCKER_HOST: proxy.host },
+      });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      child.stderr.on("data", (c: Buffer) => {
+        err += c.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      expect(code, err).toBe(0);
+      const printed = out
+        .split("\n")
+        .filter((l) => /^count-1 +\| /.test(l))
+        .map((l) => l.replace(/^count-1 +\| /, ""));
+      // stdout's lines in order; stderr's line once, where the engine's file has it (its copier is apart).
+      expect(printed.filter((l) => l !== "done")).toEqual(
+        Array.from({ length: lines }, (_, i) => String(i + 1)),
+      );
+      expect(printed.filter((l) => l === "done")).toEqual(["done"]);
+      expect(out).toContain("count-1 exited with code 0\n");
+    } finally {
+      await proxy.close();
+      stack.down();
+    }
+  }, 120_000);
 });

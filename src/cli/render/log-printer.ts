@@ -11,7 +11,8 @@
 //
 // Memory stays bounded whatever the volume: the engine's frames are split as they arrive (FrameDemuxer),
 // lines are cut from each chunk as it comes, the text of one read (all its lines) goes to the sink in one
-// write, and when the sink is full every container's stream is paused until it drains.
+// write, and when the sink is full every container's stream is paused until it drains. A followed log is
+// read to its end even when the engine ends the stream early (log-cursor.ts).
 //
 // Reusable for `up`'s attached mode: `new LogPrinter(...)`, `register(names)`, then `followContainers`
 // (or `printer.stream(name)` over any byte source).
@@ -19,10 +20,13 @@ import type {
   ContainerSummary,
   Engine,
   EngineEvent,
+  LogData,
   LogOptions,
   LogStream,
+  OutputStream,
 } from "../../project/engine/types.js";
 import { label } from "../../project/labels.js";
+import { LogCursor } from "./log-cursor.js";
 
 const palette = ["36", "33", "32", "35", "34", "36;1", "33;1", "32;1", "35;1", "34;1"];
 
@@ -223,14 +227,44 @@ export async function printContainerLogs(
   const name = logName(container);
   const out = printer.feed(name);
   const err = printer.feed(name);
-  const stream = await engine.containerLogs(container.id, { ...options, tty: details.tty }, (kind, chunk) =>
-    (kind === "stderr" ? err : out).write(chunk),
-  );
-  const untrack = printer.track(stream);
+  const write = (kind: OutputStream, chunk: Buffer) => (kind === "stderr" ? err : out).write(chunk);
+  const read = async (request: LogOptions, onData: LogData) => {
+    const stream = await engine.containerLogs(container.id, request, onData);
+    const untrack = printer.track(stream);
+    try {
+      await stream.done;
+    } finally {
+      untrack();
+    }
+  };
   try {
-    await stream.done;
+    if (!options.follow || details.tty) {
+      await read({ ...options, tty: details.tty }, write);
+      return;
+    }
+    // Followed (frames, no TTY): read with the engine's timestamps, and once the stream ends for a container
+    // that stopped, read again what came after the last message printed (log-cursor.ts: Engine 20.10 can
+    // end a follow stream early).
+    const cursor = new LogCursor(options.timestamps === true, write);
+    const feed: LogData = (kind, chunk, start) => cursor.feed(kind, chunk, start);
+    await read({ ...options, timestamps: true, tty: false }, feed);
+    const state = await engine.inspectContainer(container.id).then(
+      (d) => d.state.status,
+      () => undefined,
+    );
+    if (state === undefined || state === "running" || state === "restarting") return;
+    const since = cursor.catchUp();
+    const { follow: _follow, tail, ...rest } = options;
+    await read(
+      {
+        ...rest,
+        timestamps: true,
+        tty: false,
+        ...(since !== undefined ? { since } : tail !== undefined ? { tail } : {}),
+      },
+      feed,
+    );
   } finally {
-    untrack();
     out.end();
     err.end();
   }

@@ -6,12 +6,20 @@ import type Docker from "dockerode";
 import { type EngineCore, orMissing } from "./core.js";
 import { FrameDemuxer } from "./frames.js";
 import { engineStream, type HttpFailure } from "./http.js";
-import type { Attachment, ExecRequest, LogOptions, LogStream, OutputStream, PathStat } from "./types.js";
+import type {
+  Attachment,
+  ExecRequest,
+  LogData,
+  LogOptions,
+  LogStream,
+  OutputStream,
+  PathStat,
+} from "./types.js";
 
 /** Splits a multiplexed stream (no TTY) into stdout and stderr. */
 export function demux(
   stream: NodeJS.ReadableStream,
-  onData: (stream: OutputStream, chunk: Buffer) => void,
+  onData: (stream: OutputStream, chunk: Buffer, start: boolean) => void,
 ): void {
   const frames = new FrameDemuxer(onData);
   stream.on("data", (chunk: Buffer) => frames.write(chunk));
@@ -25,7 +33,7 @@ export async function containerLogs(
   core: EngineCore,
   id: string,
   options: LogOptions,
-  onData: (stream: OutputStream, chunk: Buffer) => void,
+  onData: LogData,
 ): Promise<LogStream> {
   const query = {
     follow: options.follow ?? false,
@@ -63,12 +71,8 @@ export async function containerLogs(
 }
 
 /** Logs being read: raw with a TTY, else demultiplexed; `done` settles when the stream ends. */
-export function readOutput(
-  stream: NodeJS.ReadableStream,
-  tty: boolean,
-  onData: (stream: OutputStream, chunk: Buffer) => void,
-): LogStream {
-  if (tty) stream.on("data", (c: Buffer) => onData("stdout", c));
+export function readOutput(stream: NodeJS.ReadableStream, tty: boolean, onData: LogData): LogStream {
+  if (tty) stream.on("data", (c: Buffer) => onData("stdout", c, false));
   else demux(stream, onData);
   const done = new Promise<void>((resolve) => {
     stream.on("end", resolve);

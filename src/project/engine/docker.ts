@@ -30,6 +30,7 @@ import type {
   ExecRequest,
   JsonMessage,
   LabelFilter,
+  LogData,
   LogOptions,
   NetworkCreateRequest,
   OutputStream,
@@ -138,7 +139,7 @@ export class DockerEngine implements Engine {
     io.demux(stream, onData);
   }
 
-  containerLogs(id: string, options: LogOptions, onData: (stream: OutputStream, chunk: Buffer) => void) {
+  containerLogs(id: string, options: LogOptions, onData: LogData) {
     return io.containerLogs(this.core, id, options, onData);
   }
 

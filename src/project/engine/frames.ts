@@ -13,8 +13,11 @@ export class FrameDemuxer {
   /** Payload bytes of the current frame not seen yet. */
   private remaining = 0;
   private kind: OutputStream = "stdout";
+  /** The next piece passed on is the first of its frame. */
+  private first = false;
 
-  constructor(private readonly onData: (stream: OutputStream, chunk: Buffer) => void) {}
+  /** `start`: the piece begins a frame (for logs, one message of the container's log). */
+  constructor(private readonly onData: (stream: OutputStream, chunk: Buffer, start: boolean) => void) {}
 
   /** Bytes held back, waiting for the rest of a frame header. */
   get buffered(): number {
@@ -27,7 +30,9 @@ export class FrameDemuxer {
       if (this.remaining > 0) {
         const end = Math.min(chunk.length, at + this.remaining);
         this.remaining -= end - at;
-        this.onData(this.kind, chunk.subarray(at, end));
+        const start = this.first;
+        this.first = false;
+        this.onData(this.kind, chunk.subarray(at, end), start);
         at = end;
         continue;
       }
@@ -50,5 +55,6 @@ export class FrameDemuxer {
   private startFrame(header: Buffer, at: number): void {
     this.kind = header[at] === 2 ? "stderr" : "stdout";
     this.remaining = header.readUInt32BE(at + 4);
+    this.first = true;
   }
 }

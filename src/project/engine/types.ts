@@ -211,6 +211,12 @@ export interface LogOptions {
 
 export type OutputStream = "stdout" | "stderr";
 
+/**
+ * A piece of a container's log as it arrives; `start`: it begins one of the engine's messages (a frame of a
+ * multiplexed stream; always false for a TTY's raw stream).
+ */
+export type LogData = (stream: OutputStream, chunk: Buffer, start: boolean) => void;
+
 /** A container's output being read; pause/resume give the reader back-pressure over the engine. */
 export interface LogStream {
   /** Settles when the stream ends. */
@@ -400,11 +406,7 @@ export interface Engine extends SwarmApi {
     onSample: (sample: ContainerStatsSample) => void,
   ): Promise<StatsStream>;
   /** Follows (or dumps) a container's output; `done` settles when the stream ends. */
-  containerLogs(
-    id: string,
-    options: LogOptions,
-    onData: (stream: OutputStream, chunk: Buffer) => void,
-  ): Promise<LogStream>;
+  containerLogs(id: string, options: LogOptions, onData: LogData): Promise<LogStream>;
   attachContainer(
     id: string,
     options: { stdin: boolean; logs?: boolean; detachKeys?: string },
