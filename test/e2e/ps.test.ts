@@ -51,6 +51,20 @@ describe.skipIf(!referenceBinary)(`ps against the reference${referenceSkipNote}`
       ["ps", "--filter", "status=exited", "--format", "{{.Name}} {{.State}} {{.ExitCode}}"],
       ["ps", "-a", "--format", "{{.Name}}\t{{.Health}}\t{{.Service}}\t{{.Project}}"],
       ["ps", "web", "worker", "--format", "{{.ID}} {{json .Publishers}}"],
+      // text/template's control structures and builtins, as the docker CLI's formatter runs them.
+      ["ps", "-a", "--format", '{{if eq .State "running"}}up {{.Name}}{{else}}down {{.Name}}{{end}}'],
+      [
+        "ps",
+        "--format",
+        "{{.Name}}:{{range .Publishers}} {{.PublishedPort}}->{{.TargetPort}}/{{.Protocol}}{{end}}",
+      ],
+      [
+        "ps",
+        "-a",
+        "--format",
+        '{{range $i, $p := .Publishers}}{{if $i}},{{end}}{{$p.TargetPort}}{{else}}none{{end}} {{len .Publishers}} {{printf "%-10s|" .Service}}{{with .Health}} {{.}}{{end}} {{and .ExitCode (ne .State "running")}}',
+      ],
+      ["ps", "-a", "--format", "table {{.Name}}\t{{if .Publishers}}ports{{else}}-{{end}}\t{{.State}}"],
     ]) {
       const r = same(...args);
       expect(r.ours).toBe(r.reference);

@@ -206,6 +206,12 @@ services:
     compare(["ps", "--format", "raw", stack], normalizeAges);
     compare(["ps", "--format", "json", stack]);
     compare(["ps", "--format", "{{.Name}}|{{upper .DesiredState}}|{{json .Ports}}", stack]);
+    compare([
+      "ps",
+      "--format",
+      '{{with .DesiredState}}{{printf "%-8s" .}}|{{end}}{{if and .Node (not .Error)}}{{len .Name | printf "%03d"}}{{end}}',
+      stack,
+    ]);
   });
 
   it("ps: filters go to the engine, the stack's label added", () => {
@@ -252,6 +258,13 @@ services:
     expect(compare(["services", `${stack}nope`]).status).toBe(0);
     compare(["services", "-f", "bogus=1", stack]);
     compare(["services", "--format", "{{.Nope}}", stack]);
+    // text/template's control structures and builtins, as 20.10's formatter runs them.
+    compare([
+      "services",
+      "--format",
+      '{{if eq .Mode "global"}}G {{.Name}}{{else}}R {{.Name}} {{.Replicas}}{{end}}{{range $i, $p := split .Ports ","}} [{{$i}}]{{$p}}{{else}} none{{end}}',
+      stack,
+    ]);
   });
 
   it("ps and services: the default formats of docker's config.json, not used with -q", () => {

@@ -70,9 +70,73 @@ describe("Go template subset", () => {
       "p-web-1 b P-WEB-1 p-web-1",
     );
   });
-  it("fails loudly on unknown fields and control structures", () => {
+  it("fails loudly on unknown fields and functions, unclosed blocks and what it does not have", () => {
     expect(() => parseTemplate("{{.Nope}}").execute(row)).toThrow(/can't evaluate field Nope/);
-    expect(() => parseTemplate("{{range .}}{{end}}")).toThrow(/not supported/);
+    expect(() => parseTemplate("{{nope .Name}}")).toThrow(/function "nope" not defined/);
+    expect(() => parseTemplate("{{if .Name}}x")).toThrow(/unexpected EOF/);
+    expect(() => parseTemplate("x{{end}}")).toThrow(/unexpected \{\{end\}\}/);
+    expect(() => parseTemplate('{{define "x"}}{{end}}')).toThrow(/not supported/);
+    expect(() => parseTemplate("{{$y}}").execute(row)).toThrow(/undefined variable/);
+  });
+  it("if / else if / else with text/template's truth", () => {
+    const t = parseTemplate('{{if eq .State "running"}}up{{else if .Health}}{{.Health}}{{else}}down{{end}}');
+    expect(t.execute({ State: "running", Health: "" })).toBe("up");
+    expect(t.execute({ State: "exited", Health: "unhealthy" })).toBe("unhealthy");
+    expect(t.execute({ State: "exited", Health: "" })).toBe("down");
+    const truth = parseTemplate("{{if .}}T{{else}}F{{end}}");
+    expect(
+      [0, 1, "", "x", [], [1], null, false, true, new Map(), {}].map((v) => truth.execute(v)).join(""),
+    ).toBe("FTFTFTFFTFT");
+  });
+  it("range over lists and maps (sorted keys), with variables, $ and else; with sets the dot", () => {
+    const data = {
+      Name: "web",
+      Ports: [
+        { Port: 80, Proto: "tcp" },
+        { Port: 53, Proto: "udp" },
+      ],
+      Labels: { b: "2", a: "1" },
+      Empty: [],
+    };
+    expect(parseTemplate("{{range .Ports}}{{.Port}}/{{.Proto}} {{end}}").execute(data)).toBe(
+      "80/tcp 53/udp ",
+    );
+    expect(
+      parseTemplate("{{range $i, $p := .Ports}}{{$i}}:{{$p.Port}}@{{$.Name}} {{end}}").execute(data),
+    ).toBe("0:80@web 1:53@web ");
+    expect(parseTemplate("{{range $k, $v := .Labels}}{{$k}}={{$v}};{{end}}").execute(data)).toBe("a=1;b=2;");
+    expect(parseTemplate("{{range .Empty}}x{{else}}none{{end}}").execute(data)).toBe("none");
+    expect(parseTemplate("{{with .Labels}}{{.a}}{{end}}{{with .Empty}}x{{else}}-{{end}}").execute(data)).toBe(
+      "1-",
+    );
+    expect(parseTemplate('{{$n := .Name}}{{upper $n}} {{$n = "x"}}{{$n}}').execute(data)).toBe("WEB x");
+    expect(parseTemplate("{{- range .Ports }}\n  {{ .Port }}\n{{- end }}").execute(data)).toBe(
+      "\n  80\n  53",
+    );
+  });
+  it("builtins: and/or (lazy), not, len, index, comparisons, print, printf, parentheses, comments", () => {
+    const data = { Name: "web", N: 3, List: ["a", "b"], Map: { k: "v" } };
+    expect(parseTemplate('{{and .N .Name}} {{or 0 "" .Name}} {{not .N}} {{and 0 .Nope}}').execute(data)).toBe(
+      "web web false 0",
+    );
+    expect(
+      parseTemplate('{{len .Name}} {{len .List}} {{len .Map}} {{index .List 1}} {{index .Map "k"}}').execute(
+        data,
+      ),
+    ).toBe("3 2 1 b v");
+    expect(
+      parseTemplate(
+        '{{eq .N 1 2 3}} {{ne .Name "db"}} {{lt .N 4}} {{ge .Name "x"}} {{if (gt (len .List) 1)}}many{{end}}',
+      ).execute(data),
+    ).toBe("true true true false many");
+    expect(() => parseTemplate('{{eq .N "3"}}').execute(data)).toThrow(/incompatible types for comparison/);
+    expect(
+      parseTemplate(
+        '{{print .N .N "x" .N}}|{{printf "%-5s|%3d|%05.1f|%q|%v" .Name .N 2.26 .Name .List}}',
+      ).execute(data),
+    ).toBe('3 3x3|web  |  3|002.3|"web"|[a b]');
+    expect(parseTemplate("a{{/* a comment */}}b{{- /* trimmed */ -}} c").execute(data)).toBe("abc");
+    expect(parseTemplate('{{.Name | printf "%s!"}} {{"x" | eq "x"}}').execute(data)).toBe("web! true");
   });
   it("table formats print a header row; unknown header fields print <no value> like the reference", () => {
     const out = formatRows("table {{.Name}}\t{{.Health}}", [{ Name: "x", Health: "healthy" }], {

@@ -8,6 +8,7 @@ import type { NamedTask, StackSummary } from "../../project/stack/read.js";
 import { CliError } from "../errors.js";
 import { goJson, humanDuration } from "./go-format.js";
 import {
+  builtinFunctionNames,
   headerMap,
   jsonView,
   parseTemplate,
@@ -240,7 +241,7 @@ function jsonNoHtml(value: unknown): string {
   });
 }
 
-// The docker CLI 20.10's templates.basicFunctions, and text/template's print builtins.
+// The docker CLI 20.10's templates.basicFunctions (text/template's builtins are go-template.ts's).
 const functions20: TemplateFunctions = {
   // A formatter context marshals itself with json.Marshal (HTML escaped); other values are encoded without.
   json: (v) =>
@@ -257,27 +258,7 @@ const functions20: TemplateFunctions = {
     String(s) === "" ? "" : `${" ".repeat(Number(before))}${String(s)}${" ".repeat(Number(after))}`,
   truncate: (s, n) =>
     Buffer.byteLength(String(s)) < Number(n) ? String(s) : byteSlice(String(s), Number(n)),
-  print: (...args) => args.map(String).join(""),
-  println: (...args) => `${args.map(String).join(" ")}\n`,
-  printf: (format, ...args) => goSprintf(String(format), args),
-  len: (v) => (Array.isArray(v) ? v.length : Buffer.byteLength(String(v))),
 };
-
-/** fmt.Sprintf for the verbs templates use on these string fields: %s, %v, %d, %q and %%. */
-function goSprintf(format: string, args: unknown[]): string {
-  let next = 0;
-  return format.replace(
-    /%([-+ #0]*)(\d*)([svdq%])/g,
-    (_whole, flags: string, width: string, verb: string) => {
-      if (verb === "%") return "%";
-      if (next >= args.length) return `%!${verb}(MISSING)`;
-      const value = args[next++];
-      const text = verb === "q" ? JSON.stringify(String(value)) : String(value);
-      const size = Number(width || 0);
-      return flags.includes("-") ? text.padEnd(size) : text.padStart(size);
-    },
-  );
-}
 
 // templates.HeaderFunctions: these hand the header text through; `pad` and the builtins are the real ones.
 const identity = (v: unknown) => {
@@ -323,6 +304,7 @@ interface TemplateProblem {
 export function templateProblem(source: string, kind: ListKind): TemplateProblem | undefined {
   const lineOf = (offset: number) => 1 + (source.slice(0, offset).match(/\n/g)?.length ?? 0);
   let execution: TemplateProblem | undefined;
+  let dotMoves = false;
   let at = 0;
   for (;;) {
     const open = source.indexOf("{{", at);
@@ -338,13 +320,20 @@ export function templateProblem(source: string, kind: ListKind): TemplateProblem
       const offset = open + 2 + (match.index ?? 0);
       if (/^["`']/.test(token) || token === "-" || /^-?\d/.test(token)) continue;
       if (/^[A-Za-z_]\w*$/.test(token)) {
-        if (!keywords.has(token) && !literals.has(token) && !(token in functions20)) {
+        // Inside range and with the dot is another value: its fields are the executor's to check.
+        if (token === "range" || token === "with") dotMoves = true;
+        if (
+          !keywords.has(token) &&
+          !literals.has(token) &&
+          !(token in functions20) &&
+          !builtinFunctionNames.has(token)
+        ) {
           return { parse: true, message: `template: :${lineOf(offset)}: function "${token}" not defined` };
         }
         continue;
       }
       const field = /^\.([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)$/.exec(token);
-      if (!field || execution) continue;
+      if (!field || execution || dotMoves) continue;
       const [name = "", rest = ""] = [field[1], field[2]];
       // A chain's node starts at its second field (text/template's parse of `.A.B`).
       const position = rest ? offset + 1 + name.length : offset;
