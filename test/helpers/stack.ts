@@ -166,13 +166,25 @@ function allocated(service: Doc): boolean {
     !service.UpdateStatus
   )
     return false;
+  // After an update the previous allocation is still there until the allocator's next write (CI once
+  // compared a service whose Endpoint had the old published port and lacked the new network's VIP): the
+  // spec's ports and networks must all be in it.
   const ports = ((spec.EndpointSpec as Doc | undefined)?.Ports as Doc[] | undefined) ?? [];
-  if (((endpoint.Ports as Doc[] | undefined) ?? []).length < ports.length) return false;
+  const given = (endpoint.Ports as Doc[] | undefined) ?? [];
+  if (given.length < ports.length) return false;
+  const same = (a: Doc, b: Doc) =>
+    a.TargetPort === b.TargetPort &&
+    (a.Protocol ?? "tcp") === (b.Protocol ?? "tcp") &&
+    a.PublishedPort === b.PublishedPort;
+  if (!ports.every((p) => p.PublishedPort === undefined || given.some((g) => same(p, g)))) return false;
   const mode = ((spec.EndpointSpec as Doc | undefined)?.Mode as string | undefined) ?? "vip";
   if (mode !== "vip") return true;
   const networks = ((spec.TaskTemplate as Doc).Networks as Doc[] | undefined) ?? [];
   const vips = (endpoint.VirtualIPs as Doc[] | undefined) ?? [];
-  return (endpoint.Spec as Doc | undefined)?.Mode === "vip" && vips.length >= networks.length;
+  return (
+    (endpoint.Spec as Doc | undefined)?.Mode === "vip" &&
+    networks.every((n) => vips.some((v) => v.NetworkID === n.Target))
+  );
 }
 
 /**
