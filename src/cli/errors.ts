@@ -14,6 +14,13 @@ export class CliError extends Error {
 /** Wrong flags or arguments. */
 export class UsageError extends CliError {}
 
+/** A flag's value the reference's flag parser refuses (pflag's "invalid argument … for … flag"): exit 16. */
+export class FlagError extends UsageError {
+  constructor(message: string) {
+    super(message, 16);
+  }
+}
+
 /** A command's own exit status (exec's command, wait's container): nothing more to print. */
 export class ExitStatus extends CliError {
   constructor(exitCode: number) {

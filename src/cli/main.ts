@@ -10,6 +10,7 @@ import { CliError, ExitStatus } from "./errors.js";
 import { commandWord, splitAtCommand } from "./global-flags.js";
 import { type Io, processIo } from "./io.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
+import { usageError } from "./usage-errors.js";
 import { reportedVersion, versionSentence } from "./version.js";
 
 // docker compose's global flags; every command sees them (commander: program.opts()).
@@ -76,7 +77,15 @@ export function buildProgram(io: Io, only?: string): Command {
       "Define and run multi-container applications with Docker (a Docker Compose v2 implementation)",
     )
     .addOption(new Option("--version", "Show the tcompose version information (also -v)"))
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // Parse errors are said by reportError, in the reference's words (usage-errors.ts); commander's text
+    // is kept for the others.
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text) => {
+        parseErrorText = text;
+      },
+    })
     .exitOverride()
     .showSuggestionAfterError(true)
     // Global flags are read before the command name by the program, and after it by the command
@@ -126,12 +135,24 @@ export async function run(cliArgv: readonly string[], io: Io = processIo): Promi
     return 0;
   }
   const program = buildProgram(io, commandWord(argv));
+  parseErrorText = "";
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, argv);
   }
+}
+
+/** commander's text for the last error it found, printed when usage-errors.ts has no words for it. */
+let parseErrorText = "";
+
+/** `stack SUBCOMMAND` on the command line: the docker CLI's usage errors then. */
+function stackPath(argv: readonly string[]): { path: string } | undefined {
+  const { at } = splitAtCommand(argv);
+  if (argv[at] !== "stack") return undefined;
+  const sub = argv.slice(at + 1).find((a) => !a.startsWith("-"));
+  return { path: sub ? `stack ${sub}` : "stack" };
 }
 
 function readTextOrNothing(file: string): string | undefined {
@@ -142,10 +163,16 @@ function readTextOrNothing(file: string): string | undefined {
   }
 }
 
-function reportError(error: unknown, io: Io): number {
+function reportError(error: unknown, io: Io, argv: readonly string[]): number {
   if (error instanceof CommanderError) {
-    // commander has already printed its message (help, version, or a usage error).
-    return error.exitCode === 0 ? 0 : 1;
+    if (error.exitCode === 0) return 0; // help or version, printed
+    const usage = usageError({ code: error.code, message: error.message }, argv, stackPath(argv));
+    if (usage) {
+      io.stderr(`tcompose: ${usage.text}\n`);
+      return usage.exitCode;
+    }
+    io.stderr(parseErrorText);
+    return 1;
   }
   if (error instanceof InvalidProjectError) {
     io.stderr(renderDiagnostics(error.diagnostics, readTextOrNothing, process.cwd()));

@@ -33,10 +33,24 @@ describe("tcompose as a process", () => {
     expect(stdout).not.toContain("not implemented");
   });
 
-  it("rejects an unknown flag with exit code 1", () => {
-    const { code, stderr } = tcompose("--no-such-flag");
-    expect(code).toBe(1);
-    expect(stderr).toContain("unknown option '--no-such-flag'");
+  it("rejects an unknown flag, a flag without its value and a bad number as the reference does (exit 16)", () => {
+    const unknown = tcompose("--no-such-flag");
+    expect([unknown.code, unknown.stderr]).toEqual([16, "tcompose: unknown flag: --no-such-flag\n"]);
+    const short = tcompose("ps", "-z");
+    expect([short.code, short.stderr]).toEqual([16, "tcompose: unknown shorthand flag: 'z' in -z\n"]);
+    const missing = tcompose("logs", "-n");
+    expect([missing.code, missing.stderr]).toEqual([16, "tcompose: flag needs an argument: 'n' in -n\n"]);
+    const number = tcompose("stop", "-t", "soon");
+    expect([number.code, number.stderr]).toEqual([
+      16,
+      'tcompose: invalid argument "soon" for "-t, --timeout" flag: strconv.ParseInt: parsing "soon": invalid syntax\n',
+    ]);
+    // The stack commands are docker's: its words, then where to look, exit 125.
+    const stack = tcompose("stack", "ps", "--bogus", "x");
+    expect([stack.code, stack.stderr]).toEqual([
+      125,
+      "tcompose: unknown flag: --bogus\nSee 'tcompose stack ps --help'.\n",
+    ]);
   });
 
   it("is a library too: the package's entry loads a project", async () => {

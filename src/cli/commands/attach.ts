@@ -38,7 +38,7 @@ export function registerAttach(program: Command, io: Io): void {
       true,
     )
     .action(async (service: string, flags: AttachFlags, command: Command) => {
-      const index = intFlag("index", flags.index) ?? 0;
+      const index = intFlag("--index", flags.index) ?? 0;
       await runAttach(command, io, service, { ...flags, index, sigProxy: flags.sigProxy !== false });
     });
 }

@@ -171,7 +171,7 @@ async function runCp(command: Command, io: Io, source: string, destination: stri
   }
   if (source === "") throw new CliError("source can not be empty");
   if (destination === "") throw new CliError("destination can not be empty");
-  const index = intFlag("index", flags.index) ?? 0;
+  const index = intFlag("--index", flags.index) ?? 0;
   const target = await nameOnly(command, io);
   const { engine, name } = target;
   const from = splitCpArg(source);

@@ -79,7 +79,7 @@ export function configDetachKeys(): string | undefined {
 }
 
 async function runExec(command: Command, io: Io, service: string, args: string[], flags: ExecFlags) {
-  const index = intFlag("index", flags.index) ?? 0;
+  const index = intFlag("--index", flags.index) ?? 0;
   const target = await nameOnly(command, io);
   const { engine } = target;
   const { specifiedContainer } = await import("../../project/state.js");

@@ -19,7 +19,7 @@ export function registerPort(program: Command, io: Io): void {
     .option("--protocol <protocol>", "tcp or udp", "tcp")
     .option("--index <index>", "Index of the container if service has multiple replicas", "0")
     .action(async (service: string, privatePort: string, flags: PortFlags, command: Command) => {
-      const [{ CliError }, { specifiedContainer }, { nameOnly }] = await Promise.all([
+      const [{ CliError }, { specifiedContainer }, { intFlag, nameOnly }] = await Promise.all([
         import("../errors.js"),
         import("../../project/state.js"),
         import("./target.js"),
@@ -32,12 +32,7 @@ export function registerPort(program: Command, io: Io): void {
       if (port > 65535) {
         throw new CliError(`strconv.ParseUint: parsing ${JSON.stringify(privatePort)}: value out of range`);
       }
-      const index = Number.parseInt(flags.index, 10);
-      if (!/^[+-]?\d+$/.test(flags.index)) {
-        throw new CliError(
-          `invalid argument "${flags.index}" for "--index" flag: strconv.ParseInt: parsing ${JSON.stringify(flags.index)}: invalid syntax`,
-        );
-      }
+      const index = intFlag("--index", flags.index) ?? 0;
       const protocol = flags.protocol.toLowerCase();
       const { name, engine } = await nameOnly(command, io);
       const container = await specifiedContainer(engine, name, service, {

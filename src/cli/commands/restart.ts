@@ -22,7 +22,7 @@ async function runRestart(
   services: string[],
   flags: { timeout?: string | undefined; noDeps: boolean },
 ) {
-  const t = intFlag("timeout", flags.timeout);
+  const t = intFlag("-t, --timeout", flags.timeout);
   // The reference loads restart's project without the named services (then enables them).
   const target = await projectOrName(command, io, services, { plansDryRun: true });
   checkServices(target, services);

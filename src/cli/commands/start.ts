@@ -2,8 +2,8 @@
 // compose file, every stopped container of the named project.
 import type { Command } from "commander";
 import type { StartOptions } from "../../project/apply.js";
-import { UsageError } from "../errors.js";
 import type { Io } from "../io.js";
+import { intFlag } from "./target.js";
 
 export function registerStart(program: Command, io: Io): void {
   program
@@ -13,10 +13,7 @@ export function registerStart(program: Command, io: Io): void {
     .option("--wait", "Wait for services to be running|healthy")
     .option("--wait-timeout <seconds>", "Maximum duration to wait for the project to be running|healthy")
     .action(async (services: string[], flags: { wait?: boolean; waitTimeout?: string }, command: Command) => {
-      const timeout = flags.waitTimeout === undefined ? undefined : Number(flags.waitTimeout);
-      if (timeout !== undefined && !Number.isInteger(timeout)) {
-        throw new UsageError(`invalid argument "${flags.waitTimeout}" for "--wait-timeout" flag`);
-      }
+      const timeout = intFlag("--wait-timeout", flags.waitTimeout);
       await runStart(command, io, services, {
         wait: flags.wait === true,
         ...(timeout !== undefined ? { waitTimeout: timeout * 1000 } : {}),

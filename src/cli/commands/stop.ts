@@ -16,7 +16,7 @@ export function registerStop(program: Command, io: Io): void {
 }
 
 async function runStop(command: Command, io: Io, services: string[], timeout?: string) {
-  const t = intFlag("timeout", timeout);
+  const t = intFlag("-t, --timeout", timeout);
   const target = await projectOrName(command, io, services, { plansDryRun: true });
   checkServices(target, services);
   const { stopServices } = await import("../../project/lifecycle.js");

@@ -11,7 +11,7 @@ import { EngineError } from "../../project/engine/errors.js";
 import type { Engine } from "../../project/engine/types.js";
 import type { OpsContext } from "../../project/lifecycle.js";
 import type { Project } from "../../project/load/index.js";
-import { CliError } from "../errors.js";
+import { CliError, FlagError } from "../errors.js";
 import type { Io } from "../io.js";
 import type { GlobalOptions } from "../project-options.js";
 
@@ -84,11 +84,11 @@ export function daemonError(error: unknown): unknown {
   return new CliError(`Error response from daemon: ${message}`);
 }
 
-/** -t/--timeout and --index: Go's int flags. */
+/** -t/--timeout, --index, --wait-timeout: Go's int flags; `name` as pflag shows it ("-t, --timeout"). */
 export function intFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[+-]?\d+$/.test(value.trim())) {
-    throw new CliError(
+    throw new FlagError(
       `invalid argument "${value}" for "${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`,
     );
   }

@@ -12,7 +12,7 @@ import type { CreateOptions } from "../../project/up.js";
 import { CliError, UsageError } from "../errors.js";
 import type { Io } from "../io.js";
 import type { GlobalOptions } from "../project-options.js";
-import { concurrencyOf } from "./target.js";
+import { concurrencyOf, intFlag } from "./target.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -76,13 +76,6 @@ export function parseScale(entries: readonly string[] | undefined): Record<strin
   return out;
 }
 
-function integerFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`invalid argument "${value}" for "${name}" flag`);
-  return n;
-}
-
 function createOptionsFrom(flags: CreateFlags, services: string[], noDeps = false) {
   // commander turns --no-build / --no-recreate into build=false / recreate=false.
   const raw = flags as CreateFlags & { recreate?: boolean };
@@ -93,7 +86,7 @@ function createOptionsFrom(flags: CreateFlags, services: string[], noDeps = fals
   if (!["policy", "always", "missing", "never", "build"].includes(flags.pull)) {
     throw new UsageError(`invalid --pull option "${flags.pull}"`);
   }
-  const timeout = integerFlag("--timeout", flags.timeout);
+  const timeout = intFlag("-t, --timeout", flags.timeout);
   return {
     services,
     noDeps,
@@ -166,7 +159,7 @@ export function registerUp(program: Command, io: Io): void {
       };
       const noDeps = raw.deps === false;
       const options = createOptionsFrom(flags, services, noDeps);
-      const waitTimeout = integerFlag("--wait-timeout", flags.waitTimeout);
+      const waitTimeout = intFlag("--wait-timeout", flags.waitTimeout);
       await runUp(command, io, {
         create: options,
         start: raw.start !== false,
@@ -217,7 +210,7 @@ export function registerDown(program: Command, io: Io): void {
         if (flags.rmi !== undefined && flags.rmi !== "local" && flags.rmi !== "all") {
           throw new UsageError(`invalid value for --rmi: "${flags.rmi}"`);
         }
-        const timeout = integerFlag("--timeout", flags.timeout);
+        const timeout = intFlag("-t, --timeout", flags.timeout);
         await runDown(command, io, {
           services,
           removeOrphans: flags.removeOrphans === true,
