@@ -140,7 +140,7 @@ export async function run(cliArgv: readonly string[], io: Io = processIo): Promi
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {
-    return reportError(error, io, argv);
+    return reportError(error, io, argv, program);
   }
 }
 
@@ -163,10 +163,17 @@ function readTextOrNothing(file: string): string | undefined {
   }
 }
 
-function reportError(error: unknown, io: Io, argv: readonly string[]): number {
+function reportError(error: unknown, io: Io, argv: readonly string[], program: Command): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return 0; // help or version, printed
-    const usage = usageError({ code: error.code, message: error.message }, argv, stackPath(argv));
+    const word = commandWord(argv);
+    const sub = program.commands.find((c) => c.name() === word);
+    const usage = usageError(
+      { code: error.code, message: error.message },
+      argv,
+      stackPath(argv),
+      sub ? { name: sub.name(), args: sub.args } : undefined,
+    );
     if (usage) {
       io.stderr(`tcompose: ${usage.text}\n`);
       return usage.exitCode;

@@ -14,13 +14,34 @@ export interface ParseFailure {
   message: string;
 }
 
+/**
+ * The reference's argument checks where commander finds too few (its cobra.MinimumNArgs words, or the docker
+ * CLI's RequiresMinArgs/ExactArgs for cp and wait; exit 1 like the reference); commands taking none say
+ * cobra's `unknown command "x" for "docker compose ls"`.
+ */
+const arity: Record<string, { min: number; words?: "exactly" | "at least" }> = {
+  exec: { min: 2 },
+  run: { min: 1 },
+  port: { min: 2 },
+  attach: { min: 1 },
+  scale: { min: 1 },
+  cp: { min: 2, words: "exactly" },
+  wait: { min: 1, words: "at least" },
+};
+
 /** What to print (without the "tcompose: " prefix) and the exit code; undefined: not a parse error. */
 export function usageError(
   failure: ParseFailure,
   argv: readonly string[],
   stack: { path: string } | undefined,
+  /** The command being parsed: its name and the arguments (operands) it was given. */
+  command?: { name: string; args: readonly string[] },
 ): { text: string; exitCode: number } | undefined {
   if (stack && failure.code === "commander.unknownCommand") return undefined;
+  if (!stack && command) {
+    const counted = argumentWords(failure, command);
+    if (counted) return { text: counted, exitCode: 1 };
+  }
   const text = cobraWords(failure, argv);
   if (text === undefined) return undefined;
   if (stack) return { text: `${text}\nSee 'tcompose ${stack.path} --help'.`, exitCode: dockerUsageExitCode };
@@ -52,4 +73,19 @@ function cobraWords(failure: ParseFailure, argv: readonly string[]): string | un
     default:
       return undefined;
   }
+}
+
+function argumentWords(
+  failure: ParseFailure,
+  command: { name: string; args: readonly string[] },
+): string | undefined {
+  if (failure.code === "commander.excessArguments" && /Expected 0 arguments/.test(failure.message)) {
+    return `unknown command ${JSON.stringify(command.args[0] ?? "")} for "tcompose ${command.name}"`;
+  }
+  if (failure.code !== "commander.missingArgument") return undefined;
+  const rule = arity[command.name];
+  if (!rule) return undefined;
+  if (!rule.words) return `requires at least ${rule.min} arg(s), only received ${command.args.length}`;
+  const plural = rule.min === 1 ? "argument" : "arguments";
+  return `"tcompose ${command.name}" requires ${rule.words} ${rule.min} ${plural}.\nSee 'tcompose ${command.name} --help'.`;
 }

@@ -45,6 +45,29 @@ describe("tcompose as a process", () => {
       16,
       'tcompose: invalid argument "soon" for "-t, --timeout" flag: strconv.ParseInt: parsing "soon": invalid syntax\n',
     ]);
+    // Too few or too many arguments: the reference's words, exit 1; `scale` without any makes nothing.
+    const dir = mkdtempSync(path.join(tmpdir(), "tct-args-"));
+    writeFileSync(path.join(dir, "compose.yaml"), "services:\n  web:\n    image: busybox:1.36\n");
+    const inDir = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [cliPath, "-p", "tctargs", ...args], {
+        cwd: dir,
+        encoding: "utf8",
+      });
+      return [r.status, r.stdout, r.stderr];
+    };
+    expect(inDir("scale")).toEqual([1, "", "tcompose: requires at least 1 arg(s), only received 0\n"]);
+    expect(inDir("exec", "web")).toEqual([1, "", "tcompose: requires at least 2 arg(s), only received 1\n"]);
+    expect(inDir("ls", "x")).toEqual([1, "", 'tcompose: unknown command "x" for "tcompose ls"\n']);
+    expect(inDir("cp", "a")).toEqual([
+      1,
+      "",
+      "tcompose: \"tcompose cp\" requires exactly 2 arguments.\nSee 'tcompose cp --help'.\n",
+    ]);
+    expect(
+      spawnSync("docker", ["ps", "-aq", "--filter", "label=com.docker.compose.project=tctargs"], {
+        encoding: "utf8",
+      }).stdout,
+    ).toBe("");
     // The stack commands are docker's: its words, then where to look, exit 125.
     const stack = tcompose("stack", "ps", "--bogus", "x");
     expect([stack.code, stack.stderr]).toEqual([

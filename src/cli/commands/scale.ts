@@ -25,7 +25,7 @@ export function registerScale(program: Command, io: Io): void {
   program
     .command("scale")
     .description("Scale services")
-    .argument("[service=replicas...]")
+    .argument("<service=replicas...>")
     .option("--no-deps", "Don't start linked services")
     .action(async (args: string[], flags: { deps?: boolean }, command: Command) => {
       const replicas = parseReplicas(args);

@@ -36,4 +36,39 @@ describe("usage errors in the reference's words", () => {
     expect(say("commander.unknownCommand", "error: unknown command 'x'", [], "stack")).toBeUndefined();
     expect(say("commander.missingArgument", "error: missing required argument 'service'")).toBeUndefined();
   });
+
+  it("too few arguments in cobra's words for the command (exit 1); a command taking none names the extra word", () => {
+    const missing = (name: string, args: string[]) =>
+      usageError(
+        { code: "commander.missingArgument", message: "error: missing required argument 'x'" },
+        [],
+        undefined,
+        {
+          name,
+          args,
+        },
+      );
+    expect(missing("exec", ["web"])).toEqual({
+      text: "requires at least 2 arg(s), only received 1",
+      exitCode: 1,
+    });
+    expect(missing("wait", [])?.text).toBe(
+      "\"tcompose wait\" requires at least 1 argument.\nSee 'tcompose wait --help'.",
+    );
+    expect(missing("cp", ["a"])?.text).toBe(
+      "\"tcompose cp\" requires exactly 2 arguments.\nSee 'tcompose cp --help'.",
+    );
+    expect(missing("logs", [])).toBeUndefined();
+    expect(
+      usageError(
+        {
+          code: "commander.excessArguments",
+          message: "error: too many arguments for 'ls'. Expected 0 arguments but got 1.",
+        },
+        [],
+        undefined,
+        { name: "ls", args: ["x"] },
+      ),
+    ).toEqual({ text: 'unknown command "x" for "tcompose ls"', exitCode: 1 });
+  });
 });
