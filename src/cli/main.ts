@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { InvalidProjectError } from "../project/load/diagnostics.js";
+import { withGoBoolFlags } from "./bool-flags.js";
 import { composeCommands } from "./commands/catalog.js";
 import { registerCompletion } from "./commands/completion.js";
 import { implementedCommands } from "./commands/registry.js";
@@ -137,7 +138,7 @@ export async function run(cliArgv: readonly string[], io: Io = processIo): Promi
   const program = buildProgram(io, commandWord(argv));
   parseErrorText = "";
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(withGoBoolFlags(program, argv), { from: "user" });
     return 0;
   } catch (error) {
     return reportError(error, io, argv, program);
