@@ -62,14 +62,11 @@ export async function startWatch(
   const warn = (text: string) => io.stderr(`WARN[0000] ${text}\n`);
   const restarted = (services: string[]) =>
     note(`service(s) ${JSON.stringify(services).replace(/","/g, '" "')} restarted`);
+  const common = { engine, project, rules, log: note, warn };
   if (options.dryRun) {
     // The reference's dry-run watch: its lines, and nothing done on the engine.
     return startWatching({
-      engine,
-      project,
-      rules,
-      log: note,
-      warn,
+      ...common,
       output: { stdout: () => {}, stderr: () => {} },
       rebuild: async () => {},
       restart: async (services) => restarted(services),
@@ -77,11 +74,7 @@ export async function startWatch(
     });
   }
   return startWatching({
-    engine,
-    project,
-    rules,
-    log: note,
-    warn,
+    ...common,
     output: {
       stdout: (chunk) => io.stdout(chunk.toString()),
       stderr: (chunk) => io.stderr(chunk.toString()),
