@@ -129,19 +129,16 @@ describe.skipIf(!referenceBinary)(`logs -f${referenceSkipNote}`, () => {
   });
 });
 
+/** A one-service stack (the reference's `up -d`) whose containers run `command`. */
+function commandStack(service: string, command: string, replicas = 1): Stack {
+  const deploy = replicas > 1 ? `    deploy:\n      replicas: ${replicas}\n` : "";
+  return upStack(`services:\n  ${service}:\n    image: busybox:1.36\n    command: ${command}\n${deploy}`, []);
+}
+
 describe.skipIf(!referenceBinary)(`logs under a flood${referenceSkipNote}`, () => {
   it("delivers 10 containers × 100,000 lines exactly once and in order, in bounded memory", async () => {
     const lines = 100_000;
-    const stack = upStack(
-      `services:
-  flood:
-    image: busybox:1.36
-    command: sh -c 'sleep 4; seq 1 ${lines}'
-    deploy:
-      replicas: 10
-`,
-      [],
-    );
+    const stack = commandStack("flood", `sh -c 'sleep 4; seq 1 ${lines}'`, 10);
     try {
       const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "-f"], { cwd: stack.dir });
       const next = new Map<string, number>();
@@ -314,14 +311,7 @@ async function earlyEndingProxy(frames: number): Promise<{ host: string; close()
 describe.skipIf(!referenceBinary)(`logs -f when the engine ends a stream early${referenceSkipNote}`, () => {
   it("reads the rest of a stopped container's log: every line once, in order", async () => {
     const lines = 3000;
-    const stack = upStack(
-      `services:
-  count:
-    image: busybox:1.36
-    command: sh -c 'sleep 3; seq 1 ${lines}; echo done >&2'
-`,
-      [],
-    );
+    const stack = commandStack("count", `sh -c 'sleep 3; seq 1 ${lines}; echo done >&2'`);
     const proxy = await earlyEndingProxy(1000);
     try {
       const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "-f"], {
