@@ -35,13 +35,13 @@ export function registerLogs(program: Command, io: Io): void {
     .option("-t, --timestamps", "Show timestamps")
     .option("-n, --tail <tail>", "Number of lines to show from the end of the logs for each container", "all")
     .action(async (services: string[], flags: LogsFlags, command: Command) => {
-      const [{ CliError }, state, { projectOrName }, printerModule] = await Promise.all([
+      const [{ CliError }, state, { intFlag, projectOrName }, printerModule] = await Promise.all([
         import("../errors.js"),
         import("../../project/state.js"),
         import("./target.js"),
         import("../render/log-printer.js"),
       ]);
-      const index = Number.parseInt(flags.index, 10) || 0;
+      const index = intFlag("--index", flags.index) ?? 0;
       if (index > 0 && services.length !== 1)
         throw new CliError("--index requires one service to be selected");
       const { name, project, engine } = await projectOrName(command, io, services);
