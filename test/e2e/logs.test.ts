@@ -344,3 +344,49 @@ describe.skipIf(!referenceBinary)(`logs -f when the engine ends a stream early${
     }
   }, 120_000);
 });
+
+describe.skipIf(!referenceBinary)(`logs --merge${referenceSkipNote}`, () => {
+  it("interleaves the containers' lines in the engine's time order", () => {
+    // The two containers take turns through a shared volume: a1 b1 a2 b2 a3, whatever their start times.
+    const turn = (say: string, wait: string, done: string) =>
+      `echo ${say}; sleep 0.2; touch /t/${done}; until [ -e /t/${wait} ]; do sleep 0.05; done`;
+    const stack = upStack(
+      `services:
+  a:
+    image: busybox:1.36
+    volumes: [turns:/t]
+    command: sh -c '${turn("a1", "2", "1")}; ${turn("a2", "4", "3")}; echo a3'
+  b:
+    image: busybox:1.36
+    volumes: [turns:/t]
+    command: sh -c 'until [ -e /t/1 ]; do sleep 0.05; done; ${turn("b1", "3", "2")}; echo b2; sleep 0.2; touch /t/4'
+volumes:
+  turns:
+`,
+      [],
+    );
+    try {
+      const waited = spawnSync("docker", ["wait", `${stack.name}-a-1`, `${stack.name}-b-1`], {
+        encoding: "utf8",
+      });
+      expect(waited.stdout).toBe("0\n0\n");
+      const merged = stack.ours("-p", stack.name, "logs", "--merge");
+      expect([merged.code, merged.stderr]).toEqual([0, ""]);
+      expect(merged.stdout).toBe("a-1  | a1\nb-1  | b1\na-1  | a2\nb-1  | b2\na-1  | a3\n");
+      // Container after container without it, as the reference prints them.
+      const plain = stack.ours("-p", stack.name, "logs", "--no-log-prefix", "a");
+      expect(plain.stdout).toBe("a1\na2\na3\n");
+      const stamped = stack.ours("-p", stack.name, "logs", "--merge", "-t").stdout.trim().split("\n");
+      const times = stamped.map((l) => /\| (\S+) /.exec(l)?.[1] ?? "");
+      expect(times.every((t) => /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(t))).toBe(true);
+      expect([...times].sort()).toEqual(times);
+      const follow = stack.ours("-p", stack.name, "logs", "--merge", "-f");
+      expect([follow.code, follow.stderr]).toEqual([
+        1,
+        "tcompose: --merge cannot be combined with --follow\n",
+      ]);
+    } finally {
+      stack.down();
+    }
+  }, 120_000);
+});

@@ -13,6 +13,7 @@ interface LogsFlags {
   logPrefix: boolean;
   timestamps?: boolean;
   tail: string;
+  merge?: boolean;
 }
 
 export function registerLogs(program: Command, io: Io): void {
@@ -34,6 +35,7 @@ export function registerLogs(program: Command, io: Io): void {
     .option("--no-log-prefix", "Don't print prefix in logs")
     .option("-t, --timestamps", "Show timestamps")
     .option("-n, --tail <tail>", "Number of lines to show from the end of the logs for each container", "all")
+    .option("--merge", "Interleave the containers' lines in time order (tcompose; not with --follow)")
     .action(async (services: string[], flags: LogsFlags, command: Command) => {
       const [{ CliError }, state, { intFlag, projectOrName }, printerModule] = await Promise.all([
         import("../errors.js"),
@@ -79,6 +81,17 @@ export function registerLogs(program: Command, io: Io): void {
       const { sortContainers } = await import("../../project/state.js");
       const ordered = sortContainers(containers);
       printer.register(...ordered.map(printerModule.logName));
+      if (flags.merge) {
+        if (flags.follow) throw new CliError("--merge cannot be combined with --follow");
+        const { printMerged } = await import("../render/log-merge.js");
+        await printMerged(engine, printer, ordered, {
+          tail: flags.tail,
+          ...(flags.since !== undefined ? { since: flags.since } : {}),
+          ...(flags.until !== undefined ? { until: flags.until } : {}),
+          ...(flags.timestamps ? { timestamps: true } : {}),
+        });
+        return;
+      }
       await printerModule.followContainers(engine, printer, ordered, {
         project: name,
         ...(selected.length ? { services: selected } : {}),

@@ -186,6 +186,11 @@ export class LogPrinter {
     }
   }
 
+  /** Resolves once the sink can take more (at once unless it is full). */
+  drained(): Promise<void> {
+    return this.waiting ?? Promise.resolve();
+  }
+
   /** Writes what is pending; when the sink is full, pauses every tracked stream until it drains. */
   flush(): void {
     if (this.pending === "") return;
