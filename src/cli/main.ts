@@ -7,9 +7,10 @@ import { registerCompletion } from "./commands/completion.js";
 import { implementedCommands } from "./commands/registry.js";
 import { registerStack } from "./commands/stack.js";
 import { pluginCall, pluginMetadata } from "./docker-plugin.js";
-import { CliError, ExitStatus } from "./errors.js";
+import { CliError, ExitStatus, UsageError } from "./errors.js";
 import { commandWord, splitAtCommand } from "./global-flags.js";
 import { type Io, processIo } from "./io.js";
+import { progressModeError } from "./progress-flags.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
 import { usageError } from "./usage-errors.js";
 import { reportedVersion, versionSentence } from "./version.js";
@@ -18,9 +19,12 @@ import { reportedVersion, versionSentence } from "./version.js";
 function addGlobalOptions(program: Command): void {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program
+    // The choices are for help and completion: any other --ansi value is taken as auto, and --progress is
+    // checked before a command runs (not version nor the stack commands), as the reference does.
     .addOption(
       new Option("--ansi <when>", 'Control when to print ANSI control characters ("never"|"always"|"auto")')
         .choices(["never", "always", "auto"])
+        .argParser((value: string) => value)
         .default("auto"),
     )
     .option("--compatibility", "Run compose in backward compatibility mode")
@@ -33,10 +37,32 @@ function addGlobalOptions(program: Command): void {
     .addOption(
       new Option("--progress <type>", "Set type of progress output")
         .choices(["auto", "tty", "plain", "json", "quiet"])
+        .argParser((value: string) => value)
         .default("auto"),
     )
     .option("--project-directory <path>", "Specify an alternate working directory")
     .option("-p, --project-name <name>", "Project name");
+}
+
+/** The reference's checks of --parallel, --progress and --ansi before a project command (exit 1). */
+function checkGlobalFlags(command: Command): void {
+  const {
+    parallel,
+    progress = "auto",
+    ansi = "auto",
+  } = command.optsWithGlobals() as {
+    parallel?: string;
+    progress?: string;
+    ansi?: string;
+  };
+  if (parallel !== undefined && !/^[+-]?\d+$/.test(parallel)) {
+    throw new UsageError(
+      `invalid argument "${parallel}" for "--parallel" flag: strconv.ParseInt: parsing "${parallel}": invalid syntax`,
+    );
+  }
+  // Whether stderr is a console is checked where progress is shown (the reference's `--progress tty ps` runs).
+  const refused = progressModeError(progress, ansi, true);
+  if (refused) throw new UsageError(refused);
 }
 
 /**
@@ -95,6 +121,7 @@ export function buildProgram(io: Io, only?: string): Command {
     .enablePositionalOptions();
   addGlobalOptions(program);
   program.hook("preAction", async (_program, action) => {
+    if (action.name() !== "version" && action.parent?.name() !== "stack") checkGlobalFlags(action);
     const context = (action.optsWithGlobals() as { context?: string }).context;
     if (context) (await import("../project/engine/index.js")).useContext(context);
   });

@@ -8,7 +8,10 @@ import type { Io } from "./io.js";
 
 export async function progressFor(command: Command, io: Io, title: string): Promise<Progress> {
   const globals = command.optsWithGlobals() as { progress?: string; ansi?: string; dryRun?: boolean };
-  const { createProgress, progressModeError } = await import("./render/progress.js");
+  const [{ createProgress }, { progressModeError }] = await Promise.all([
+    import("./render/progress.js"),
+    import("./progress-flags.js"),
+  ]);
   // "none" is the reference's other name for quiet.
   const mode = (globals.progress === "none" ? "quiet" : (globals.progress ?? "auto")) as "auto";
   const ansi = (globals.ansi ?? "auto") as "auto";

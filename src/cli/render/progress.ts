@@ -58,17 +58,6 @@ export interface ProgressOptions {
   noColor?: boolean;
 }
 
-/** Why the reference refuses this combination of flags, or undefined when it accepts it. */
-export function progressModeError(mode: string, ansi: AnsiMode, isTty: boolean): string | undefined {
-  if (!["auto", "tty", "plain", "json", "quiet", "none"].includes(mode)) {
-    return `unsupported --progress value "${mode}"`;
-  }
-  if (mode === "tty" && ansi === "never") return "can't use --progress tty while ANSI support is disabled";
-  if (mode === "plain" && ansi === "always") return "can't use --progress plain while ANSI support is forced";
-  if (mode === "tty" && !isTty) return "provided file is not a console";
-  return undefined;
-}
-
 /** The renderer a mode comes to: auto is tty on a terminal unless --ansi never, else plain. */
 export function resolveProgressMode(
   mode: ProgressMode,

@@ -47,10 +47,20 @@ describe("cli/main", () => {
     expect(value.out.stdout).toBe("2.26.1+tcompose.0.0.0-dev\n");
   });
 
-  it("rejects a bad --ansi value", async () => {
+  it("takes another --ansi value as auto, and checks --progress and --parallel before a project command, as the reference", async () => {
     const { out, io } = capture();
-    expect(await run(["--ansi", "sometimes", "version"], io)).toBe(1);
-    expect(out.stderr).toContain("'sometimes' is invalid");
+    expect(await run(["--ansi", "sometimes", "--progress", "fancy", "version", "--short"], io)).toBe(0);
+    expect(out.stderr).toBe("");
+    expect(await run(["--progress", "fancy", "ps"], io)).toBe(1);
+    expect(out.stderr).toBe('tcompose: unsupported --progress value "fancy"\n');
+    out.stderr = "";
+    expect(await run(["--progress", "tty", "--ansi", "never", "ps"], io)).toBe(1);
+    expect(out.stderr).toBe("tcompose: can't use --progress tty while ANSI support is disabled\n");
+    out.stderr = "";
+    expect(await run(["--parallel", "two", "ps"], io)).toBe(1);
+    expect(out.stderr).toBe(
+      'tcompose: invalid argument "two" for "--parallel" flag: strconv.ParseInt: parsing "two": invalid syntax\n',
+    );
   });
 
   it("gives exit code 15 for an invalid compose file, one located line per problem", () => {

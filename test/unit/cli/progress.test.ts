@@ -1,6 +1,7 @@
 // Expected texts are the reference's (Docker Compose 2.26.1) own output, captured with `--progress plain … | cat -A`
 // and `script -qfc "stty cols 100 rows 40; docker-compose --progress tty …"` (CR LF turned back into LF).
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { progressModeError } from "../../../src/cli/progress-flags.js";
 import {
   applyEvent,
   createProgress,
@@ -8,7 +9,6 @@ import {
   jsonLine,
   newTtyState,
   plainLine,
-  progressModeError,
   renderFrame,
   resolveProgressMode,
 } from "../../../src/cli/render/progress.js";
