@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliPath, referenceBinary, referenceSkipNote } from "../helpers/paths.js";
 import { type Stack, standardCompose, upStack } from "../helpers/ro-stack.js";
+import { waitFor } from "../helpers/wait.js";
 
 /** Lines grouped by their "name | " prefix, in order (containers' lines interleave differently per run). */
 function byContainer(text: string): Record<string, string[]> {
@@ -380,11 +381,52 @@ volumes:
       const times = stamped.map((l) => /\| (\S+) /.exec(l)?.[1] ?? "");
       expect(times.every((t) => /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(t))).toBe(true);
       expect([...times].sort()).toEqual(times);
+      // Nothing runs any more: -f prints the same and ends.
       const follow = stack.ours("-p", stack.name, "logs", "--merge", "-f");
-      expect([follow.code, follow.stderr]).toEqual([
-        1,
-        "tcompose: --merge cannot be combined with --follow\n",
-      ]);
+      expect([follow.code, follow.stdout]).toEqual([0, merged.stdout]);
+    } finally {
+      stack.down();
+    }
+  }, 120_000);
+});
+
+describe.skipIf(!referenceBinary)(`logs --merge -f${referenceSkipNote}`, () => {
+  it("prints the logs so far merged, then follows every container from there: each line once", async () => {
+    const stack = upStack(
+      `services:
+  a:
+    image: busybox:1.36
+    volumes: [turns:/t]
+    command: sh -c 'echo a1; sleep 0.2; touch /t/1; until [ -e /t/go ]; do sleep 0.05; done; echo a2'
+  b:
+    image: busybox:1.36
+    volumes: [turns:/t]
+    command: sh -c 'until [ -e /t/1 ]; do sleep 0.05; done; echo b1; touch /t/2; until [ -e /t/go ]; do sleep 0.05; done; sleep 0.3; echo b2'
+volumes:
+  turns:
+`,
+      [],
+    );
+    const docker = (...args: string[]) => spawnSync("docker", args, { encoding: "utf8" });
+    try {
+      await waitFor(
+        "b's first line",
+        () => docker("exec", `${stack.name}-a-1`, "test", "-e", "/t/2").status === 0,
+      );
+      const child = spawn(process.execPath, [cliPath, "-p", stack.name, "logs", "--merge", "-f"], {
+        cwd: stack.dir,
+      });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      await waitFor("the merged lines so far", () => out.includes("b-1  | b1\n"));
+      expect(out).toBe("a-1  | a1\nb-1  | b1\n");
+      docker("exec", `${stack.name}-a-1`, "touch", "/t/go");
+      expect(await exited).toBe(0);
+      const lines = out.split("\n").filter((l) => l.includes(" | "));
+      expect(lines).toEqual(["a-1  | a1", "b-1  | b1", "a-1  | a2", "b-1  | b2"]);
     } finally {
       stack.down();
     }

@@ -35,7 +35,7 @@ export function registerLogs(program: Command, io: Io): void {
     .option("--no-log-prefix", "Don't print prefix in logs")
     .option("-t, --timestamps", "Show timestamps")
     .option("-n, --tail <tail>", "Number of lines to show from the end of the logs for each container", "all")
-    .option("--merge", "Interleave the containers' lines in time order (tcompose; not with --follow)")
+    .option("--merge", "Interleave the containers' lines in time order (tcompose's own)")
     .action(async (services: string[], flags: LogsFlags, command: Command) => {
       const [{ CliError }, state, { intFlag, projectOrName }, printerModule] = await Promise.all([
         import("../errors.js"),
@@ -81,18 +81,21 @@ export function registerLogs(program: Command, io: Io): void {
       const { sortContainers } = await import("../../project/state.js");
       const ordered = sortContainers(containers);
       printer.register(...ordered.map(printerModule.logName));
+      let positions: Map<string, import("../render/log-cursor.js").LogPosition> | undefined;
       if (flags.merge) {
-        if (flags.follow) throw new CliError("--merge cannot be combined with --follow");
+        // The logs so far, merged; with -f, each container's log then goes on from where it was printed to
+        // (live lines come in the order they are written).
         const { printMerged } = await import("../render/log-merge.js");
-        await printMerged(engine, printer, ordered, {
+        positions = await printMerged(engine, printer, ordered, {
           tail: flags.tail,
           ...(flags.since !== undefined ? { since: flags.since } : {}),
           ...(flags.until !== undefined ? { until: flags.until } : {}),
           ...(flags.timestamps ? { timestamps: true } : {}),
         });
-        return;
+        if (!flags.follow || !ordered.some((c) => c.state === "running")) return;
       }
       await printerModule.followContainers(engine, printer, ordered, {
+        ...(positions ? { positions } : {}),
         project: name,
         ...(selected.length ? { services: selected } : {}),
         follow: Boolean(flags.follow),

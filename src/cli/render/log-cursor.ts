@@ -29,15 +29,51 @@ export function sinceParameter(nanos: bigint): string {
 /** How far back before the latest message the second read starts (the times' disorder stays far below). */
 const windowMs = 1000;
 
-export class LogCursor {
-  /** The latest message's millisecond, and the first message's time (the reads' `tail` cut before it). */
+/**
+ * How far a container's log has been printed: the first and latest messages' milliseconds, and how many
+ * messages were printed per millisecond over the last `windowMs` before the latest.
+ */
+export class LogPosition {
   private latestMs: number | undefined;
   private firstMs: number | undefined;
-  /** Messages printed per millisecond of their time, the last `windowMs` before the latest. */
   private readonly recent = new Map<number, number>();
-  /** While catching up: the messages still to skip (they were printed). */
+
+  /** A message of this time was printed. */
+  note(nanos: bigint): void {
+    const ms = Number(nanos / 1_000_000n);
+    this.firstMs ??= ms;
+    this.recent.set(ms, (this.recent.get(ms) ?? 0) + 1);
+    if (this.latestMs === undefined || ms > this.latestMs) {
+      this.latestMs = ms;
+      // Oldest first (as added, times mostly rising): dropped once out of the window.
+      for (const key of this.recent.keys()) {
+        if (key >= ms - windowMs) break;
+        this.recent.delete(key);
+      }
+    }
+  }
+
+  /**
+   * Where a read that goes on from here starts (`since`; undefined when nothing was printed) and how many of
+   * its first messages were printed already.
+   */
+  resume(): { since?: string; skip: number } {
+    if (this.latestMs === undefined || this.firstMs === undefined) return { skip: 0 };
+    const fromMs = Math.max(this.latestMs - windowMs, this.firstMs);
+    let skip = 0;
+    for (const [ms, count] of this.recent) if (ms >= fromMs) skip += count;
+    return { since: sinceParameter(BigInt(fromMs) * 1_000_000n), skip };
+  }
+
+  /** Just after the latest message printed (a TTY's log, read without the skip count). */
+  after(): string | undefined {
+    return this.latestMs === undefined ? undefined : sinceParameter(BigInt(this.latestMs + 1) * 1_000_000n);
+  }
+}
+
+export class LogCursor {
+  /** The messages still to skip: printed before, read again. */
   private toSkip = 0;
-  private catchingUp = false;
   /** Per stream: the start of a message's timestamp cut off by the end of a piece. */
   private readonly pending = new Map<OutputStream, string>();
   /** Per stream: the current message is one printed before (read again), dropped whole. */
@@ -47,6 +83,7 @@ export class LogCursor {
   constructor(
     private readonly keepTimestamps: boolean,
     private readonly write: (stream: OutputStream, chunk: Buffer) => void,
+    readonly position: LogPosition = new LogPosition(),
   ) {}
 
   /** A piece of the log read with timestamps; `start`: it begins a message. */
@@ -75,37 +112,24 @@ export class LogCursor {
 
   /** Whether a message is printed; noted when it is. */
   private take(nanos: bigint | undefined): boolean {
-    if (this.catchingUp) {
-      if (this.toSkip === 0) return true;
+    if (this.toSkip > 0) {
       this.toSkip--;
       return false;
     }
-    if (nanos === undefined) return true;
-    const ms = Number(nanos / 1_000_000n);
-    this.firstMs ??= ms;
-    this.recent.set(ms, (this.recent.get(ms) ?? 0) + 1);
-    if (this.latestMs === undefined || ms > this.latestMs) {
-      this.latestMs = ms;
-      // Oldest first (as added, times mostly rising): dropped once out of the window.
-      for (const key of this.recent.keys()) {
-        if (key >= ms - windowMs) break;
-        this.recent.delete(key);
-      }
-    }
+    if (nanos !== undefined) this.position.note(nanos);
     return true;
   }
 
   /**
-   * The stream has ended: where the next read starts (`since`; undefined when no message was read, the
-   * first read's own start then) and, from now on, the messages printed since then are skipped.
+   * A new read goes on from the position (the stream ended, or another read printed the log so far): where
+   * it starts (`since`; undefined when nothing was printed: the first read's own start then); the messages
+   * printed since then are skipped.
    */
   catchUp(): string | undefined {
-    this.catchingUp = true;
     this.pending.clear();
     this.dropping.clear();
-    if (this.latestMs === undefined || this.firstMs === undefined) return undefined;
-    const fromMs = Math.max(this.latestMs - windowMs, this.firstMs);
-    for (const [ms, count] of this.recent) if (ms >= fromMs) this.toSkip += count;
-    return sinceParameter(BigInt(fromMs) * 1_000_000n);
+    const { since, skip } = this.position.resume();
+    this.toSkip = skip;
+    return since;
   }
 }

@@ -11,7 +11,7 @@ import type {
   LogStream,
   OutputStream,
 } from "../../project/engine/types.js";
-import { timestampNanos } from "./log-cursor.js";
+import { LogPosition, timestampNanos } from "./log-cursor.js";
 import { type LineFeed, type LogPrinter, logName } from "./log-printer.js";
 
 export interface LogMessage {
@@ -75,6 +75,8 @@ export class MessageSplitter {
 
 export interface MergeSource {
   name: string;
+  /** The container's id, when the source is one. */
+  id?: string;
   tty: boolean;
   /** Starts reading the container's log (with timestamps) into `onData`. */
   open(onData: LogData): Promise<LogStream>;
@@ -136,7 +138,7 @@ class Queue {
 export async function mergeLogs(
   sources: readonly MergeSource[],
   /** May return a promise (the output's back-pressure): the next message waits for it. */
-  print: (name: string, message: LogMessage) => void | Promise<void>,
+  print: (source: MergeSource, message: LogMessage) => void | Promise<void>,
   highWater = 1000,
 ): Promise<void> {
   const queues = sources.map(() => new Queue(highWater));
@@ -162,17 +164,21 @@ export async function mergeLogs(
       if (!current || head.nanos < current.nanos) best = i;
     }
     if (best < 0) return;
-    await print((sources[best] as MergeSource).name, (queues[best] as Queue).shift() as LogMessage);
+    await print(sources[best] as MergeSource, (queues[best] as Queue).shift() as LogMessage);
   }
 }
 
-/** The containers' logs (not followed) through the printer, merged; timestamps printed with `timestamps`. */
+/**
+ * The containers' logs (not followed) through the printer, merged; timestamps printed with `timestamps`.
+ * Resolves with where each container's log was printed to (by id), for a follow to go on from.
+ */
 export async function printMerged(
   engine: Engine,
   printer: LogPrinter,
   containers: readonly Pick<ContainerSummary, "id" | "names" | "labels">[],
   options: Omit<LogOptions, "tty" | "follow">,
-): Promise<void> {
+): Promise<Map<string, LogPosition>> {
+  const positions = new Map(containers.map((c) => [c.id, new LogPosition()]));
   const feeds = new Map<string, LineFeed>();
   const feedOf = (name: string, stream: OutputStream) => {
     const key = `${stream}\0${name}`;
@@ -188,17 +194,21 @@ export async function printMerged(
       const { tty } = await engine.inspectContainer(c.id);
       return {
         name: logName(c),
+        id: c.id,
         tty,
         open: (onData) =>
           engine.containerLogs(c.id, { ...options, follow: false, timestamps: true, tty }, onData),
       };
     }),
   );
-  await mergeLogs(sources, (name, message) => {
+  await mergeLogs(sources, (source, message) => {
+    const { name } = source;
+    if (message.nanos > 0n) positions.get(source.id ?? "")?.note(message.nanos);
     const feed = feedOf(name, message.stream);
     if (options.timestamps) feed.write(Buffer.from(message.stamp, "latin1"));
     feed.write(message.text);
     return printer.drained();
   });
   for (const feed of feeds.values()) feed.end();
+  return positions;
 }

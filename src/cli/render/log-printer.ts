@@ -26,7 +26,7 @@ import type {
   OutputStream,
 } from "../../project/engine/types.js";
 import { label } from "../../project/labels.js";
-import { LogCursor } from "./log-cursor.js";
+import { LogCursor, type LogPosition } from "./log-cursor.js";
 
 const palette = ["36", "33", "32", "35", "34", "36;1", "33;1", "32;1", "35;1", "34;1"];
 
@@ -227,6 +227,8 @@ export async function printContainerLogs(
   printer: LogPrinter,
   container: Pick<ContainerSummary, "id" | "names" | "labels">,
   options: Omit<LogOptions, "tty">,
+  /** Where another read left the log (`logs --merge -f`): this one goes on from there. */
+  position?: LogPosition,
 ): Promise<void> {
   const details = await engine.inspectContainer(container.id);
   const name = logName(container);
@@ -244,15 +246,24 @@ export async function printContainerLogs(
   };
   try {
     if (!options.follow || details.tty) {
-      await read({ ...options, tty: details.tty }, write);
+      // A TTY's raw stream has no frames to skip by: it goes on just after the latest message printed.
+      const after = position?.after();
+      await read({ ...options, ...(after !== undefined ? { since: after } : {}), tty: details.tty }, write);
       return;
     }
     // Followed (frames, no TTY): read with the engine's timestamps, and once the stream ends for a container
     // that stopped, read again what came after the last message printed (log-cursor.ts: Engine 20.10 can
     // end a follow stream early).
-    const cursor = new LogCursor(options.timestamps === true, write);
+    const cursor = new LogCursor(options.timestamps === true, write, position);
     const feed: LogData = (kind, chunk, start) => cursor.feed(kind, chunk, start);
-    await read({ ...options, timestamps: true, tty: false }, feed);
+    const resumed = position ? cursor.catchUp() : undefined;
+    const { tail: _tail, ...firstRest } = options;
+    await read(
+      resumed !== undefined
+        ? { ...firstRest, since: resumed, timestamps: true, tty: false }
+        : { ...options, timestamps: true, tty: false },
+      feed,
+    );
     const state = await engine.inspectContainer(container.id).then(
       (d) => d.state.status,
       () => undefined,
@@ -284,6 +295,8 @@ export interface FollowOptions {
   since?: string;
   until?: string;
   timestamps?: boolean;
+  /** Where `logs --merge` left each container's log (by id): the follow goes on from there. */
+  positions?: ReadonlyMap<string, LogPosition>;
 }
 
 /**
@@ -319,11 +332,19 @@ export async function followContainers(
     ...(options.timestamps ? { timestamps: true } : {}),
   };
   const readers: Promise<void>[] = [];
-  const read = (c: Pick<ContainerSummary, "id" | "names" | "labels">, since?: string) =>
+  const read = (
+    c: Pick<ContainerSummary, "id" | "names" | "labels">,
+    since?: string,
+    position?: LogPosition,
+  ) =>
     readers.push(
-      printContainerLogs(engine, printer, c, { ...base, ...(since !== undefined ? { since } : {}) }).catch(
-        () => {},
-      ),
+      printContainerLogs(
+        engine,
+        printer,
+        c,
+        { ...base, ...(since !== undefined ? { since } : {}) },
+        position,
+      ).catch(() => {}),
     );
 
   const running = containers.filter((c) => c.state === "running");
@@ -418,7 +439,7 @@ export async function followContainers(
     },
     () => finish(),
   );
-  for (const c of containers) read(c, options.since);
+  for (const c of containers) read(c, options.since, options.positions?.get(c.id));
   // A container that stopped between the listing and the subscription sends no event any more.
   await Promise.all(
     [...expected].map(async (id) => {

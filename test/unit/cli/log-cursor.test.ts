@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { LogCursor, sinceParameter, timestampNanos } from "../../../src/cli/render/log-cursor.js";
+import {
+  LogCursor,
+  LogPosition,
+  sinceParameter,
+  timestampNanos,
+} from "../../../src/cli/render/log-cursor.js";
 import type { OutputStream } from "../../../src/project/engine/types.js";
 
 const t = (n: number) => `2026-12-08T00:01:39.${String(n).padStart(9, "0")}Z`;
@@ -64,5 +69,22 @@ describe("LogCursor", () => {
     expect(c.catchUp()).toBeUndefined();
     c.feed("stdout", Buffer.from(`${t(1)} first\n`), true);
     expect(out).toEqual(["stdout:first\n"]);
+  });
+
+  it("goes on from a position another read left (logs --merge -f): what it printed is skipped", () => {
+    const position = new LogPosition();
+    expect(position.after()).toBeUndefined();
+    position.note(timestampNanos(t(1_000_000)) as bigint);
+    position.note(timestampNanos(t(2_000_000)) as bigint);
+    expect(position.after()).toBe("1796688099.003000000");
+    const out: string[] = [];
+    const c = new LogCursor(false, (_s, chunk) => out.push(String(chunk)), position);
+    expect(c.catchUp()).toBe("1796688099.001000000");
+    c.feed("stdout", Buffer.from(`${t(1_000_000)} old\n`), true);
+    c.feed("stdout", Buffer.from(`${t(2_000_000)} old too\n`), true);
+    c.feed("stdout", Buffer.from(`${t(3_000_000)} new\n`), true);
+    expect(out).toEqual(["new\n"]);
+    // What it printed is noted: a stream that ends early is read again from there.
+    expect(c.catchUp()).toBe("1796688099.001000000");
   });
 });

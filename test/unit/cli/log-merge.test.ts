@@ -61,7 +61,7 @@ describe("logs --merge", () => {
         ]),
         source("c", []),
       ],
-      (name, m: LogMessage) => {
+      ({ name }, m: LogMessage) => {
         out.push(`${name}:${m.text.toString().trim()}`);
       },
     );
@@ -74,7 +74,7 @@ describe("logs --merge", () => {
     const out: string[] = [];
     await mergeLogs(
       [source("x", many, log), source("y", [[999, "y"]], log)],
-      (name, m) => {
+      ({ name }, m) => {
         out.push(`${name}:${m.text.toString().trim()}`);
       },
       4,
