@@ -346,25 +346,21 @@ describe.skipIf(!referenceBinary)(`logs -f when the engine ends a stream early${
   }, 120_000);
 });
 
+/** Services a and b running `sh -c` scripts that take turns through files in a shared volume at /t. */
+function turnsStack(a: string, b: string): Stack {
+  const service = (script: string) =>
+    `    image: busybox:1.36\n    volumes: [turns:/t]\n    command: sh -c '${script}'\n`;
+  return upStack(`services:\n  a:\n${service(a)}  b:\n${service(b)}volumes:\n  turns:\n`, []);
+}
+
 describe.skipIf(!referenceBinary)(`logs --merge${referenceSkipNote}`, () => {
   it("interleaves the containers' lines in the engine's time order", () => {
     // The two containers take turns through a shared volume: a1 b1 a2 b2 a3, whatever their start times.
     const turn = (say: string, wait: string, done: string) =>
       `echo ${say}; sleep 0.2; touch /t/${done}; until [ -e /t/${wait} ]; do sleep 0.05; done`;
-    const stack = upStack(
-      `services:
-  a:
-    image: busybox:1.36
-    volumes: [turns:/t]
-    command: sh -c '${turn("a1", "2", "1")}; ${turn("a2", "4", "3")}; echo a3'
-  b:
-    image: busybox:1.36
-    volumes: [turns:/t]
-    command: sh -c 'until [ -e /t/1 ]; do sleep 0.05; done; ${turn("b1", "3", "2")}; echo b2; sleep 0.2; touch /t/4'
-volumes:
-  turns:
-`,
-      [],
+    const stack = turnsStack(
+      `${turn("a1", "2", "1")}; ${turn("a2", "4", "3")}; echo a3`,
+      `until [ -e /t/1 ]; do sleep 0.05; done; ${turn("b1", "3", "2")}; echo b2; sleep 0.2; touch /t/4`,
     );
     try {
       const waited = spawnSync("docker", ["wait", `${stack.name}-a-1`, `${stack.name}-b-1`], {
@@ -392,20 +388,9 @@ volumes:
 
 describe.skipIf(!referenceBinary)(`logs --merge -f${referenceSkipNote}`, () => {
   it("prints the logs so far merged, then follows every container from there: each line once", async () => {
-    const stack = upStack(
-      `services:
-  a:
-    image: busybox:1.36
-    volumes: [turns:/t]
-    command: sh -c 'echo a1; sleep 0.2; touch /t/1; until [ -e /t/go ]; do sleep 0.05; done; echo a2'
-  b:
-    image: busybox:1.36
-    volumes: [turns:/t]
-    command: sh -c 'until [ -e /t/1 ]; do sleep 0.05; done; echo b1; touch /t/2; until [ -e /t/go ]; do sleep 0.05; done; sleep 0.3; echo b2'
-volumes:
-  turns:
-`,
-      [],
+    const stack = turnsStack(
+      "echo a1; sleep 0.2; touch /t/1; until [ -e /t/go ]; do sleep 0.05; done; echo a2",
+      "until [ -e /t/1 ]; do sleep 0.05; done; echo b1; touch /t/2; until [ -e /t/go ]; do sleep 0.05; done; sleep 0.3; echo b2",
     );
     const docker = (...args: string[]) => spawnSync("docker", args, { encoding: "utf8" });
     try {
