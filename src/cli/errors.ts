@@ -1,6 +1,8 @@
 // Errors the CLI knows how to print without a stack trace, each with its exit code. Anything else is a
 // bug and is printed as one line too (with the stack only under DEBUG).
 
+import { usageExitCode } from "./usage-errors.js";
+
 export class CliError extends Error {
   constructor(
     message: string,
@@ -14,10 +16,10 @@ export class CliError extends Error {
 /** Wrong flags or arguments. */
 export class UsageError extends CliError {}
 
-/** A flag's value the reference's flag parser refuses (pflag's "invalid argument … for … flag"): exit 16. */
+/** A flag's value the reference's flag parser refuses (pflag's "invalid argument … for … flag"). */
 export class FlagError extends UsageError {
   constructor(message: string) {
-    super(message, 16);
+    super(message, usageExitCode);
   }
 }
 

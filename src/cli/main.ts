@@ -12,7 +12,7 @@ import { commandWord, splitAtCommand } from "./global-flags.js";
 import { type Io, processIo } from "./io.js";
 import { progressModeError } from "./progress-flags.js";
 import { renderDiagnostics } from "./render/diagnostics.js";
-import { usageError } from "./usage-errors.js";
+import { invalidIntFlag, usageError } from "./usage-errors.js";
 import { reportedVersion, versionSentence } from "./version.js";
 
 // docker compose's global flags; every command sees them (commander: program.opts()).
@@ -55,11 +55,9 @@ function checkGlobalFlags(command: Command): void {
     progress?: string;
     ansi?: string;
   };
-  if (parallel !== undefined && !/^[+-]?\d+$/.test(parallel)) {
-    throw new UsageError(
-      `invalid argument "${parallel}" for "--parallel" flag: strconv.ParseInt: parsing "${parallel}": invalid syntax`,
-    );
-  }
+  // Exit 1 here, not 16: the reference reads --parallel after its flags are parsed.
+  const invalid = parallel === undefined ? undefined : invalidIntFlag("--parallel", parallel);
+  if (invalid) throw new UsageError(invalid);
   // Whether stderr is a console is checked where progress is shown (the reference's `--progress tty ps` runs).
   const refused = progressModeError(progress, ansi, true);
   if (refused) throw new UsageError(refused);

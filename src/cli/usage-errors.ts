@@ -8,6 +8,12 @@ export const usageExitCode = 16;
 /** The docker CLI's, for the stack commands. */
 export const dockerUsageExitCode = 125;
 
+/** pflag's words for an int flag's value it cannot parse; `name` as it shows it ("-t, --timeout"). */
+export function invalidIntFlag(name: string, value: string): string | undefined {
+  if (/^[+-]?\d+$/.test(value.trim())) return undefined;
+  return `invalid argument "${value}" for "${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`;
+}
+
 export interface ParseFailure {
   /** commander's error code ("commander.unknownOption" …) and message ("error: unknown option '-z'"). */
   code: string;

@@ -14,6 +14,7 @@ import type { Project } from "../../project/load/index.js";
 import { CliError, FlagError } from "../errors.js";
 import type { Io } from "../io.js";
 import type { GlobalOptions } from "../project-options.js";
+import { invalidIntFlag } from "../usage-errors.js";
 
 export interface Target {
   name: string;
@@ -87,11 +88,8 @@ export function daemonError(error: unknown): unknown {
 /** -t/--timeout, --index, --wait-timeout: Go's int flags; `name` as pflag shows it ("-t, --timeout"). */
 export function intFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[+-]?\d+$/.test(value.trim())) {
-    throw new FlagError(
-      `invalid argument "${value}" for "${name}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`,
-    );
-  }
+  const invalid = invalidIntFlag(name, value);
+  if (invalid) throw new FlagError(invalid);
   return Number.parseInt(value, 10);
 }
 

@@ -87,18 +87,27 @@ class Queue {
   readonly items: LogMessage[] = [];
   ended = false;
   private wake: (() => void) | undefined;
-  stream: LogStream | undefined;
+  private stream: LogStream | undefined;
   private paused = false;
 
   constructor(private readonly highWater: number) {}
 
   push(message: LogMessage): void {
     this.items.push(message);
-    if (this.items.length >= this.highWater && !this.paused) {
-      this.paused = true;
-      this.stream?.pause();
-    }
+    this.pauseIfFull();
     this.notify();
+  }
+
+  /** The stream being read, once open (a message may come before). */
+  attach(stream: LogStream): void {
+    this.stream = stream;
+    this.pauseIfFull();
+  }
+
+  private pauseIfFull(): void {
+    if (this.items.length < this.highWater || this.paused || !this.stream) return;
+    this.paused = true;
+    this.stream.pause();
   }
 
   finish(): void {
@@ -147,7 +156,7 @@ export async function mergeLogs(
       const queue = queues[i] as Queue;
       const splitter = new MessageSplitter(source.tty, (m) => queue.push(m));
       const stream = await source.open(splitter.feed);
-      queue.stream = stream;
+      queue.attach(stream);
       void stream.done.then(() => {
         splitter.end();
         queue.finish();

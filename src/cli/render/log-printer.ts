@@ -256,30 +256,19 @@ export async function printContainerLogs(
     // end a follow stream early).
     const cursor = new LogCursor(options.timestamps === true, write, position);
     const feed: LogData = (kind, chunk, start) => cursor.feed(kind, chunk, start);
-    const resumed = position ? cursor.catchUp() : undefined;
-    const { tail: _tail, ...firstRest } = options;
-    await read(
-      resumed !== undefined
-        ? { ...firstRest, since: resumed, timestamps: true, tty: false }
-        : { ...options, timestamps: true, tty: false },
-      feed,
-    );
+    // A read from where the cursor's position says (its `since` replaces the command's since and tail).
+    const request = (follow: boolean, since: string | undefined): LogOptions => {
+      const { tail, ...rest } = options;
+      const from = since !== undefined ? { since } : tail !== undefined ? { tail } : {};
+      return { ...rest, ...from, follow, timestamps: true, tty: false };
+    };
+    await read(request(true, position ? cursor.catchUp() : undefined), feed);
     const state = await engine.inspectContainer(container.id).then(
       (d) => d.state.status,
       () => undefined,
     );
     if (state === undefined || state === "running" || state === "restarting") return;
-    const since = cursor.catchUp();
-    const { follow: _follow, tail, ...rest } = options;
-    await read(
-      {
-        ...rest,
-        timestamps: true,
-        tty: false,
-        ...(since !== undefined ? { since } : tail !== undefined ? { tail } : {}),
-      },
-      feed,
-    );
+    await read(request(false, cursor.catchUp()), feed);
   } finally {
     out.end();
     err.end();

@@ -6,21 +6,10 @@ import type Docker from "dockerode";
 import { type EngineCore, orMissing } from "./core.js";
 import { FrameDemuxer } from "./frames.js";
 import { engineStream, type HttpFailure } from "./http.js";
-import type {
-  Attachment,
-  ExecRequest,
-  LogData,
-  LogOptions,
-  LogStream,
-  OutputStream,
-  PathStat,
-} from "./types.js";
+import type { Attachment, ExecRequest, LogData, LogOptions, LogStream, PathStat } from "./types.js";
 
 /** Splits a multiplexed stream (no TTY) into stdout and stderr. */
-export function demux(
-  stream: NodeJS.ReadableStream,
-  onData: (stream: OutputStream, chunk: Buffer, start: boolean) => void,
-): void {
+export function demux(stream: NodeJS.ReadableStream, onData: LogData): void {
   const frames = new FrameDemuxer(onData);
   stream.on("data", (chunk: Buffer) => frames.write(chunk));
 }
